@@ -1,0 +1,31 @@
+//! The catalog interface every source implements.
+
+use async_trait::async_trait;
+
+use super::{CatalogError, Database, PartitionFilter, PartitionPage, TableInfo, TableName};
+
+/// Databases, tables and partitions of one source.
+///
+/// Calls are cheap to start and may be slow to finish (network, big folders); callers run them
+/// in tasks and never on the UI thread.
+#[async_trait]
+pub trait Catalog: Send + Sync {
+    /// All databases, sorted by name.
+    async fn databases(&self) -> Result<Vec<Database>, CatalogError>;
+
+    /// Table names of one database, sorted.
+    async fn tables(&self, database: &str) -> Result<Vec<TableName>, CatalogError>;
+
+    /// Columns, partition keys, location, format, properties and problems of one table.
+    async fn table(&self, name: &TableName) -> Result<TableInfo, CatalogError>;
+
+    /// One page of partitions in key order. `page_token` is the `next_token` of the previous
+    /// page; `page_size` bounds how many come back so huge tables never load at once.
+    async fn partitions(
+        &self,
+        name: &TableName,
+        filter: &PartitionFilter,
+        page_token: Option<&str>,
+        page_size: usize,
+    ) -> Result<PartitionPage, CatalogError>;
+}

@@ -1,0 +1,546 @@
+//! The local engine: DataFusion over the lake's Parquet, with Athena's cost rule applied to the
+//! bytes DataFusion's scans report.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
+
+use async_trait::async_trait;
+use datafusion::arrow::datatypes::{DataType, Schema, SchemaRef};
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::catalog::MemorySchemaProvider;
+use datafusion::common::tree_node::TreeNodeRecursion;
+use datafusion::datasource::file_format::parquet::{ParquetFormat, transform_schema_to_view};
+use datafusion::datasource::listing::{
+    ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
+};
+use datafusion::error::DataFusionError;
+use datafusion::execution::SessionStateBuilder;
+use datafusion::execution::context::{SQLOptions, SessionConfig, SessionContext};
+use datafusion::logical_expr::LogicalPlan;
+use datafusion::physical_optimizer::optimizer::PhysicalOptimizer;
+use datafusion::physical_plan::{ExecutionPlan, execute_stream};
+use futures::StreamExt;
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+
+use super::catalog::LocalCatalog;
+use super::discovery;
+use super::errors::query_error;
+use super::scan_metrics::{self, ScanSummary};
+use crate::backend::{
+    EngineKind, QueryContext, QueryEngine, QueryError, QueryErrorKind, QueryId, QueryState,
+    QueryStats, QueryStatus, ResultPage, TableName,
+};
+use crate::cost::Pricing;
+
+/// The catalog name tables live under, so Athena's fully qualified names work unchanged.
+pub const CATALOG_NAME: &str = "awsdatacatalog";
+
+/// Tuning and limits of the local engine.
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    pub pricing: Pricing,
+    /// Rows kept for display; rows past it are counted, not kept.
+    pub row_limit: usize,
+    /// Parallelism; `None` uses every core.
+    pub target_partitions: Option<usize>,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        Self {
+            pricing: Pricing::default(),
+            row_limit: 1_000_000,
+            target_partitions: None,
+        }
+    }
+}
+
+/// State shared by the engine and its running queries.
+struct Shared {
+    ctx: SessionContext,
+    catalog: Arc<LocalCatalog>,
+    options: EngineOptions,
+    /// Tables that could not be registered, with the reason, for clear errors.
+    unqueryable: BTreeMap<String, String>,
+    queryable: Vec<String>,
+}
+
+/// DataFusion over a [`LocalCatalog`].
+pub struct LocalEngine {
+    shared: Arc<Shared>,
+    queries: Mutex<HashMap<QueryId, Arc<QueryRun>>>,
+    next_id: AtomicU64,
+}
+
+/// One submitted query.
+struct QueryRun {
+    cancel: CancellationToken,
+    started: Instant,
+    status: watch::Sender<QueryStatus>,
+    /// The physical plan once planned: its metrics give live bytes scanned.
+    plan: Mutex<Option<Arc<dyn ExecutionPlan>>>,
+    rows: AtomicU64,
+    result: Mutex<Option<Arc<ResultSet>>>,
+}
+
+struct ResultSet {
+    schema: SchemaRef,
+    batches: Vec<RecordBatch>,
+    truncated: bool,
+}
+
+impl LocalEngine {
+    /// Registers every table of the lake with DataFusion. Tables that cannot be read are left
+    /// out and named in the errors of queries that use them.
+    pub fn open(catalog: Arc<LocalCatalog>, options: EngineOptions) -> Result<Self, QueryError> {
+        let mut config = SessionConfig::new()
+            .with_information_schema(true)
+            .with_default_catalog_and_schema(CATALOG_NAME, discovery::DEFAULT_DATABASE);
+        if let Some(n) = options.target_partitions {
+            config = config.with_target_partitions(n.max(1));
+        }
+        let opts = config.options_mut();
+        opts.execution.parquet.pushdown_filters = true;
+        opts.execution.parquet.reorder_filters = true;
+        opts.execution.parquet.enable_page_index = true;
+        opts.sql_parser.collect_spans = true;
+        // Answering count(*) from footer statistics hides the scan, and with it which files and
+        // partitions the query touched; a scan with an empty projection costs next to nothing.
+        let rules = PhysicalOptimizer::new()
+            .rules
+            .into_iter()
+            .filter(|rule| rule.name() != "aggregate_statistics")
+            .collect();
+        let state = SessionStateBuilder::new()
+            .with_config(config)
+            .with_default_features()
+            .with_physical_optimizer_rules(rules)
+            .build();
+        let ctx = SessionContext::new_with_state(state);
+        let parquet_options = ctx.state().table_options().parquet.clone();
+        let df_catalog = ctx.catalog(CATALOG_NAME).ok_or_else(|| {
+            QueryError::new(
+                QueryErrorKind::Execution,
+                "DataFusion lost its default catalog",
+            )
+        })?;
+
+        let mut unqueryable = BTreeMap::new();
+        let mut queryable = Vec::new();
+        for (name, dir) in catalog.table_dirs() {
+            if df_catalog.schema(&name.database).is_none() {
+                df_catalog
+                    .register_schema(&name.database, Arc::new(MemorySchemaProvider::new()))
+                    .map_err(|e| query_error(&e))?;
+            }
+            let registered = discovery::probe_table(dir).and_then(|probe| {
+                let format = ParquetFormat::default().with_options(parquet_options.clone());
+                let listing = ListingOptions::new(Arc::new(format))
+                    .with_file_extension(".parquet")
+                    .with_table_partition_cols(
+                        probe
+                            .partition_keys
+                            .iter()
+                            .map(|k| (k.clone(), DataType::Utf8))
+                            .collect(),
+                    );
+                let url = ListingTableUrl::parse(format!("{}/", dir.display()))
+                    .map_err(|e| e.to_string())?;
+                let schema = Arc::new(transform_schema_to_view(&Schema::clone(&probe.schema)));
+                let config = ListingTableConfig::new(url)
+                    .with_listing_options(listing)
+                    .with_schema(schema);
+                let table = ListingTable::try_new(config).map_err(|e| e.to_string())?;
+                ctx.register_table(
+                    format!("{CATALOG_NAME}.{}.{}", name.database, name.name).as_str(),
+                    Arc::new(table),
+                )
+                .map_err(|e| e.to_string())
+            });
+            match registered {
+                Ok(_) => queryable.push(name.to_string()),
+                Err(reason) => {
+                    unqueryable.insert(name.to_string(), reason);
+                }
+            }
+        }
+        Ok(Self {
+            shared: Arc::new(Shared {
+                ctx,
+                catalog,
+                options,
+                unqueryable,
+                queryable,
+            }),
+            queries: Mutex::new(HashMap::new()),
+            next_id: AtomicU64::new(1),
+        })
+    }
+
+    /// Tables that could not be registered, with the reason.
+    pub fn unqueryable_tables(&self) -> &BTreeMap<String, String> {
+        &self.shared.unqueryable
+    }
+
+    fn run(&self, id: &QueryId) -> Result<Arc<QueryRun>, QueryError> {
+        self.queries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(id)
+            .cloned()
+            .ok_or_else(|| {
+                QueryError::new(
+                    QueryErrorKind::UnknownQuery,
+                    format!("query {id} is not known"),
+                )
+            })
+    }
+}
+
+#[async_trait]
+impl QueryEngine for LocalEngine {
+    async fn submit(&self, sql: &str, context: &QueryContext) -> Result<QueryId, QueryError> {
+        let id = QueryId(format!(
+            "local-{}",
+            self.next_id.fetch_add(1, Ordering::Relaxed)
+        ));
+        let initial = QueryStatus {
+            id: id.clone(),
+            state: QueryState::Queued,
+            stats: QueryStats {
+                engine: EngineKind::Local,
+                ..QueryStats::default()
+            },
+            error: None,
+        };
+        let run = Arc::new(QueryRun {
+            cancel: CancellationToken::new(),
+            started: Instant::now(),
+            status: watch::Sender::new(initial),
+            plan: Mutex::new(None),
+            rows: AtomicU64::new(0),
+            result: Mutex::new(None),
+        });
+        self.queries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(id.clone(), Arc::clone(&run));
+        let shared = Arc::clone(&self.shared);
+        let sql = sql.to_owned();
+        let database = context.database.clone();
+        tokio::spawn(async move {
+            let outcome = tokio::select! {
+                biased;
+                () = run.cancel.cancelled() => Err(QueryError::new(QueryErrorKind::Cancelled, "query cancelled")),
+                outcome = execute(&shared, &run, &sql, database.as_deref()) => outcome,
+            };
+            finish(&shared, &run, outcome).await;
+        });
+        Ok(id)
+    }
+
+    async fn status(&self, id: &QueryId) -> Result<QueryStatus, QueryError> {
+        let run = self.run(id)?;
+        let mut status = run.status.borrow().clone();
+        if !status.state.is_terminal() {
+            let plan = run
+                .plan
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone();
+            if let Some(plan) = plan {
+                apply_scan(
+                    &mut status.stats,
+                    scan_metrics::summarize(&plan),
+                    self.shared.options.pricing,
+                );
+            }
+            status.stats.rows = run.rows.load(Ordering::Relaxed);
+            status.stats.total_ms = elapsed_ms(run.started);
+        }
+        Ok(status)
+    }
+
+    async fn cancel(&self, id: &QueryId) -> Result<(), QueryError> {
+        self.run(id)?.cancel.cancel();
+        Ok(())
+    }
+
+    async fn results(
+        &self,
+        id: &QueryId,
+        page_token: Option<&str>,
+        max_rows: usize,
+    ) -> Result<ResultPage, QueryError> {
+        let run = self.run(id)?;
+        let result = run
+            .result
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+            .ok_or_else(|| {
+                QueryError::new(
+                    QueryErrorKind::UnknownQuery,
+                    format!("query {id} has no results (not finished, or failed)"),
+                )
+            })?;
+        let offset: usize = match page_token {
+            None => 0,
+            Some(token) => token.parse().map_err(|_| {
+                QueryError::new(
+                    QueryErrorKind::UnknownQuery,
+                    format!("page token {token:?} is not valid"),
+                )
+            })?,
+        };
+        let (batches, end) = slice_rows(&result.batches, offset, max_rows.max(1));
+        let total: usize = result.batches.iter().map(RecordBatch::num_rows).sum();
+        Ok(ResultPage {
+            schema: Arc::clone(&result.schema),
+            batches,
+            next_token: (end < total).then(|| end.to_string()),
+            truncated: result.truncated,
+        })
+    }
+
+    async fn release(&self, id: &QueryId) {
+        self.queries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(id);
+    }
+
+    async fn wait(&self, id: &QueryId) -> Result<QueryStatus, QueryError> {
+        let run = self.run(id)?;
+        let mut updates = run.status.subscribe();
+        let status = updates
+            .wait_for(|s| s.state.is_terminal())
+            .await
+            .map_err(|_| {
+                QueryError::new(
+                    QueryErrorKind::Execution,
+                    "the query task ended without a result",
+                )
+            })?;
+        Ok(status.clone())
+    }
+}
+
+/// Plans and runs one query, keeping rows up to the display limit and counting the rest.
+async fn execute(
+    shared: &Shared,
+    run: &QueryRun,
+    sql: &str,
+    database: Option<&str>,
+) -> Result<(ResultSet, Vec<TableName>, u64, u64), QueryError> {
+    let ctx = match database {
+        Some(db) => {
+            let mut state = shared.ctx.state();
+            db.clone_into(&mut state.config_mut().options_mut().catalog.default_schema);
+            SessionContext::new_with_state(state)
+        }
+        None => shared.ctx.clone(),
+    };
+    let default_db = ctx
+        .state()
+        .config()
+        .options()
+        .catalog
+        .default_schema
+        .clone();
+    let read_only = SQLOptions::new()
+        .with_allow_ddl(false)
+        .with_allow_dml(false);
+    let planning = Instant::now();
+    let frame = ctx
+        .sql_with_options(sql, read_only)
+        .await
+        .map_err(|e| shared.explain(&e))?;
+    let tables = referenced_tables(frame.logical_plan(), &default_db);
+    let plan = frame
+        .create_physical_plan()
+        .await
+        .map_err(|e| shared.explain(&e))?;
+    let planning_ms = elapsed_ms(planning);
+    *run.plan.lock().unwrap_or_else(PoisonError::into_inner) = Some(Arc::clone(&plan));
+    run.status.send_modify(|s| s.state = QueryState::Running);
+
+    let executing = Instant::now();
+    let schema = plan.schema();
+    let mut stream = execute_stream(plan, ctx.task_ctx()).map_err(|e| shared.explain(&e))?;
+    let limit = shared.options.row_limit;
+    let mut kept = Vec::new();
+    let mut kept_rows = 0;
+    let mut rows = 0;
+    while let Some(batch) = stream.next().await {
+        let batch = batch.map_err(|e| shared.explain(&e))?;
+        rows += batch.num_rows();
+        if kept_rows < limit {
+            let take = batch.num_rows().min(limit - kept_rows);
+            kept_rows += take;
+            kept.push(if take == batch.num_rows() {
+                batch
+            } else {
+                batch.slice(0, take)
+            });
+        }
+        run.rows.store(rows as u64, Ordering::Relaxed);
+    }
+    let result = ResultSet {
+        schema,
+        batches: kept,
+        truncated: rows > kept_rows,
+    };
+    Ok((result, tables, planning_ms, elapsed_ms(executing)))
+}
+
+/// Records the final state and statistics, whatever the outcome.
+async fn finish(
+    shared: &Arc<Shared>,
+    run: &QueryRun,
+    outcome: Result<(ResultSet, Vec<TableName>, u64, u64), QueryError>,
+) {
+    let plan = run
+        .plan
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone();
+    let mut stats = QueryStats {
+        engine: EngineKind::Local,
+        ..QueryStats::default()
+    };
+    if let Some(plan) = &plan {
+        apply_scan(
+            &mut stats,
+            scan_metrics::summarize(plan),
+            shared.options.pricing,
+        );
+    }
+    stats.rows = run.rows.load(Ordering::Relaxed);
+    stats.total_ms = elapsed_ms(run.started);
+    let (state, error) = match outcome {
+        Ok((result, tables, planning_ms, execution_ms)) => {
+            stats.planning_ms = planning_ms;
+            stats.execution_ms = execution_ms;
+            let catalog = Arc::clone(&shared.catalog);
+            let totals = tokio::task::spawn_blocking(move || {
+                tables
+                    .iter()
+                    .filter_map(|t| catalog.table_blocking(t).ok())
+                    .filter_map(|info| info.totals)
+                    .fold((0, 0, 0), |(p, f, b), t| {
+                        (p + t.partitions, f + t.files, b + t.bytes)
+                    })
+            })
+            .await
+            .unwrap_or_default();
+            (stats.partitions_total, stats.files_total) = (totals.0, totals.1);
+            stats.bytes_total = Some(totals.2);
+            *run.result.lock().unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(result));
+            (QueryState::Succeeded, None)
+        }
+        Err(error) if error.kind == QueryErrorKind::Cancelled => {
+            (QueryState::Cancelled, Some(error))
+        }
+        Err(error) => {
+            // Athena does not bill failed queries.
+            (stats.billed_bytes, stats.cost_usd) = (0, 0.0);
+            (QueryState::Failed, Some(error))
+        }
+    };
+    run.status.send_modify(|s| {
+        s.state = state;
+        s.stats = stats;
+        s.error = error;
+    });
+}
+
+fn apply_scan(stats: &mut QueryStats, scan: ScanSummary, pricing: Pricing) {
+    stats.bytes_scanned = scan.bytes_scanned;
+    stats.billed_bytes = pricing.billed_bytes(scan.bytes_scanned);
+    stats.cost_usd = pricing.cost_usd(scan.bytes_scanned);
+    stats.files_scanned = scan.files;
+    stats.partitions_scanned = scan.partitions;
+    stats.row_groups_pruned = scan.row_groups_pruned;
+    stats.row_groups_matched = scan.row_groups_matched;
+}
+
+impl Shared {
+    /// A DataFusion error as the user should read it, naming the lake's tables when one is
+    /// unknown and why a table could not be read when that is the cause.
+    fn explain(&self, err: &DataFusionError) -> QueryError {
+        let mut error = query_error(err);
+        let lower = error.message.to_lowercase();
+        if error.kind == QueryErrorKind::Planning
+            && lower.contains("table")
+            && lower.contains("not found")
+        {
+            let broken = self
+                .unqueryable
+                .iter()
+                .find(|(name, _)| lower.contains(&name.to_lowercase()));
+            error.message = match broken {
+                Some((name, reason)) => format!("table {name} cannot be queried: {reason}"),
+                None => format!(
+                    "{} (tables in this lake: {})",
+                    error.message.replace(&format!("{CATALOG_NAME}."), ""),
+                    if self.queryable.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        self.queryable.join(", ")
+                    }
+                ),
+            };
+        }
+        error
+    }
+}
+
+/// The lake tables a plan reads, subqueries included, resolved against the default database.
+fn referenced_tables(plan: &LogicalPlan, default_db: &str) -> Vec<TableName> {
+    let mut names = BTreeSet::new();
+    let _ = plan.apply_with_subqueries(|node| {
+        if let LogicalPlan::TableScan(scan) = node {
+            let db = scan.table_name.schema().unwrap_or(default_db).to_owned();
+            names.insert((db, scan.table_name.table().to_owned()));
+        }
+        Ok(TreeNodeRecursion::Continue)
+    });
+    names
+        .into_iter()
+        .map(|(db, table)| TableName::new(db, table))
+        .collect()
+}
+
+/// Rows `offset..offset + max_rows` of `batches`, zero-copy, and the end offset.
+fn slice_rows(
+    batches: &[RecordBatch],
+    offset: usize,
+    max_rows: usize,
+) -> (Vec<RecordBatch>, usize) {
+    let mut out = Vec::new();
+    let mut skip = offset;
+    let mut wanted = max_rows;
+    for batch in batches {
+        if wanted == 0 {
+            break;
+        }
+        let n = batch.num_rows();
+        if skip >= n {
+            skip -= n;
+            continue;
+        }
+        let take = (n - skip).min(wanted);
+        out.push(batch.slice(skip, take));
+        wanted -= take;
+        skip = 0;
+    }
+    (out, offset + (max_rows - wanted))
+}
+
+fn elapsed_ms(since: Instant) -> u64 {
+    since.elapsed().as_millis() as u64
+}

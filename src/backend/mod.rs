@@ -1,0 +1,13 @@
+//! Sources behind one interface: catalog and query engine traits, their plain-data models, and
+//! the implementations (`local`: a folder of Parquet on DataFusion).
+
+mod catalog;
+mod engine;
+mod error;
+pub mod local;
+mod model;
+
+pub use catalog::Catalog;
+pub use engine::QueryEngine;
+pub use error::{CatalogError, QueryError, QueryErrorKind, SqlPosition};
+pub use model::*;

@@ -1,0 +1,207 @@
+//! Plain-data models shared by every source. Nothing here knows about a UI or an SDK.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A database (Glue database, or a first-level folder of a local lake).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Database {
+    pub name: String,
+    pub description: Option<String>,
+    pub location: Option<String>,
+}
+
+/// A table's name, cheap to list before its details are loaded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableName {
+    pub database: String,
+    pub name: String,
+}
+
+impl TableName {
+    /// Creates a name from its two parts.
+    pub fn new(database: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            database: database.into(),
+            name: name.into(),
+        }
+    }
+}
+
+impl fmt::Display for TableName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.database, self.name)
+    }
+}
+
+/// One column of a table: data columns and partition keys share this shape.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Column {
+    pub name: String,
+    /// The type as the source spells it (`string`, `bigint`, `Utf8`, …).
+    pub data_type: String,
+    pub comment: Option<String>,
+    pub nullable: bool,
+}
+
+/// Everything known about a table once its details are loaded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TableInfo {
+    pub name: TableName,
+    /// Data columns, in file order.
+    pub columns: Vec<Column>,
+    /// Partition keys, outermost first (`year`, `month`, `day`).
+    pub partition_keys: Vec<Column>,
+    /// Where the data lives (`file:///…` or `s3://…`).
+    pub location: String,
+    /// Storage format (`parquet`), or the SerDe for Glue tables.
+    pub format: String,
+    pub properties: BTreeMap<String, String>,
+    /// Totals when the source can tell them cheaply (local lakes can; Glue cannot).
+    pub totals: Option<TableTotals>,
+    /// Problems found while reading the table; a table with problems may still be queryable.
+    pub problems: Vec<String>,
+}
+
+/// Size of a whole table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableTotals {
+    pub partitions: u64,
+    pub files: u64,
+    pub bytes: u64,
+}
+
+/// One partition: the values of the partition keys, in key order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Partition {
+    pub values: Vec<String>,
+    pub location: String,
+    /// Number of data files, when known.
+    pub files: Option<u64>,
+    /// Bytes of data files, when known.
+    pub bytes: Option<u64>,
+    /// True when the partition comes from partition projection rather than the catalog.
+    pub projected: bool,
+}
+
+/// Which partitions to list: equality on a prefix of keys keeps paging cheap for a tree view.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PartitionFilter {
+    /// Values for the first `prefix.len()` partition keys.
+    pub prefix: Vec<String>,
+}
+
+/// A page of partitions and the token to ask for the next one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PartitionPage {
+    pub partitions: Vec<Partition>,
+    pub next_token: Option<String>,
+}
+
+/// Identifies a submitted query for status, results and cancel.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct QueryId(pub String);
+
+impl fmt::Display for QueryId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Where a query runs and what it may default to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QueryContext {
+    /// Database used for unqualified table names.
+    pub database: Option<String>,
+}
+
+/// Lifecycle of a query, the same words Athena uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QueryState {
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+    Cancelled,
+}
+
+impl QueryState {
+    /// True once the query will not change state again.
+    pub fn is_terminal(self) -> bool {
+        matches!(self, Self::Succeeded | Self::Failed | Self::Cancelled)
+    }
+}
+
+/// Which engine ran a query.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EngineKind {
+    #[default]
+    Local,
+    Athena,
+}
+
+impl fmt::Display for EngineKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Local => "local (DataFusion)",
+            Self::Athena => "Athena",
+        })
+    }
+}
+
+/// Statistics of one query: live while it runs, final once it ends.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct QueryStats {
+    pub engine: EngineKind,
+    /// Bytes the engine read from storage (Parquet scan metrics locally, Athena's
+    /// `DataScannedInBytes` remotely).
+    pub bytes_scanned: u64,
+    /// Bytes Athena would bill: rounded up to the MB with a 10 MB minimum.
+    pub billed_bytes: u64,
+    /// What the billed bytes cost at the configured price per TB.
+    pub cost_usd: f64,
+    /// Time waiting in a queue, when the engine has one.
+    pub queue_ms: Option<u64>,
+    pub planning_ms: u64,
+    pub execution_ms: u64,
+    pub total_ms: u64,
+    /// Rows the query produced (all of them, even past the display limit).
+    pub rows: u64,
+    pub files_scanned: u64,
+    pub files_total: u64,
+    pub partitions_scanned: u64,
+    pub partitions_total: u64,
+    /// Row groups skipped thanks to min/max statistics.
+    pub row_groups_pruned: u64,
+    /// Row groups that were read.
+    pub row_groups_matched: u64,
+    /// Bytes of the tables the query referenced, when known.
+    pub bytes_total: Option<u64>,
+    /// True when the result was served from a result cache (Athena result reuse).
+    pub result_reused: bool,
+}
+
+/// The current state of a query with its statistics so far.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QueryStatus {
+    pub id: QueryId,
+    pub state: QueryState,
+    pub stats: QueryStats,
+    /// Set when `state` is `Failed`.
+    pub error: Option<super::QueryError>,
+}
+
+/// A page of results as Arrow batches.
+#[derive(Debug, Clone)]
+pub struct ResultPage {
+    pub schema: datafusion::arrow::datatypes::SchemaRef,
+    pub batches: Vec<datafusion::arrow::record_batch::RecordBatch>,
+    /// Token for the next page; `None` when this was the last one.
+    pub next_token: Option<String>,
+    /// True when the engine stopped keeping rows at the display limit.
+    pub truncated: bool,
+}

@@ -1,0 +1,313 @@
+//! Command line: flags, config, and the `demo` and `query` commands.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+
+use crate::backend::local::{EngineOptions, LocalCatalog, LocalEngine, discovery};
+use crate::backend::{Catalog, QueryContext, QueryEngine, QueryErrorKind, QueryState};
+use crate::config::{self, Config};
+use crate::cost::Pricing;
+use crate::lake::demo::{self, DemoOptions};
+use crate::output::{self, OutputFormat};
+use crate::summary::stats_line;
+use crate::text::{human_bytes, seconds, thousands};
+
+/// Exit code for a query that failed.
+const EXIT_QUERY_ERROR: u8 = 1;
+/// Exit code for bad usage: flags, missing files, missing lake.
+const EXIT_USAGE: u8 = 2;
+/// Exit code after Ctrl-C, as shells expect.
+const EXIT_INTERRUPTED: u8 = 130;
+
+/// A terminal workbench for S3 + Glue + Athena data lakes, with an embedded local lake.
+#[derive(Debug, Parser)]
+#[command(name = "quarry", version, arg_required_else_help = true)]
+pub struct Cli {
+    /// Lake folder (Hive-partitioned Parquet). Default: config `lake`, else the demo lake.
+    #[arg(long, global = true, env = "QUARRY_LAKE", value_name = "DIR")]
+    pub lake: Option<PathBuf>,
+    /// Config file. Default: $XDG_CONFIG_HOME/quarry/config.toml.
+    #[arg(long, global = true, env = "QUARRY_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Write logs to this file (level from RUST_LOG, default info).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub log_file: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Generate the demo lake: the seed's Logs API records, partitioned by year/month/day.
+    Demo(DemoArgs),
+    /// Run SQL without the TUI: results to stdout, statistics to stderr.
+    Query(QueryArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Folder to write. Default: the demo lake under the user data folder.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// First day.
+    #[arg(long, default_value = "2023-01-01", value_name = "YYYY-MM-DD")]
+    pub start: NaiveDate,
+    /// Number of days (one partition each).
+    #[arg(long, default_value_t = 365)]
+    pub days: u32,
+    /// Records per day.
+    #[arg(long, default_value_t = 20_000)]
+    pub rows_per_day: u32,
+    /// Random seed; the same seed always writes the same lake.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// SQL to run. Without it, SQL is read from -f FILE or standard input.
+    pub sql: Option<String>,
+    /// Read SQL from this file.
+    #[arg(short, long, value_name = "FILE", conflicts_with = "sql")]
+    pub file: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+    /// Print the final statistics as one JSON object on stderr instead of the summary line.
+    #[arg(long)]
+    pub stats_json: bool,
+    /// Database for unqualified table names. Default: the lake's only database, if it has one.
+    #[arg(long, short = 'd')]
+    pub database: Option<String>,
+    /// Rows to print at most; larger results are counted and reported. Default: config row_limit.
+    #[arg(long, value_name = "N")]
+    pub max_rows: Option<usize>,
+    /// Engine threads. Default: every core.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+/// Parses the command line and runs it.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(path) = &cli.log_file
+        && let Err(e) = init_logging(path)
+    {
+        eprintln!("quarry: cannot open log file {}: {e}", path.display());
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(config) => config,
+        Err(e) => return fail(EXIT_USAGE, &e),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => return fail(EXIT_USAGE, &format!("cannot start the async runtime: {e}")),
+    };
+    let lake = cli
+        .lake
+        .clone()
+        .or_else(|| config.lake.clone())
+        .unwrap_or_else(config::default_lake_dir);
+    match cli.command {
+        Some(Command::Demo(args)) => run_demo(&args),
+        Some(Command::Query(args)) => runtime.block_on(run_query(&args, &lake, &config)),
+        // arg_required_else_help prints help before we get here.
+        None => ExitCode::from(EXIT_USAGE),
+    }
+}
+
+fn fail(code: u8, message: &dyn std::fmt::Display) -> ExitCode {
+    eprintln!("quarry: {message}");
+    ExitCode::from(code)
+}
+
+fn init_logging(path: &Path) -> std::io::Result<()> {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(false)
+        .with_writer(Arc::new(file))
+        .init();
+    Ok(())
+}
+
+fn run_demo(args: &DemoArgs) -> ExitCode {
+    let dir = args.dir.clone().unwrap_or_else(config::default_lake_dir);
+    let options = DemoOptions {
+        dir: dir.clone(),
+        start: args.start,
+        days: args.days,
+        rows_per_day: args.rows_per_day,
+        seed: args.seed,
+        threads: None,
+    };
+    let bar = indicatif::ProgressBar::new(u64::from(args.days));
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "writing partitions {bar:40} {pos}/{len} days {elapsed}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let started = Instant::now();
+    let result = demo::generate(&options, &|done| bar.set_position(done));
+    bar.finish_and_clear();
+    match result {
+        Ok(summary) => {
+            eprintln!(
+                "wrote {} rows in {} partitions ({}) to {} in {}",
+                thousands(summary.rows),
+                thousands(u64::from(args.days)),
+                human_bytes(summary.bytes),
+                dir.display(),
+                seconds(started.elapsed().as_millis() as u64)
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(EXIT_USAGE, &e),
+    }
+}
+
+async fn run_query(args: &QueryArgs, lake: &Path, config: &Config) -> ExitCode {
+    let sql = match read_sql(args) {
+        Ok(sql) => sql,
+        Err(message) => return fail(EXIT_USAGE, &message),
+    };
+    let catalog = match LocalCatalog::open(lake) {
+        Ok(catalog) => Arc::new(catalog),
+        Err(e) => return fail(EXIT_USAGE, &e),
+    };
+    let options = EngineOptions {
+        pricing: Pricing {
+            usd_per_tb: config.price_per_tb_usd,
+        },
+        row_limit: args.max_rows.unwrap_or(config.row_limit).max(1),
+        target_partitions: args.threads,
+    };
+    let engine = match LocalEngine::open(Arc::clone(&catalog), options) {
+        Ok(engine) => engine,
+        Err(e) => return fail(EXIT_QUERY_ERROR, &e),
+    };
+    let context = QueryContext {
+        database: args.database.clone().or(default_database(&catalog).await),
+    };
+    let id = match engine.submit(&sql, &context).await {
+        Ok(id) => id,
+        Err(e) => return fail(EXIT_QUERY_ERROR, &e),
+    };
+    let status = tokio::select! {
+        status = engine.wait(&id) => status,
+        _ = tokio::signal::ctrl_c() => {
+            let _ = engine.cancel(&id).await;
+            engine.wait(&id).await
+        }
+    };
+    let status = match status {
+        Ok(status) => status,
+        Err(e) => return fail(EXIT_QUERY_ERROR, &e),
+    };
+    match status.state {
+        QueryState::Succeeded => {}
+        QueryState::Cancelled => return fail(EXIT_INTERRUPTED, &"query cancelled"),
+        _ => {
+            let error = status
+                .error
+                .map_or_else(|| "query failed".to_owned(), |e| describe_error(&e));
+            return fail(EXIT_QUERY_ERROR, &error);
+        }
+    }
+    let page = match engine.results(&id, None, usize::MAX).await {
+        Ok(page) => page,
+        Err(e) => return fail(EXIT_QUERY_ERROR, &e),
+    };
+    let stdout = std::io::stdout();
+    let to_terminal = stdout.is_terminal();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let written = output::write_results(
+        &mut out,
+        args.format,
+        &page.schema,
+        &page.batches,
+        to_terminal,
+    )
+    .and_then(|()| out.flush());
+    if let Err(e) = written
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return fail(EXIT_QUERY_ERROR, &format!("cannot write results: {e}"));
+    }
+    if args.stats_json {
+        eprintln!(
+            "{}",
+            serde_json::to_string(&status.stats).unwrap_or_default()
+        );
+    } else {
+        eprintln!("{}", stats_line(&status.stats));
+    }
+    if page.truncated {
+        let shown: usize = page.batches.iter().map(|b| b.num_rows()).sum();
+        eprintln!(
+            "note: printed the first {} of {} rows; raise --max-rows to see more",
+            thousands(shown as u64),
+            thousands(status.stats.rows)
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+fn describe_error(error: &crate::backend::QueryError) -> String {
+    let label = match error.kind {
+        QueryErrorKind::Syntax => "syntax error",
+        QueryErrorKind::Planning => "query error",
+        _ => "query failed",
+    };
+    format!("{label}: {error}")
+}
+
+fn read_sql(args: &QueryArgs) -> Result<String, String> {
+    let sql = if let Some(sql) = &args.sql {
+        sql.clone()
+    } else if let Some(file) = &args.file {
+        std::fs::read_to_string(file)
+            .map_err(|e| format!("cannot read SQL file {}: {e}", file.display()))?
+    } else if std::io::stdin().is_terminal() {
+        return Err("give SQL as an argument, with -f FILE, or on standard input".to_owned());
+    } else {
+        let mut sql = String::new();
+        std::io::stdin()
+            .read_to_string(&mut sql)
+            .map_err(|e| format!("cannot read SQL from standard input: {e}"))?;
+        sql
+    };
+    if sql.trim().is_empty() {
+        return Err("the SQL is empty".to_owned());
+    }
+    Ok(sql)
+}
+
+/// The lake's only named database, so `FROM logs` works on the demo lake.
+async fn default_database(catalog: &Arc<LocalCatalog>) -> Option<String> {
+    let databases = catalog.databases().await.ok()?;
+    let named: Vec<_> = databases
+        .iter()
+        .filter(|d| d.name != discovery::DEFAULT_DATABASE)
+        .collect();
+    match named.as_slice() {
+        [only] => Some(only.name.clone()),
+        _ => None,
+    }
+}

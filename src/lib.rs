@@ -1,0 +1,14 @@
+//! quarry: a terminal workbench for data lakes built on "JSON events → Firehose → Parquet in S3
+//! (year=/month=/day=) → Glue → Athena", with an embedded local lake on DataFusion.
+//!
+//! Layers point down: `cli` → `backend` (catalog and engine traits, sources) → `cost`, `lake`,
+//! `text`. See `shared/DESIGN.md`.
+
+pub mod backend;
+pub mod cli;
+pub mod config;
+pub mod cost;
+pub mod lake;
+pub mod output;
+pub mod summary;
+pub mod text;

@@ -1,0 +1,5 @@
+//! The `quarry` binary.
+
+fn main() -> std::process::ExitCode {
+    quarry::cli::main()
+}

@@ -1,0 +1,147 @@
+//! Formatting for people: byte sizes, counts, durations, money, and escaping of untrusted text.
+
+use std::fmt::Write as _;
+
+/// `1.2 MB`, `113 MB`, `512 B` (binary units, one decimal below 10).
+pub fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 6] = ["B", "KB", "MB", "GB", "TB", "PB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if value < 10.0 {
+        format!("{value:.1} {}", UNITS[unit])
+    } else {
+        format!("{value:.0} {}", UNITS[unit])
+    }
+}
+
+/// `12,345`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `0.04 s`, `12.3 s`, `2 min 5 s`.
+pub fn seconds(ms: u64) -> String {
+    if ms < 10_000 {
+        format!("{:.2} s", ms as f64 / 1000.0)
+    } else if ms < 60_000 {
+        format!("{:.1} s", ms as f64 / 1000.0)
+    } else {
+        format!("{} min {} s", ms / 60_000, (ms % 60_000) / 1000)
+    }
+}
+
+/// Dollars with enough digits that small query costs are not shown as zero: `$0.00005`.
+pub fn usd(amount: f64) -> String {
+    if amount == 0.0 {
+        return "$0".to_owned();
+    }
+    if amount >= 0.01 {
+        return format!("${amount:.2}");
+    }
+    // Two significant digits, trailing zeros dropped.
+    let digits = (-amount.log10()).ceil() as usize + 1;
+    let s = format!("{amount:.digits$}");
+    format!("${}", s.trim_end_matches('0'))
+}
+
+/// Replaces control characters (C0, DEL, C1) with visible escapes so data can never move the
+/// cursor, change colours or set the window title. Tabs and newlines are escaped too, because
+/// a table cell is one line.
+pub fn escape_control(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Like [`escape_control`] but keeps line breaks and tabs, for multi-line text such as CSV
+/// written to a terminal.
+pub fn escape_control_keep_lines(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' | '\t' => out.push(c),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_read_like_a_person_writes_them() {
+        assert_eq!(human_bytes(0), "0 B");
+        assert_eq!(human_bytes(1023), "1023 B");
+        assert_eq!(human_bytes(1024), "1.0 KB");
+        assert_eq!(human_bytes(1_258_291), "1.2 MB");
+        assert_eq!(human_bytes(118_489_088), "113 MB");
+    }
+
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(12_345), "12,345");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn small_costs_keep_two_significant_digits() {
+        assert_eq!(usd(0.0), "$0");
+        assert_eq!(usd(0.000_047_68), "$0.000048");
+        assert_eq!(usd(0.0006), "$0.0006");
+        assert_eq!(usd(1.5), "$1.50");
+    }
+
+    #[test]
+    fn control_characters_never_pass_through() {
+        let hostile = "ok\x1b]0;pwned\x07\u{9b}31m\nnext";
+        let shown = escape_control(hostile);
+        assert!(!shown.chars().any(char::is_control), "{shown:?}");
+        assert_eq!(shown, "ok\\u{1b}]0;pwned\\u{7}\\u{9b}31m\\nnext");
+        assert_eq!(escape_control("plain"), "plain");
+        let csv = escape_control_keep_lines("a\x1b[2J,b\nc");
+        assert_eq!(csv, "a\\u{1b}[2J,b\nc");
+    }
+}

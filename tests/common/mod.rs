@@ -1,0 +1,87 @@
+//! Helpers shared by the integration tests: small demo lakes and an engine over them.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use datafusion::arrow::array::{Array, AsArray};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use quarry::backend::local::{EngineOptions, LocalCatalog, LocalEngine};
+use quarry::backend::{QueryContext, QueryEngine, QueryStatus};
+use quarry::lake::demo::{self, DemoOptions};
+
+/// Days and rows of the small lake most tests use.
+pub const DAYS: u32 = 6;
+pub const ROWS_PER_DAY: u32 = 1_500;
+
+/// Writes a small demo lake into a fresh temp folder.
+pub fn small_lake() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let mut options = DemoOptions::new(dir.path().to_path_buf());
+    options.days = DAYS;
+    options.rows_per_day = ROWS_PER_DAY;
+    options.seed = 7;
+    demo::generate(&options, &|_| {}).unwrap();
+    dir
+}
+
+/// An engine over `lake` with the default options but `row_limit`.
+pub fn engine(lake: &Path, row_limit: usize) -> LocalEngine {
+    let catalog = Arc::new(LocalCatalog::open(lake).unwrap());
+    LocalEngine::open(
+        catalog,
+        EngineOptions {
+            row_limit,
+            ..EngineOptions::default()
+        },
+    )
+    .unwrap()
+}
+
+/// Runs `sql` to the end in database `logs_db`.
+pub async fn run(engine: &LocalEngine, sql: &str) -> QueryStatus {
+    let context = QueryContext {
+        database: Some("logs_db".to_owned()),
+    };
+    let id = engine.submit(sql, &context).await.unwrap();
+    engine.wait(&id).await.unwrap()
+}
+
+/// Counts of each value of a string column over every Parquet file under `dir`, read with the
+/// parquet crate alone so the engine is checked against something it did not compute.
+pub fn count_values(dir: &Path, column: &str) -> BTreeMap<String, u64> {
+    let mut counts = BTreeMap::new();
+    for file in parquet_files(dir) {
+        let reader = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(&file).unwrap())
+            .unwrap()
+            .build()
+            .unwrap();
+        for batch in reader {
+            let batch = batch.unwrap();
+            let values = batch.column_by_name(column).unwrap().as_string::<i32>();
+            for i in 0..values.len() {
+                *counts.entry(values.value(i).to_owned()).or_insert(0) += 1;
+            }
+        }
+    }
+    counts
+}
+
+/// Every `.parquet` file below `dir`, sorted.
+pub fn parquet_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "parquet") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
