@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
+use datafusion::arrow::record_batch::RecordBatch;
 
 use crate::backend::local::{EngineOptions, LocalCatalog, LocalEngine, discovery};
 use crate::backend::{Catalog, QueryContext, QueryEngine, QueryErrorKind, QueryState};
@@ -32,10 +33,10 @@ pub struct Cli {
     /// Lake folder (Hive-partitioned Parquet). Default: config `lake`, else the demo lake.
     #[arg(long, global = true, env = "QUARRY_LAKE", value_name = "DIR")]
     pub lake: Option<PathBuf>,
-    /// Config file. Default: $XDG_CONFIG_HOME/quarry/config.toml.
+    /// Config file. Default: `$XDG_CONFIG_HOME/quarry/config.toml`.
     #[arg(long, global = true, env = "QUARRY_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Write logs to this file (level from RUST_LOG, default info).
+    /// Write logs to this file (level from `RUST_LOG`, default info).
     #[arg(long, global = true, value_name = "FILE")]
     pub log_file: Option<PathBuf>,
     #[command(subcommand)]
@@ -85,7 +86,7 @@ pub struct QueryArgs {
     /// Database for unqualified table names. Default: the lake's only database, if it has one.
     #[arg(long, short = 'd')]
     pub database: Option<String>,
-    /// Rows to print at most; larger results are counted and reported. Default: config row_limit.
+    /// Rows to print at most; larger results are counted and reported. Default: config `row_limit`.
     #[arg(long, value_name = "N")]
     pub max_rows: Option<usize>,
     /// Engine threads. Default: every core.
@@ -259,7 +260,7 @@ async fn run_query(args: &QueryArgs, lake: &Path, config: &Config) -> ExitCode {
         eprintln!("{}", stats_line(&status.stats));
     }
     if page.truncated {
-        let shown: usize = page.batches.iter().map(|b| b.num_rows()).sum();
+        let shown: usize = page.batches.iter().map(RecordBatch::num_rows).sum();
         eprintln!(
             "note: printed the first {} of {} rows; raise --max-rows to see more",
             thousands(shown as u64),

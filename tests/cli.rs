@@ -1,4 +1,5 @@
 //! The real binary: `quarry demo` and `quarry query`, their output, statistics and exit codes.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic by design
 
 mod common;
 

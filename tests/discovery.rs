@@ -1,4 +1,5 @@
 //! Discovery of hand-made lakes, tidy and messy: every problem reported, good tables kept.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic by design
 
 mod common;
 

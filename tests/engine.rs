@@ -1,4 +1,5 @@
 //! The local engine on a generated lake: answers, pruning, projection, limits, cancel, errors.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic by design
 
 mod common;
 
@@ -7,9 +8,10 @@ use std::time::Duration;
 use common::{DAYS, ROWS_PER_DAY, count_values, engine, run, small_lake};
 use datafusion::arrow::array::AsArray;
 use datafusion::arrow::datatypes::Int64Type;
+use datafusion::arrow::record_batch::RecordBatch;
 use quarry::backend::{QueryContext, QueryEngine, QueryErrorKind, QueryState};
 
-fn int_column(batches: &[datafusion::arrow::record_batch::RecordBatch], column: usize) -> Vec<i64> {
+fn int_column(batches: &[RecordBatch], column: usize) -> Vec<i64> {
     batches
         .iter()
         .flat_map(|b| {
@@ -127,7 +129,10 @@ async fn rows_past_the_limit_are_counted_not_kept() {
     let page = engine.results(&status.id, None, usize::MAX).await.unwrap();
     assert!(page.truncated);
     assert_eq!(
-        page.batches.iter().map(|b| b.num_rows()).sum::<usize>(),
+        page.batches
+            .iter()
+            .map(RecordBatch::num_rows)
+            .sum::<usize>(),
         100
     );
 }
@@ -144,7 +149,7 @@ async fn results_come_in_pages_that_cover_every_row_once() {
             .results(&status.id, token.as_deref(), 700)
             .await
             .unwrap();
-        let n: usize = page.batches.iter().map(|b| b.num_rows()).sum();
+        let n: usize = page.batches.iter().map(RecordBatch::num_rows).sum();
         assert!(n <= 700);
         seen.extend(int_column(&page.batches, 0));
         match page.next_token {

@@ -192,8 +192,7 @@ pub fn generate(
             scope.spawn(|| {
                 loop {
                     let day = next_day.fetch_add(1, Ordering::Relaxed);
-                    if day >= options.days as usize
-                        || failure.lock().map(|f| f.is_some()).unwrap_or(true)
+                    if day >= options.days as usize || failure.lock().map_or(true, |f| f.is_some())
                     {
                         break;
                     }
@@ -206,10 +205,7 @@ pub fn generate(
                         .and_then(|batch| write_parquet_atomic(&path, &logs_schema(), &[batch]));
                     match written {
                         Ok(()) => {
-                            bytes.fetch_add(
-                                fs::metadata(&path).map(|m| m.len()).unwrap_or(0),
-                                Ordering::Relaxed,
-                            );
+                            bytes.fetch_add(super::file_size(&path), Ordering::Relaxed);
                             progress(done.fetch_add(1, Ordering::Relaxed) + 1);
                         }
                         Err(source) => {
@@ -237,7 +233,7 @@ pub fn generate(
             path: sources_path.clone(),
             source,
         })?;
-    let sources_bytes = fs::metadata(&sources_path).map(|m| m.len()).unwrap_or(0);
+    let sources_bytes = super::file_size(&sources_path);
     Ok(DemoSummary {
         rows: u64::from(options.days) * u64::from(options.rows_per_day),
         files: u64::from(options.days) + 1,

@@ -1,5 +1,5 @@
 //! Helpers shared by the integration tests: small demo lakes and an engine over them.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -11,6 +11,7 @@ use datafusion::arrow::datatypes::SchemaRef;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use crate::backend::{CatalogError, Partition, TableTotals};
+use crate::lake::file_size;
 
 /// The database that holds tables sitting directly in the lake folder.
 pub const DEFAULT_DATABASE: &str = "default";
@@ -151,7 +152,7 @@ impl Walk {
         for file in &files {
             if is_parquet(file) {
                 parquet_files += 1;
-                parquet_bytes += fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+                parquet_bytes += file_size(file);
             } else {
                 self.problems
                     .add("non-Parquet files ignored", file.display().to_string());
@@ -290,10 +291,7 @@ impl Pager<'_> {
         if depth == self.keys.len() {
             let parquet: Vec<&PathBuf> = files.iter().filter(|f| is_parquet(f)).collect();
             if !parquet.is_empty() {
-                let bytes = parquet
-                    .iter()
-                    .map(|f| fs::metadata(f).map(|m| m.len()).unwrap_or(0))
-                    .sum();
+                let bytes = parquet.iter().map(|f| file_size(f)).sum();
                 self.found.push(Partition {
                     values: values.clone(),
                     location: format!("{}/", dir.display()),

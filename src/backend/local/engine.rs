@@ -421,7 +421,7 @@ async fn finish(
     }
     stats.rows = run.rows.load(Ordering::Relaxed);
     stats.total_ms = elapsed_ms(run.started);
-    let (state, error) = match outcome {
+    let (final_state, error) = match outcome {
         Ok((result, tables, planning_ms, execution_ms)) => {
             stats.planning_ms = planning_ms;
             stats.execution_ms = execution_ms;
@@ -452,7 +452,7 @@ async fn finish(
         }
     };
     run.status.send_modify(|s| {
-        s.state = state;
+        s.state = final_state;
         s.stats = stats;
         s.error = error;
     });
