@@ -28,7 +28,7 @@ const EXIT_INTERRUPTED: u8 = 130;
 
 /// A terminal workbench for S3 + Glue + Athena data lakes, with an embedded local lake.
 #[derive(Debug, Parser)]
-#[command(name = "quarry", version, arg_required_else_help = true)]
+#[command(name = "quarry", version)]
 pub struct Cli {
     /// Lake folder (Hive-partitioned Parquet). Default: config `lake`, else the demo lake.
     #[arg(long, global = true, env = "QUARRY_LAKE", value_name = "DIR")]
@@ -122,8 +122,11 @@ pub fn main() -> ExitCode {
     match cli.command {
         Some(Command::Demo(args)) => run_demo(&args),
         Some(Command::Query(args)) => runtime.block_on(run_query(&args, &lake, &config)),
-        // arg_required_else_help prints help before we get here.
-        None => ExitCode::from(EXIT_USAGE),
+        None => runtime.block_on(run_tui(
+            cli.lake.is_none() && config.lake.is_none(),
+            &lake,
+            &config,
+        )),
     }
 }
 
@@ -145,6 +148,73 @@ fn init_logging(path: &Path) -> std::io::Result<()> {
         .with_writer(Arc::new(file))
         .init();
     Ok(())
+}
+
+/// Opens the TUI on `lake`, generating the demo lake first when it is the default and missing.
+async fn run_tui(is_default_lake: bool, lake: &Path, config: &Config) -> ExitCode {
+    if is_default_lake && !lake.exists() {
+        eprintln!(
+            "First run: generating the demo lake in {} (once).",
+            lake.display()
+        );
+        let code = run_demo(&DemoArgs {
+            dir: Some(lake.to_path_buf()),
+            start: demo::DemoOptions::new(lake.to_path_buf()).start,
+            days: 365,
+            rows_per_day: 20_000,
+            seed: 42,
+        });
+        if code != ExitCode::SUCCESS {
+            return code;
+        }
+    }
+    let catalog = match LocalCatalog::open(lake) {
+        Ok(catalog) => Arc::new(catalog),
+        Err(e) => return fail(EXIT_USAGE, &e),
+    };
+    let options = EngineOptions {
+        pricing: Pricing {
+            usd_per_tb: config.price_per_tb_usd,
+        },
+        row_limit: config.row_limit,
+        target_partitions: None,
+    };
+    let engine = match LocalEngine::open(Arc::clone(&catalog), options) {
+        Ok(engine) => Arc::new(engine),
+        Err(e) => return fail(EXIT_QUERY_ERROR, &e),
+    };
+    let database = default_database(&catalog).await;
+    let first_table = match &database {
+        Some(db) => catalog
+            .tables(db)
+            .await
+            .ok()
+            .and_then(|t| t.into_iter().next())
+            .map(|t| t.to_string()),
+        None => None,
+    };
+    let starter = crate::app::state::starter_query(first_table.as_deref());
+    let state = crate::app::AppState::new(
+        format!("local lake {}", tilde(lake)),
+        crate::app::editor::Buffer::new("query 1", &starter),
+    );
+    let services = crate::tui::Services {
+        catalog: Arc::new(Arc::clone(&catalog)),
+        engine,
+        context: QueryContext { database },
+    };
+    match crate::tui::run(state, services, crate::ui::theme::Theme::default()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(EXIT_USAGE, &format!("terminal error: {e}")),
+    }
+}
+
+/// `~/…` for paths under the home folder, to keep titles short.
+fn tilde(path: &Path) -> String {
+    match dirs::home_dir().and_then(|home| path.strip_prefix(home).ok().map(Path::to_path_buf)) {
+        Some(rest) => format!("~/{}", rest.display()),
+        None => path.display().to_string(),
+    }
 }
 
 fn run_demo(args: &DemoArgs) -> ExitCode {

@@ -4,11 +4,15 @@
 //! Layers point down: `cli` → `backend` (catalog and engine traits, sources) → `cost`, `lake`,
 //! `text`. See `shared/DESIGN.md`.
 
+pub mod app;
 pub mod backend;
 pub mod cli;
 pub mod config;
 pub mod cost;
 pub mod lake;
 pub mod output;
+pub mod sql;
 pub mod summary;
 pub mod text;
+pub mod tui;
+pub mod ui;

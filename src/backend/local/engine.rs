@@ -106,6 +106,9 @@ impl LocalEngine {
         opts.execution.parquet.pushdown_filters = true;
         opts.execution.parquet.reorder_filters = true;
         opts.execution.parquet.enable_page_index = true;
+        // The default 512 KiB hint reads whole files of a daily-partitioned lake just to plan;
+        // footers of lake files are a few KiB.
+        opts.execution.parquet.metadata_size_hint = Some(16 * 1024);
         opts.sql_parser.collect_spans = true;
         // Answering count(*) from footer statistics hides the scan, and with it which files and
         // partitions the query touched; a scan with an empty projection costs next to nothing.

@@ -1,0 +1,112 @@
+//! Everything that can happen to the app: user intents from the keymap and answers from
+//! background tasks. `update` turns each into state changes and [`Effect`]s.
+
+use ratatui_textarea::Input;
+
+use crate::backend::{
+    Database, QueryError, QueryStats, QueryStatus, ResultPage, TableInfo, TableName,
+};
+
+/// Which pane has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Focus {
+    Catalog,
+    #[default]
+    Editor,
+    Results,
+}
+
+impl Focus {
+    /// The pane after this one in Tab order.
+    #[must_use]
+    pub fn next(self) -> Self {
+        match self {
+            Self::Catalog => Self::Editor,
+            Self::Editor => Self::Results,
+            Self::Results => Self::Catalog,
+        }
+    }
+
+    /// The pane before this one in Tab order.
+    #[must_use]
+    pub fn previous(self) -> Self {
+        match self {
+            Self::Catalog => Self::Results,
+            Self::Editor => Self::Catalog,
+            Self::Results => Self::Editor,
+        }
+    }
+}
+
+/// A ticket identifies one run request; answers carrying an older ticket are stale.
+pub type Ticket = u64;
+
+/// An event for [`super::update`].
+#[derive(Debug, Clone)]
+pub enum Action {
+    Quit,
+    FocusNext,
+    FocusPrevious,
+    Focus(Focus),
+    ToggleHelp,
+    /// Run the statement under the cursor (or the selection, or the whole buffer).
+    RunQuery,
+    /// Run the whole buffer.
+    RunAll,
+    CancelQuery,
+    /// A key for the editor's text model.
+    EditorInput(Input),
+    EditorUndo,
+    EditorRedo,
+    NewBuffer,
+    /// Focus the next (+1) or previous (-1) editor tab.
+    CycleBuffer(isize),
+    CatalogMove(isize),
+    CatalogExpand,
+    CatalogCollapse,
+    /// Insert the selected catalog item's qualified name at the editor cursor.
+    CatalogInsertName,
+    /// `SELECT * … LIMIT 100` on the selected table, run at once.
+    CatalogPreview,
+    ResultsMove {
+        rows: isize,
+        columns: isize,
+    },
+    ResultsHome,
+    ResultsEnd,
+    /// Time passes: advances the spinner while a query runs.
+    Tick,
+    DatabasesLoaded(Result<Vec<Database>, String>),
+    TablesLoaded {
+        database: String,
+        tables: Result<Vec<TableName>, String>,
+    },
+    TableLoaded {
+        name: TableName,
+        info: Result<Box<TableInfo>, String>,
+    },
+    QueryProgress {
+        ticket: Ticket,
+        stats: QueryStats,
+    },
+    QueryFinished {
+        ticket: Ticket,
+        status: Box<QueryStatus>,
+        page: Option<ResultPage>,
+    },
+    QueryFailedToStart {
+        ticket: Ticket,
+        error: QueryError,
+    },
+}
+
+/// Work `update` asks the runtime to do; the answers come back as actions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    LoadDatabases,
+    LoadTables(String),
+    LoadTable(TableName),
+    RunQuery { ticket: Ticket, sql: String },
+    CancelQuery { ticket: Ticket },
+    Quit,
+}

@@ -1,0 +1,129 @@
+//! Editor buffers: ratatui-textarea's text model (cursor, selection, undo/redo, search) per tab.
+//! This is the one place `app/` uses a UI crate's type, because the editing model is that crate.
+
+use ratatui_textarea::{CursorMove, TextArea};
+
+use crate::sql::statements::{self, Position, Statement};
+
+/// One editor tab.
+#[derive(Debug, Clone)]
+pub struct Buffer {
+    pub title: String,
+    pub textarea: TextArea<'static>,
+    /// First line drawn; view memory kept by the drawing code so scrolling is stable.
+    pub view_top: std::cell::Cell<usize>,
+    /// First column drawn.
+    pub view_left: std::cell::Cell<usize>,
+}
+
+impl Buffer {
+    /// A buffer holding `text`.
+    pub fn new(title: impl Into<String>, text: &str) -> Self {
+        let mut textarea = TextArea::new(text.lines().map(str::to_owned).collect());
+        textarea.set_max_histories(500);
+        textarea.set_tab_length(4);
+        Self {
+            title: title.into(),
+            textarea,
+            view_top: 0.into(),
+            view_left: 0.into(),
+        }
+    }
+
+    /// The whole text.
+    pub fn text(&self) -> String {
+        self.textarea.lines().join("\n")
+    }
+
+    /// The 1-based cursor position.
+    pub fn cursor(&self) -> Position {
+        let ratatui_textarea::DataCursor(row, column) = self.textarea.cursor();
+        Position {
+            line: row as u64 + 1,
+            column: column as u64 + 1,
+        }
+    }
+
+    /// The selection if there is one, else the statement under the cursor.
+    pub fn statement_to_run(&self) -> Option<Statement> {
+        if let Some(((r1, c1), (r2, c2))) = self.textarea.selection_range() {
+            let lines = self.textarea.lines();
+            let mut text = String::new();
+            for (row, line) in lines.iter().enumerate().take(r2 + 1).skip(r1) {
+                let chars: Vec<char> = line.chars().collect();
+                let from = if row == r1 { c1.min(chars.len()) } else { 0 };
+                let to = if row == r2 {
+                    c2.min(chars.len())
+                } else {
+                    chars.len()
+                };
+                if row > r1 {
+                    text.push('\n');
+                }
+                text.extend(&chars[from..to.max(from)]);
+            }
+            let start = Position {
+                line: r1 as u64 + 1,
+                column: c1 as u64 + 1,
+            };
+            return statements::split(&text)
+                .into_iter()
+                .next()
+                .map(|s| Statement {
+                    start: Statement {
+                        sql: String::new(),
+                        start,
+                    }
+                    .to_buffer(s.start),
+                    sql: s.sql,
+                });
+        }
+        statements::at_cursor(&self.text(), self.cursor())
+    }
+
+    /// Moves the cursor to a 1-based position (clamped to the text).
+    pub fn move_cursor_to(&mut self, position: Position) {
+        let row = position.line.saturating_sub(1).min(u64::from(u16::MAX)) as u16;
+        let column = position.column.saturating_sub(1).min(u64::from(u16::MAX)) as u16;
+        self.textarea.move_cursor(CursorMove::Jump(row, column));
+    }
+}
+
+/// The editor's tabs.
+#[derive(Debug, Clone)]
+pub struct Editor {
+    pub buffers: Vec<Buffer>,
+    pub active: usize,
+}
+
+impl Editor {
+    /// An editor with one buffer.
+    pub fn new(first: Buffer) -> Self {
+        Self {
+            buffers: vec![first],
+            active: 0,
+        }
+    }
+
+    /// The focused buffer.
+    pub fn buffer(&self) -> &Buffer {
+        &self.buffers[self.active]
+    }
+
+    /// The focused buffer, mutably.
+    pub fn buffer_mut(&mut self) -> &mut Buffer {
+        &mut self.buffers[self.active]
+    }
+
+    /// Opens a new tab and focuses it.
+    pub fn open(&mut self, buffer: Buffer) {
+        self.buffers.push(buffer);
+        self.active = self.buffers.len() - 1;
+    }
+
+    /// Focuses the next (+1) or previous (-1) tab, wrapping around.
+    pub fn cycle(&mut self, step: isize) {
+        let n = self.buffers.len() as isize;
+        self.active = (self.active as isize + step).rem_euclid(n) as usize;
+    }
+}

@@ -1,0 +1,463 @@
+//! Key bindings as data: one table drives both the keymap and the help overlay, so they cannot
+//! drift apart.
+
+use std::fmt;
+
+use super::action::{Action, Focus};
+
+/// A key, independent of the terminal library.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Key {
+    Char(char),
+    F(u8),
+    Enter,
+    Esc,
+    Tab,
+    BackTab,
+    Up,
+    Down,
+    Left,
+    Right,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+}
+
+/// A key with its modifiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct KeyPress {
+    pub key: Key,
+    pub ctrl: bool,
+    pub alt: bool,
+}
+
+impl KeyPress {
+    /// The key alone.
+    pub const fn plain(key: Key) -> Self {
+        Self {
+            key,
+            ctrl: false,
+            alt: false,
+        }
+    }
+
+    /// The key with Ctrl.
+    pub const fn ctrl(key: Key) -> Self {
+        Self {
+            key,
+            ctrl: true,
+            alt: false,
+        }
+    }
+
+    /// The key with Alt.
+    pub const fn alt(key: Key) -> Self {
+        Self {
+            key,
+            ctrl: false,
+            alt: true,
+        }
+    }
+}
+
+impl fmt::Display for KeyPress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.ctrl {
+            f.write_str("Ctrl-")?;
+        }
+        if self.alt {
+            f.write_str("Alt-")?;
+        }
+        match self.key {
+            Key::Char(' ') => f.write_str("Space"),
+            Key::Char(c) => write!(f, "{}", if self.ctrl { c.to_ascii_uppercase() } else { c }),
+            Key::F(n) => write!(f, "F{n}"),
+            Key::Enter => f.write_str("Enter"),
+            Key::Esc => f.write_str("Esc"),
+            Key::Tab => f.write_str("Tab"),
+            Key::BackTab => f.write_str("Shift-Tab"),
+            Key::Up => f.write_str("↑"),
+            Key::Down => f.write_str("↓"),
+            Key::Left => f.write_str("←"),
+            Key::Right => f.write_str("→"),
+            Key::PageUp => f.write_str("PgUp"),
+            Key::PageDown => f.write_str("PgDn"),
+            Key::Home => f.write_str("Home"),
+            Key::End => f.write_str("End"),
+        }
+    }
+}
+
+/// Where a binding applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Global,
+    Pane(Focus),
+}
+
+/// One binding: a key in a scope does an action.
+#[derive(Debug, Clone)]
+pub struct Binding {
+    pub scope: Scope,
+    pub press: KeyPress,
+    pub action: Action,
+    pub description: &'static str,
+    /// Short label for the footer, when the binding is shown there.
+    pub footer: Option<&'static str>,
+}
+
+/// The default bindings, most important first within each scope.
+pub fn default_bindings() -> Vec<Binding> {
+    use Key::{
+        BackTab, Char, Down, End, Enter, Esc, F, Home, Left, PageDown, PageUp, Right, Tab, Up,
+    };
+    let g = Scope::Global;
+    let catalog = Scope::Pane(Focus::Catalog);
+    let editor = Scope::Pane(Focus::Editor);
+    let results = Scope::Pane(Focus::Results);
+    let b = |scope, press, action, description, footer| Binding {
+        scope,
+        press,
+        action,
+        description,
+        footer,
+    };
+    vec![
+        b(
+            g,
+            KeyPress::plain(F(5)),
+            Action::RunQuery,
+            "run the statement under the cursor (or the selection)",
+            Some("run"),
+        ),
+        b(
+            g,
+            KeyPress::ctrl(Enter),
+            Action::RunQuery,
+            "run the statement (terminals that report Ctrl-Enter)",
+            None,
+        ),
+        b(
+            g,
+            KeyPress::plain(F(6)),
+            Action::RunAll,
+            "run the whole buffer",
+            None,
+        ),
+        b(
+            g,
+            KeyPress::plain(Esc),
+            Action::CancelQuery,
+            "cancel the running query",
+            Some("cancel"),
+        ),
+        b(
+            g,
+            KeyPress::ctrl(Char('c')),
+            Action::CancelQuery,
+            "cancel the running query",
+            None,
+        ),
+        b(
+            g,
+            KeyPress::plain(Tab),
+            Action::FocusNext,
+            "focus the next pane",
+            Some("next pane"),
+        ),
+        b(
+            g,
+            KeyPress::plain(BackTab),
+            Action::FocusPrevious,
+            "focus the previous pane",
+            None,
+        ),
+        b(
+            g,
+            KeyPress::alt(Char('1')),
+            Action::Focus(Focus::Catalog),
+            "focus the catalog",
+            None,
+        ),
+        b(
+            g,
+            KeyPress::alt(Char('2')),
+            Action::Focus(Focus::Editor),
+            "focus the editor",
+            None,
+        ),
+        b(
+            g,
+            KeyPress::alt(Char('3')),
+            Action::Focus(Focus::Results),
+            "focus the results",
+            None,
+        ),
+        b(
+            g,
+            KeyPress::plain(F(1)),
+            Action::ToggleHelp,
+            "show or hide this help",
+            Some("help"),
+        ),
+        b(
+            g,
+            KeyPress::ctrl(Char('q')),
+            Action::Quit,
+            "quit",
+            Some("quit"),
+        ),
+        b(
+            editor,
+            KeyPress::ctrl(Char('n')),
+            Action::NewBuffer,
+            "new editor tab",
+            None,
+        ),
+        b(
+            editor,
+            KeyPress::alt(Right),
+            Action::CycleBuffer(1),
+            "next editor tab",
+            None,
+        ),
+        b(
+            editor,
+            KeyPress::alt(Left),
+            Action::CycleBuffer(-1),
+            "previous editor tab",
+            None,
+        ),
+        b(
+            editor,
+            KeyPress::ctrl(Char('z')),
+            Action::EditorUndo,
+            "undo",
+            None,
+        ),
+        b(
+            editor,
+            KeyPress::ctrl(Char('y')),
+            Action::EditorRedo,
+            "redo",
+            None,
+        ),
+        b(
+            catalog,
+            KeyPress::plain(Char('?')),
+            Action::ToggleHelp,
+            "show or hide this help",
+            None,
+        ),
+        b(
+            catalog,
+            KeyPress::plain(Up),
+            Action::CatalogMove(-1),
+            "move up",
+            None,
+        ),
+        b(
+            catalog,
+            KeyPress::plain(Down),
+            Action::CatalogMove(1),
+            "move down",
+            None,
+        ),
+        b(
+            catalog,
+            KeyPress::plain(Char('k')),
+            Action::CatalogMove(-1),
+            "move up",
+            None,
+        ),
+        b(
+            catalog,
+            KeyPress::plain(Char('j')),
+            Action::CatalogMove(1),
+            "move down",
+            None,
+        ),
+        b(
+            catalog,
+            KeyPress::plain(PageUp),
+            Action::CatalogMove(-10),
+            "move up a page",
+            None,
+        ),
+        b(
+            catalog,
+            KeyPress::plain(PageDown),
+            Action::CatalogMove(10),
+            "move down a page",
+            None,
+        ),
+        b(
+            catalog,
+            KeyPress::plain(Right),
+            Action::CatalogExpand,
+            "open a database or table",
+            Some("open"),
+        ),
+        b(
+            catalog,
+            KeyPress::plain(Enter),
+            Action::CatalogExpand,
+            "open a database or table",
+            None,
+        ),
+        b(
+            catalog,
+            KeyPress::plain(Left),
+            Action::CatalogCollapse,
+            "close, or go to the parent",
+            Some("close"),
+        ),
+        b(
+            catalog,
+            KeyPress::plain(Char('p')),
+            Action::CatalogPreview,
+            "preview the table (SELECT * … LIMIT 100)",
+            Some("preview"),
+        ),
+        b(
+            catalog,
+            KeyPress::plain(Char('i')),
+            Action::CatalogInsertName,
+            "insert the name into the editor",
+            Some("insert name"),
+        ),
+        b(
+            results,
+            KeyPress::plain(Char('?')),
+            Action::ToggleHelp,
+            "show or hide this help",
+            None,
+        ),
+        b(
+            results,
+            KeyPress::plain(Up),
+            Action::ResultsMove {
+                rows: -1,
+                columns: 0,
+            },
+            "previous row",
+            None,
+        ),
+        b(
+            results,
+            KeyPress::plain(Down),
+            Action::ResultsMove {
+                rows: 1,
+                columns: 0,
+            },
+            "next row",
+            None,
+        ),
+        b(
+            results,
+            KeyPress::plain(Left),
+            Action::ResultsMove {
+                rows: 0,
+                columns: -1,
+            },
+            "previous column",
+            None,
+        ),
+        b(
+            results,
+            KeyPress::plain(Right),
+            Action::ResultsMove {
+                rows: 0,
+                columns: 1,
+            },
+            "next column",
+            None,
+        ),
+        b(
+            results,
+            KeyPress::plain(PageUp),
+            Action::ResultsMove {
+                rows: -20,
+                columns: 0,
+            },
+            "up 20 rows",
+            Some("page up"),
+        ),
+        b(
+            results,
+            KeyPress::plain(PageDown),
+            Action::ResultsMove {
+                rows: 20,
+                columns: 0,
+            },
+            "down 20 rows",
+            Some("page down"),
+        ),
+        b(
+            results,
+            KeyPress::plain(Home),
+            Action::ResultsHome,
+            "first row",
+            Some("first"),
+        ),
+        b(
+            results,
+            KeyPress::plain(End),
+            Action::ResultsEnd,
+            "last row",
+            Some("last"),
+        ),
+    ]
+}
+
+/// The action bound to `press` in the pane with `focus`: the pane's binding wins over a
+/// global one.
+pub fn lookup(bindings: &[Binding], focus: Focus, press: KeyPress) -> Option<&Binding> {
+    bindings
+        .iter()
+        .find(|b| b.scope == Scope::Pane(focus) && b.press == press)
+        .or_else(|| {
+            bindings
+                .iter()
+                .find(|b| b.scope == Scope::Global && b.press == press)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_key_is_bound_twice_in_one_scope() {
+        let bindings = default_bindings();
+        for (i, a) in bindings.iter().enumerate() {
+            for b in &bindings[i + 1..] {
+                assert!(
+                    !(a.scope == b.scope && a.press == b.press),
+                    "{} bound twice in {:?}",
+                    a.press,
+                    a.scope
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn pane_bindings_win_over_global_ones() {
+        let bindings = default_bindings();
+        let question = KeyPress::plain(Key::Char('?'));
+        assert!(matches!(
+            lookup(&bindings, Focus::Catalog, question).unwrap().action,
+            Action::ToggleHelp
+        ));
+        // In the editor `?` is text, not a binding.
+        assert!(lookup(&bindings, Focus::Editor, question).is_none());
+        assert!(matches!(
+            lookup(&bindings, Focus::Editor, KeyPress::plain(Key::F(5)))
+                .unwrap()
+                .action,
+            Action::RunQuery
+        ));
+    }
+}

@@ -1,0 +1,95 @@
+//! Everything the screen shows, as plain data.
+
+use crate::backend::{QueryError, QueryStats};
+use crate::sql::statements::Statement;
+
+use super::action::{Focus, Ticket};
+use super::catalog_tree::CatalogTree;
+use super::editor::{Buffer, Editor};
+use super::results::ResultGrid;
+
+/// The query the user ran last, and where it stands.
+#[derive(Debug, Clone)]
+pub enum QueryPhase {
+    Idle,
+    Running {
+        ticket: Ticket,
+        statement: Statement,
+        stats: QueryStats,
+        cancelling: bool,
+    },
+    Finished {
+        stats: QueryStats,
+    },
+    Failed {
+        error: QueryError,
+        stats: Option<QueryStats>,
+    },
+    Cancelled {
+        stats: QueryStats,
+    },
+}
+
+/// Bytes and dollars of every query this session.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct SessionTotals {
+    pub queries: u64,
+    pub bytes_scanned: u64,
+    pub cost_usd: f64,
+}
+
+/// The whole app state.
+#[derive(Debug)]
+pub struct AppState {
+    pub focus: Focus,
+    pub show_help: bool,
+    /// "local lake ~/…/demo-lake", shown in the title.
+    pub source_label: String,
+    pub catalog: CatalogTree,
+    pub editor: Editor,
+    pub phase: QueryPhase,
+    pub results: Option<ResultGrid>,
+    pub session: SessionTotals,
+    /// A one-line message in the status bar (e.g. why an action did nothing).
+    pub notice: Option<String>,
+    pub spinner: usize,
+    pub next_ticket: Ticket,
+    pub quit: bool,
+}
+
+impl AppState {
+    /// A fresh state with `first` in the editor.
+    pub fn new(source_label: impl Into<String>, first: Buffer) -> Self {
+        Self {
+            focus: Focus::Editor,
+            show_help: false,
+            source_label: source_label.into(),
+            catalog: CatalogTree::default(),
+            editor: Editor::new(first),
+            phase: QueryPhase::Idle,
+            results: None,
+            session: SessionTotals::default(),
+            notice: None,
+            spinner: 0,
+            next_ticket: 1,
+            quit: false,
+        }
+    }
+
+    /// True while a query runs.
+    pub fn is_running(&self) -> bool {
+        matches!(self.phase, QueryPhase::Running { .. })
+    }
+}
+
+/// The query a fresh editor starts with on a lake whose tables are known.
+pub fn starter_query(table: Option<&str>) -> String {
+    match table {
+        Some(table) => format!(
+            "-- F5 runs the statement under the cursor; ? lists every key.\nSELECT *\nFROM {table}\nLIMIT 100;\n"
+        ),
+        None => {
+            "-- F5 runs the statement under the cursor; ? lists every key.\nSELECT 1;\n".to_owned()
+        }
+    }
+}

@@ -1,0 +1,303 @@
+//! `update(state, action) -> effects`: the only place state changes.
+
+use crate::backend::{QueryErrorKind, QueryState};
+use crate::sql::statements::Position;
+
+use super::action::{Action, Effect, Focus};
+use super::catalog_tree::{LoadRequest, RowKind};
+use super::editor::Buffer;
+use super::results::ResultGrid;
+use super::state::{AppState, QueryPhase};
+
+/// Applies one action and returns the work the runtime must start.
+pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Quit => {
+            state.quit = true;
+            let mut effects = cancel_running(state);
+            effects.push(Effect::Quit);
+            effects
+        }
+        Action::FocusNext => focus(state, state.focus.next()),
+        Action::FocusPrevious => focus(state, state.focus.previous()),
+        Action::Focus(target) => focus(state, target),
+        Action::ToggleHelp => {
+            state.show_help = !state.show_help;
+            Vec::new()
+        }
+        Action::RunQuery => run(state, false),
+        Action::RunAll => run(state, true),
+        Action::CancelQuery => {
+            if state.show_help {
+                state.show_help = false;
+            } else if !state.is_running() {
+                state.editor.buffer_mut().textarea.cancel_selection();
+            }
+            cancel_running(state)
+        }
+        Action::EditorInput(input) => {
+            state.editor.buffer_mut().textarea.input(input);
+            Vec::new()
+        }
+        Action::EditorUndo => {
+            state.editor.buffer_mut().textarea.undo();
+            Vec::new()
+        }
+        Action::EditorRedo => {
+            state.editor.buffer_mut().textarea.redo();
+            Vec::new()
+        }
+        Action::NewBuffer => {
+            let n = state.editor.buffers.len() + 1;
+            state.editor.open(Buffer::new(format!("query {n}"), ""));
+            state.focus = Focus::Editor;
+            Vec::new()
+        }
+        Action::CycleBuffer(step) => {
+            state.editor.cycle(step);
+            Vec::new()
+        }
+        Action::CatalogMove(delta) => {
+            state.catalog.move_by(delta);
+            Vec::new()
+        }
+        Action::CatalogExpand => state
+            .catalog
+            .expand()
+            .map(load_effect)
+            .into_iter()
+            .collect(),
+        Action::CatalogCollapse => {
+            state.catalog.collapse();
+            Vec::new()
+        }
+        Action::CatalogInsertName => {
+            if let Some(name) = selected_name(state) {
+                state.editor.buffer_mut().textarea.insert_str(name);
+                state.focus = Focus::Editor;
+            }
+            Vec::new()
+        }
+        Action::CatalogPreview => preview(state),
+        Action::ResultsMove { rows, columns } => {
+            if let Some(grid) = &mut state.results {
+                grid.move_by(rows, columns);
+            }
+            Vec::new()
+        }
+        Action::ResultsHome => {
+            if let Some(grid) = &mut state.results {
+                grid.row = 0;
+            }
+            Vec::new()
+        }
+        Action::ResultsEnd => {
+            if let Some(grid) = &mut state.results {
+                grid.row = grid.rows.saturating_sub(1);
+            }
+            Vec::new()
+        }
+        Action::Tick => {
+            if state.is_running() {
+                state.spinner = state.spinner.wrapping_add(1);
+            }
+            Vec::new()
+        }
+        Action::DatabasesLoaded(result) => state
+            .catalog
+            .set_databases(result)
+            .map(load_effect)
+            .into_iter()
+            .collect(),
+        Action::TablesLoaded { database, tables } => {
+            state.catalog.set_tables(&database, tables);
+            Vec::new()
+        }
+        Action::TableLoaded { name, info } => {
+            state.catalog.set_table(&name, info);
+            Vec::new()
+        }
+        Action::QueryProgress { ticket, stats } => {
+            if let QueryPhase::Running {
+                ticket: current,
+                stats: live,
+                ..
+            } = &mut state.phase
+                && *current == ticket
+            {
+                *live = stats;
+            }
+            Vec::new()
+        }
+        Action::QueryFinished {
+            ticket,
+            status,
+            page,
+        } => {
+            finish(state, ticket, &status, page);
+            Vec::new()
+        }
+        Action::QueryFailedToStart { ticket, error } => {
+            if running_ticket(state) == Some(ticket) {
+                state.phase = QueryPhase::Failed { error, stats: None };
+            }
+            Vec::new()
+        }
+    }
+}
+
+fn focus(state: &mut AppState, target: Focus) -> Vec<Effect> {
+    state.focus = target;
+    state.show_help = false;
+    Vec::new()
+}
+
+fn load_effect(request: LoadRequest) -> Effect {
+    match request {
+        LoadRequest::Tables(db) => Effect::LoadTables(db),
+        LoadRequest::Table(name) => Effect::LoadTable(name),
+    }
+}
+
+fn running_ticket(state: &AppState) -> Option<u64> {
+    match state.phase {
+        QueryPhase::Running { ticket, .. } => Some(ticket),
+        _ => None,
+    }
+}
+
+/// Starts the statement under the cursor (or the whole buffer). A run while another runs
+/// cancels the first: its answers carry the old ticket and are dropped.
+fn run(state: &mut AppState, whole_buffer: bool) -> Vec<Effect> {
+    let buffer = state.editor.buffer();
+    let statement = if whole_buffer {
+        crate::sql::statements::split(&buffer.text())
+            .into_iter()
+            .next()
+            .map(|mut first| {
+                buffer
+                    .text()
+                    .trim()
+                    .trim_end_matches(';')
+                    .clone_into(&mut first.sql);
+                first
+            })
+    } else {
+        buffer.statement_to_run()
+    };
+    let Some(statement) = statement else {
+        state.notice = Some("nothing to run: the buffer holds no SQL".to_owned());
+        return Vec::new();
+    };
+    let mut effects = cancel_running(state);
+    let ticket = state.next_ticket;
+    state.next_ticket += 1;
+    state.notice = None;
+    effects.push(Effect::RunQuery {
+        ticket,
+        sql: statement.sql.clone(),
+    });
+    state.phase = QueryPhase::Running {
+        ticket,
+        statement,
+        stats: crate::backend::QueryStats::default(),
+        cancelling: false,
+    };
+    effects
+}
+
+fn cancel_running(state: &mut AppState) -> Vec<Effect> {
+    match &mut state.phase {
+        QueryPhase::Running {
+            ticket, cancelling, ..
+        } if !*cancelling => {
+            *cancelling = true;
+            vec![Effect::CancelQuery { ticket: *ticket }]
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn finish(
+    state: &mut AppState,
+    ticket: u64,
+    status: &crate::backend::QueryStatus,
+    page: Option<crate::backend::ResultPage>,
+) {
+    let QueryPhase::Running {
+        ticket: current,
+        statement,
+        ..
+    } = &state.phase
+    else {
+        return;
+    };
+    if *current != ticket {
+        return;
+    }
+    let statement = statement.clone();
+    let final_stats = status.stats.clone();
+    if status.state != QueryState::Failed {
+        state.session.queries += 1;
+        state.session.bytes_scanned += final_stats.bytes_scanned;
+        state.session.cost_usd += final_stats.cost_usd;
+    }
+    state.phase = match status.state {
+        QueryState::Succeeded => {
+            if let Some(page) = page {
+                let grid =
+                    ResultGrid::new(page.schema, page.batches, final_stats.rows, page.truncated);
+                state.results = Some(grid);
+            }
+            QueryPhase::Finished { stats: final_stats }
+        }
+        QueryState::Cancelled => QueryPhase::Cancelled { stats: final_stats },
+        _ => {
+            let mut error = status.error.clone().unwrap_or_else(|| {
+                crate::backend::QueryError::new(
+                    QueryErrorKind::Execution,
+                    "the query failed without a message",
+                )
+            });
+            if let Some(position) = error.position {
+                // Engine positions are inside the statement; show and jump to the buffer's.
+                let absolute = statement.to_buffer(Position {
+                    line: position.line,
+                    column: position.column,
+                });
+                state.editor.buffer_mut().move_cursor_to(absolute);
+                error.position = Some(crate::backend::SqlPosition {
+                    line: absolute.line,
+                    column: absolute.column,
+                });
+            }
+            state.focus = Focus::Editor;
+            QueryPhase::Failed {
+                error,
+                stats: Some(final_stats),
+            }
+        }
+    };
+}
+
+/// The qualified name of the selected table, or a column's name.
+fn selected_name(state: &AppState) -> Option<String> {
+    match state.catalog.selected_row()?.kind {
+        RowKind::Database(name) | RowKind::Column { name, .. } => Some(name),
+        RowKind::Table(name) => Some(name.to_string()),
+        RowKind::Note { .. } => None,
+    }
+}
+
+fn preview(state: &mut AppState) -> Vec<Effect> {
+    let Some(RowKind::Table(table) | RowKind::Column { table, .. }) =
+        state.catalog.selected_row().map(|r| r.kind)
+    else {
+        state.notice = Some("select a table to preview".to_owned());
+        return Vec::new();
+    };
+    let sql = format!("SELECT *\nFROM {table}\nLIMIT 100");
+    state.editor.open(Buffer::new(table.name.clone(), &sql));
+    state.focus = Focus::Editor;
+    run(state, true)
+}

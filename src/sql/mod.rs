@@ -1,0 +1,3 @@
+//! SQL analysis on sqlparser: statement boundaries for running the statement under the cursor.
+
+pub mod statements;

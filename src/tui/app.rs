@@ -1,0 +1,89 @@
+//! The app without a terminal: state, key handling and effects. The event loop wraps it with
+//! a terminal; tests drive it directly with keys and wait on its action channel.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use tokio::sync::mpsc::{self, UnboundedReceiver};
+
+use super::effects::{EffectRunner, Services};
+use super::keymap;
+use crate::app::keys::{Binding, default_bindings};
+use crate::app::{Action, AppState, Effect, update};
+
+/// A running app.
+pub struct App {
+    pub state: AppState,
+    bindings: Vec<Binding>,
+    runner: EffectRunner,
+    actions: UnboundedReceiver<Action>,
+}
+
+impl App {
+    /// Starts an app and asks for the catalog's databases.
+    pub fn new(mut state: AppState, services: Services) -> Self {
+        let (tx, actions) = mpsc::unbounded_channel();
+        let runner = EffectRunner::new(services, tx);
+        state.catalog.start_loading();
+        runner.run(vec![Effect::LoadDatabases]);
+        Self {
+            state,
+            bindings: default_bindings(),
+            runner,
+            actions,
+        }
+    }
+
+    /// The key bindings in force.
+    pub fn bindings(&self) -> &[Binding] {
+        &self.bindings
+    }
+
+    /// Handles one key press.
+    pub fn key(&mut self, event: KeyEvent) {
+        if let Some(action) = keymap::action_for(&self.state, &self.bindings, event) {
+            self.dispatch(action);
+        }
+    }
+
+    /// Types text into whatever has focus, one key per character (newlines as Enter).
+    pub fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            let code = if c == '\n' {
+                KeyCode::Enter
+            } else {
+                KeyCode::Char(c)
+            };
+            self.key(KeyEvent::new(code, KeyModifiers::NONE));
+        }
+    }
+
+    /// Applies an action and starts its effects.
+    pub fn dispatch(&mut self, action: Action) {
+        let effects = update(&mut self.state, action);
+        self.runner.run(effects);
+    }
+
+    /// Waits for the next answer from a background task and applies it.
+    pub async fn apply_next(&mut self) -> bool {
+        match self.actions.recv().await {
+            Some(action) => {
+                self.dispatch(action);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Applies answers until `done` holds.
+    pub async fn settle_until(&mut self, done: impl Fn(&AppState) -> bool) {
+        while !done(&self.state) {
+            if !self.apply_next().await {
+                return;
+            }
+        }
+    }
+
+    /// Receives the next action, for the event loop's `select!`.
+    pub async fn next_action(&mut self) -> Option<Action> {
+        self.actions.recv().await
+    }
+}

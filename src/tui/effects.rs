@@ -1,0 +1,156 @@
+//! Runs effects as tokio tasks against the backend and sends their answers back as actions.
+//! Nothing here blocks the event loop.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::app::{Action, Effect, Ticket};
+use crate::backend::{Catalog, QueryContext, QueryEngine, QueryId};
+
+/// How often a running query's statistics are refreshed on screen.
+const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
+
+/// The backend a session talks to.
+#[derive(Clone)]
+pub struct Services {
+    pub catalog: Arc<dyn Catalog>,
+    pub engine: Arc<dyn QueryEngine>,
+    pub context: QueryContext,
+}
+
+/// Starts effects and remembers which engine query belongs to which ticket.
+pub struct EffectRunner {
+    services: Services,
+    actions: UnboundedSender<Action>,
+    queries: Arc<Mutex<Tickets>>,
+}
+
+#[derive(Default)]
+struct Tickets {
+    running: HashMap<Ticket, QueryId>,
+    /// Cancels that arrived before the engine gave the query an id.
+    cancel_early: HashSet<Ticket>,
+}
+
+impl EffectRunner {
+    /// A runner that reports on `actions`.
+    pub fn new(services: Services, actions: UnboundedSender<Action>) -> Self {
+        Self {
+            services,
+            actions,
+            queries: Arc::default(),
+        }
+    }
+
+    /// Starts every effect; returns at once.
+    pub fn run(&self, effects: Vec<Effect>) {
+        for effect in effects {
+            self.start(effect);
+        }
+    }
+
+    fn start(&self, effect: Effect) {
+        let catalog = Arc::clone(&self.services.catalog);
+        let tx = self.actions.clone();
+        match effect {
+            Effect::LoadDatabases => {
+                tokio::spawn(async move {
+                    let result = catalog.databases().await.map_err(|e| e.to_string());
+                    let _ = tx.send(Action::DatabasesLoaded(result));
+                });
+            }
+            Effect::LoadTables(database) => {
+                tokio::spawn(async move {
+                    let tables = catalog.tables(&database).await.map_err(|e| e.to_string());
+                    let _ = tx.send(Action::TablesLoaded { database, tables });
+                });
+            }
+            Effect::LoadTable(name) => {
+                tokio::spawn(async move {
+                    let info = catalog
+                        .table(&name)
+                        .await
+                        .map(Box::new)
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Action::TableLoaded { name, info });
+                });
+            }
+            Effect::RunQuery { ticket, sql } => self.spawn_query(ticket, sql),
+            Effect::CancelQuery { ticket } => {
+                let engine = Arc::clone(&self.services.engine);
+                let id = {
+                    let mut tickets = self.queries.lock().unwrap_or_else(PoisonError::into_inner);
+                    let id = tickets.running.get(&ticket).cloned();
+                    if id.is_none() {
+                        tickets.cancel_early.insert(ticket);
+                    }
+                    id
+                };
+                if let Some(id) = id {
+                    tokio::spawn(async move {
+                        let _ = engine.cancel(&id).await;
+                    });
+                }
+            }
+            Effect::Quit => {}
+        }
+    }
+
+    fn spawn_query(&self, ticket: Ticket, sql: String) {
+        let engine = Arc::clone(&self.services.engine);
+        let context = self.services.context.clone();
+        let tx = self.actions.clone();
+        let tickets = Arc::clone(&self.queries);
+        tokio::spawn(async move {
+            let id = match engine.submit(&sql, &context).await {
+                Ok(id) => id,
+                Err(error) => {
+                    let _ = tx.send(Action::QueryFailedToStart { ticket, error });
+                    return;
+                }
+            };
+            let cancel_now = {
+                let mut t = tickets.lock().unwrap_or_else(PoisonError::into_inner);
+                t.running.insert(ticket, id.clone());
+                t.cancel_early.remove(&ticket)
+            };
+            if cancel_now {
+                let _ = engine.cancel(&id).await;
+            }
+            let mut progress = tokio::time::interval(PROGRESS_INTERVAL);
+            let wait = engine.wait(&id);
+            tokio::pin!(wait);
+            let status = loop {
+                tokio::select! {
+                    status = &mut wait => break status,
+                    _ = progress.tick() => {
+                        if let Ok(status) = engine.status(&id).await {
+                            let _ = tx.send(Action::QueryProgress { ticket, stats: status.stats });
+                        }
+                    }
+                }
+            };
+            tickets
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .running
+                .remove(&ticket);
+            let action = match status {
+                Ok(status) => {
+                    let page = engine.results(&id, None, usize::MAX).await.ok();
+                    Action::QueryFinished {
+                        ticket,
+                        status: Box::new(status),
+                        page,
+                    }
+                }
+                Err(error) => Action::QueryFailedToStart { ticket, error },
+            };
+            engine.release(&id).await;
+            let _ = tx.send(action);
+        });
+    }
+}

@@ -1,0 +1,50 @@
+//! crossterm key events → actions, through the binding table in `app::keys`.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::app::keys::{Binding, Key, KeyPress, lookup};
+use crate::app::{Action, AppState, Focus};
+
+/// The action for a key press in the current state, if any.
+pub fn action_for(state: &AppState, bindings: &[Binding], event: KeyEvent) -> Option<Action> {
+    if let Some(press) = key_press(event)
+        && let Some(binding) = lookup(bindings, state.focus, press)
+    {
+        return Some(binding.action.clone());
+    }
+    if state.show_help {
+        // Any other key closes the overlay rather than acting behind it.
+        return Some(Action::ToggleHelp);
+    }
+    (state.focus == Focus::Editor).then(|| Action::EditorInput(event.into()))
+}
+
+/// The terminal-independent form of a key event.
+pub fn key_press(event: KeyEvent) -> Option<KeyPress> {
+    let key = match event.code {
+        KeyCode::Char(c) => Key::Char(if event.modifiers.contains(KeyModifiers::CONTROL) {
+            c.to_ascii_lowercase()
+        } else {
+            c
+        }),
+        KeyCode::F(n) => Key::F(n),
+        KeyCode::Enter => Key::Enter,
+        KeyCode::Esc => Key::Esc,
+        KeyCode::Tab => Key::Tab,
+        KeyCode::BackTab => Key::BackTab,
+        KeyCode::Up => Key::Up,
+        KeyCode::Down => Key::Down,
+        KeyCode::Left => Key::Left,
+        KeyCode::Right => Key::Right,
+        KeyCode::PageUp => Key::PageUp,
+        KeyCode::PageDown => Key::PageDown,
+        KeyCode::Home => Key::Home,
+        KeyCode::End => Key::End,
+        _ => return None,
+    };
+    Some(KeyPress {
+        key,
+        ctrl: event.modifiers.contains(KeyModifiers::CONTROL),
+        alt: event.modifiers.contains(KeyModifiers::ALT),
+    })
+}

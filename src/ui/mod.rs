@@ -1,0 +1,78 @@
+//! Drawing: every pane is a function of `&AppState`. No I/O, no awaits.
+
+mod catalog;
+mod editor;
+mod help;
+pub mod results;
+mod status;
+pub mod theme;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::widgets::{Block, Borders};
+
+use crate::app::keys::Binding;
+use crate::app::{AppState, Focus};
+use theme::Theme;
+
+/// Draws the whole screen.
+pub fn draw(frame: &mut Frame, state: &AppState, bindings: &[Binding], theme: &Theme) {
+    let area = frame.area();
+    frame.render_widget(Block::default().style(theme.text), area);
+    let [main, stats_bar, footer] = Layout::vertical([
+        Constraint::Min(6),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let sidebar_width = (main.width / 4).clamp(20, 40);
+    let [sidebar, right] =
+        Layout::horizontal([Constraint::Length(sidebar_width), Constraint::Min(20)]).areas(main);
+    let [editor_area, results_area] =
+        Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(right);
+
+    let block = |title: String, pane: Focus| {
+        let focused = state.focus == pane;
+        Block::default()
+            .borders(Borders::ALL)
+            .border_style(if focused {
+                theme.border_focused
+            } else {
+                theme.border
+            })
+            .title(title)
+    };
+    let catalog_title = format!(
+        " Catalog · {} ",
+        crate::text::escape_control(&state.source_label)
+    );
+    catalog::draw(
+        frame,
+        sidebar,
+        block(catalog_title, Focus::Catalog),
+        state,
+        theme,
+        state.focus == Focus::Catalog,
+    );
+    editor::draw(
+        frame,
+        editor_area,
+        block(" Editor ".to_owned(), Focus::Editor),
+        state,
+        theme,
+        state.focus == Focus::Editor,
+    );
+    results::draw(
+        frame,
+        results_area,
+        block(" Results ".to_owned(), Focus::Results),
+        state,
+        theme,
+        state.focus == Focus::Results,
+    );
+    status::draw_stats(frame, stats_bar, state, theme);
+    status::draw_footer(frame, footer, state, bindings, theme);
+    if state.show_help {
+        help::draw(frame, Rect { ..area }, bindings, theme);
+    }
+}

@@ -1,0 +1,187 @@
+//! The results grid: sticky header, only visible cells formatted, NULL distinct, numbers
+//! right-aligned; or the error of the last run.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+use unicode_width::UnicodeWidthStr;
+
+use super::theme::Theme;
+use crate::app::results::{CellText, ResultGrid};
+use crate::app::{AppState, QueryPhase};
+use crate::text::{escape_control, thousands};
+
+/// Draws the results pane.
+pub fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    block: Block,
+    state: &AppState,
+    theme: &Theme,
+    focused: bool,
+) {
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if let QueryPhase::Failed { error, .. } = &state.phase {
+        let mut lines = vec![Line::styled(
+            escape_control(&error.message).into_owned(),
+            theme.error,
+        )];
+        if let Some(p) = error.position {
+            lines.push(Line::styled(
+                format!(
+                    "at line {}, column {} (the cursor is there)",
+                    p.line, p.column
+                ),
+                theme.muted,
+            ));
+        }
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        return;
+    }
+    match &state.results {
+        Some(grid) => draw_grid(frame, inner, grid, theme, focused),
+        None => {
+            let hint = if state.is_running() {
+                "running…"
+            } else {
+                "no results yet: F5 runs the statement under the cursor"
+            };
+            frame.render_widget(Paragraph::new(Line::styled(hint, theme.muted)), inner);
+        }
+    }
+}
+
+/// Draws a grid into `area`; public for the render benchmark.
+pub fn draw_grid(frame: &mut Frame, area: Rect, grid: &ResultGrid, theme: &Theme, focused: bool) {
+    if area.height < 3 || area.width < 4 {
+        return;
+    }
+    let body_rows = area.height as usize - 2; // header and footer lines
+    let top = keep_visible(grid.top.get(), grid.row, body_rows);
+    grid.top.set(top);
+    let left = visible_left(grid, area.width as usize);
+    grid.left.set(left);
+
+    let mut lines = Vec::with_capacity(area.height as usize);
+    let mut header = Vec::new();
+    for column in left..grid.columns() {
+        let name = escape_control(grid.schema.field(column).name()).into_owned();
+        if column > left {
+            header.push(Span::styled(" │ ", theme.muted));
+        }
+        header.push(Span::styled(
+            fit(&name, grid.widths[column], false),
+            theme.header,
+        ));
+    }
+    lines.push(Line::from(header));
+    for row in top..(top + body_rows).min(grid.rows) {
+        let mut spans = Vec::new();
+        for column in left..grid.columns() {
+            if column > left {
+                spans.push(Span::styled(" │ ", theme.muted));
+            }
+            let width = grid.widths[column];
+            let mut span = match grid.cell(row, column) {
+                CellText::Null => {
+                    Span::styled(fit("NULL", width, grid.numeric[column]), theme.null)
+                }
+                CellText::Value(v) if grid.numeric[column] => {
+                    Span::styled(fit(&v, width, true), theme.result_number)
+                }
+                CellText::Value(v) => Span::styled(fit(&v, width, false), theme.text),
+            };
+            if row == grid.row {
+                span = span.patch_style(theme.selection);
+                if column == grid.column && focused {
+                    span = span
+                        .patch_style(ratatui::style::Style::new().add_modifier(Modifier::REVERSED));
+                }
+            }
+            spans.push(span);
+        }
+        lines.push(Line::from(spans));
+    }
+    while lines.len() < area.height as usize - 1 {
+        lines.push(Line::default());
+    }
+    let more = if grid.truncated {
+        format!(
+            " · more rows available: showing {} of {}",
+            thousands(grid.rows as u64),
+            thousands(grid.total_rows)
+        )
+    } else {
+        String::new()
+    };
+    let position = if grid.rows == 0 {
+        "no rows".to_owned()
+    } else {
+        format!(
+            "row {} of {}",
+            thousands(grid.row as u64 + 1),
+            thousands(grid.rows as u64)
+        )
+    };
+    lines.push(Line::styled(
+        format!(
+            "{position} · column {} of {}{more}",
+            grid.column + 1,
+            grid.columns()
+        ),
+        theme.muted,
+    ));
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+fn keep_visible(top: usize, row: usize, height: usize) -> usize {
+    if row < top {
+        row
+    } else if row >= top + height {
+        row + 1 - height
+    } else {
+        top
+    }
+}
+
+/// The first column drawn: the previous one if the cursor column still fits, else the
+/// leftmost column that lets the cursor column fit.
+fn visible_left(grid: &ResultGrid, width: usize) -> usize {
+    let fits = |left: usize| {
+        grid.widths[left..=grid.column]
+            .iter()
+            .map(|w| w + 3)
+            .sum::<usize>()
+            <= width
+    };
+    let mut left = grid.left.get().min(grid.column);
+    while left < grid.column && !fits(left) {
+        left += 1;
+    }
+    left
+}
+
+/// Pads or cuts `text` to exactly `width` columns.
+fn fit(text: &str, width: usize, right: bool) -> String {
+    let shown = text.width();
+    if shown > width {
+        let mut out = String::new();
+        for c in text.chars() {
+            if out.width() + c.to_string().width() >= width {
+                break;
+            }
+            out.push(c);
+        }
+        out.push('…');
+        return format!("{out:<width$}");
+    }
+    let pad = " ".repeat(width - shown);
+    if right {
+        format!("{pad}{text}")
+    } else {
+        format!("{text}{pad}")
+    }
+}

@@ -1,0 +1,107 @@
+//! The statistics bar and the footer of keys for the focused pane.
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::theme::Theme;
+use crate::app::keys::{Binding, Scope};
+use crate::app::{AppState, QueryPhase};
+use crate::summary::stats_line;
+use crate::text::{human_bytes, seconds, thousands, usd};
+
+const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
+
+/// The statistics of the last run (live while it runs) and the session totals.
+pub fn draw_stats(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
+    let mut spans = match &state.phase {
+        QueryPhase::Idle => vec![Span::styled("ready", theme.muted)],
+        QueryPhase::Running {
+            stats, cancelling, ..
+        } => {
+            let verb = if *cancelling { "cancelling" } else { "running" };
+            vec![Span::styled(
+                format!(
+                    "{} {verb} {} · scanned {} · {} rows · Esc cancels",
+                    SPINNER[state.spinner % SPINNER.len()],
+                    seconds(stats.total_ms),
+                    human_bytes(stats.bytes_scanned),
+                    thousands(stats.rows)
+                ),
+                theme.warning,
+            )]
+        }
+        QueryPhase::Finished { stats } => vec![
+            Span::styled("✓ ", theme.success),
+            Span::styled(stats_line(stats), theme.text),
+            Span::styled(
+                format!(
+                    " · billed {} · plan {} ms · run {} ms · {} engine",
+                    human_bytes(stats.billed_bytes),
+                    stats.planning_ms,
+                    stats.execution_ms,
+                    stats.engine
+                ),
+                theme.muted,
+            ),
+        ],
+        QueryPhase::Cancelled { stats } => vec![Span::styled(
+            format!(
+                "cancelled after {} · scanned {}",
+                seconds(stats.total_ms),
+                human_bytes(stats.bytes_scanned)
+            ),
+            theme.warning,
+        )],
+        QueryPhase::Failed { .. } => vec![Span::styled(
+            "✗ query failed (message in the results pane)",
+            theme.error,
+        )],
+    };
+    if let Some(notice) = &state.notice {
+        spans.push(Span::styled(format!(" · {notice}"), theme.warning));
+    }
+    let session = &state.session;
+    let totals = format!(
+        " session: {} {} · {} · {} ",
+        thousands(session.queries),
+        if session.queries == 1 {
+            "query"
+        } else {
+            "queries"
+        },
+        human_bytes(session.bytes_scanned),
+        usd(session.cost_usd)
+    );
+    let totals_width = (totals.chars().count() as u16).min(area.width / 2);
+    let [left, right] =
+        Layout::horizontal([Constraint::Min(10), Constraint::Length(totals_width)]).areas(area);
+    frame.render_widget(Paragraph::new(Line::from(spans)), left);
+    frame.render_widget(
+        Paragraph::new(Line::styled(totals, theme.muted)).alignment(Alignment::Right),
+        right,
+    );
+}
+
+/// The keys that work in the focused pane, then the global ones marked for the footer.
+pub fn draw_footer(
+    frame: &mut Frame,
+    area: Rect,
+    state: &AppState,
+    bindings: &[Binding],
+    theme: &Theme,
+) {
+    let pane = bindings
+        .iter()
+        .filter(|b| b.scope == Scope::Pane(state.focus));
+    let global = bindings.iter().filter(|b| b.scope == Scope::Global);
+    let mut spans = Vec::new();
+    for binding in pane.chain(global) {
+        if let Some(label) = binding.footer {
+            spans.push(Span::styled(binding.press.to_string(), theme.keyword));
+            spans.push(Span::styled(format!(" {label}  "), theme.muted));
+        }
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}

@@ -1,0 +1,271 @@
+//! The TUI app without a terminal: real keys through the real keymap, update and effects, on a
+//! generated lake with DataFusion; screens drawn into ratatui's `TestBackend`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic by design
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use quarry::app::catalog_tree::RowKind;
+use quarry::app::editor::Buffer;
+use quarry::app::results::CellText;
+use quarry::app::{AppState, Focus, QueryPhase};
+use quarry::backend::QueryContext;
+use quarry::backend::local::{EngineOptions, LocalCatalog, LocalEngine};
+use quarry::tui::{App, Services};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn app_on(lake: &std::path::Path, text: &str) -> App {
+    let catalog = Arc::new(LocalCatalog::open(lake).unwrap());
+    let engine = LocalEngine::open(Arc::clone(&catalog), EngineOptions::default()).unwrap();
+    let services = Services {
+        catalog: Arc::new(catalog),
+        engine: Arc::new(engine),
+        context: QueryContext {
+            database: Some("logs_db".to_owned()),
+        },
+    };
+    App::new(
+        AppState::new("test lake", Buffer::new("query 1", text)),
+        services,
+    )
+}
+
+fn press(app: &mut App, code: KeyCode) {
+    app.key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn ctrl(app: &mut App, c: char) {
+    app.key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+}
+
+/// Applies background answers until `done`, failing the test after 30 s instead of hanging.
+async fn settle(app: &mut App, done: impl Fn(&AppState) -> bool) {
+    tokio::time::timeout(Duration::from_secs(30), app.settle_until(done))
+        .await
+        .expect("the app never settled");
+}
+
+fn screen(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    let theme = quarry::ui::theme::Theme::default();
+    terminal
+        .draw(|f| quarry::ui::draw(f, &app.state, app.bindings(), &theme))
+        .unwrap();
+    let buffer = terminal.backend().buffer().clone();
+    let mut text = String::new();
+    for y in 0..buffer.area.height {
+        for x in 0..buffer.area.width {
+            text.push_str(buffer[(x, y)].symbol());
+        }
+        text.push('\n');
+    }
+    text
+}
+
+#[tokio::test]
+async fn catalog_opens_a_table_and_shows_partition_keys() {
+    let lake = common::small_lake();
+    let mut app = app_on(lake.path(), "");
+    // The only database opens by itself and lists its tables.
+    settle(&mut app, |s| {
+        s.catalog
+            .rows()
+            .iter()
+            .any(|r| matches!(r.kind, RowKind::Table(_)))
+    })
+    .await;
+    press(&mut app, KeyCode::BackTab); // editor → catalog
+    assert_eq!(app.state.focus, Focus::Catalog);
+    press(&mut app, KeyCode::Down); // logs_db → logs
+    press(&mut app, KeyCode::Right);
+    settle(&mut app, |s| {
+        s.catalog
+            .rows()
+            .iter()
+            .any(|r| matches!(r.kind, RowKind::Column { .. }))
+    })
+    .await;
+    let keys: Vec<String> = app
+        .state
+        .catalog
+        .rows()
+        .into_iter()
+        .filter_map(|r| match r.kind {
+            RowKind::Column {
+                name,
+                partition_key: true,
+                ..
+            } => Some(name),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(keys, ["year", "month", "day"]);
+    let shown = screen(&app, 160, 30);
+    assert!(shown.contains("year string ◆partition"), "{shown}");
+}
+
+#[tokio::test]
+async fn typing_and_running_the_seed_query_shows_the_counts() {
+    let lake = common::small_lake();
+    let expected = common::count_values(
+        &lake.path().join("logs_db/logs/year=2023/month=01"),
+        "logtype",
+    );
+    let mut app = app_on(lake.path(), "");
+    app.type_text("SELECT logtype, count(*) AS n\nFROM logs\nWHERE year = '2023' AND month = '01'\nGROUP BY logtype\nORDER BY logtype");
+    press(&mut app, KeyCode::F(5));
+    assert!(app.state.is_running());
+    settle(&mut app, |s| !s.is_running()).await;
+    assert!(
+        matches!(app.state.phase, QueryPhase::Finished { .. }),
+        "{:?}",
+        app.state.phase
+    );
+    let grid = app.state.results.as_ref().unwrap();
+    let mut got = std::collections::BTreeMap::new();
+    for row in 0..grid.rows {
+        let (CellText::Value(name), CellText::Value(n)) = (grid.cell(row, 0), grid.cell(row, 1))
+        else {
+            panic!()
+        };
+        got.insert(name, n.parse::<u64>().unwrap());
+    }
+    assert_eq!(got, expected);
+    assert_eq!(app.state.session.queries, 1);
+    let shown = screen(&app, 120, 30);
+    assert!(shown.contains("✓ scanned"), "{shown}");
+    assert!(
+        shown.contains(&format!("{}/{} partitions", common::DAYS, common::DAYS)),
+        "{shown}"
+    );
+}
+
+#[tokio::test]
+async fn a_long_query_is_cancelled_with_esc() {
+    let lake = common::small_lake();
+    let mut app = app_on(
+        lake.path(),
+        "SELECT count(*) FROM logs a CROSS JOIN logs b CROSS JOIN logs c WHERE a.message <> c.message",
+    );
+    press(&mut app, KeyCode::F(5));
+    press(&mut app, KeyCode::Esc);
+    settle(&mut app, |s| !s.is_running()).await;
+    assert!(
+        matches!(app.state.phase, QueryPhase::Cancelled { .. }),
+        "{:?}",
+        app.state.phase
+    );
+    // The buffer is untouched and a new run works.
+    assert!(
+        app.state
+            .editor
+            .buffer()
+            .text()
+            .starts_with("SELECT count(*) FROM logs a")
+    );
+}
+
+#[tokio::test]
+async fn a_second_run_replaces_the_first_and_stale_answers_are_dropped() {
+    let lake = common::small_lake();
+    let mut app = app_on(
+        lake.path(),
+        "SELECT count(*) FROM logs a CROSS JOIN logs b CROSS JOIN logs c WHERE a.message <> c.message;\nSELECT 42 AS answer;",
+    );
+    press(&mut app, KeyCode::F(5)); // the cursor is on line 1: the endless query
+    ctrl(&mut app, 'n');
+    app.type_text("SELECT 7 AS seven");
+    press(&mut app, KeyCode::F(5));
+    settle(&mut app, |s| !s.is_running()).await;
+    assert!(
+        matches!(app.state.phase, QueryPhase::Finished { .. }),
+        "{:?}",
+        app.state.phase
+    );
+    let grid = app.state.results.as_ref().unwrap();
+    assert_eq!(grid.schema.field(0).name(), "seven");
+    assert_eq!(grid.cell(0, 0), CellText::Value("7".to_owned()));
+}
+
+#[tokio::test]
+async fn an_error_shows_line_and_column_moves_the_cursor_and_keeps_the_text() {
+    let lake = common::small_lake();
+    let text = "SELECT 1;\nSELECT source,\n       levell\nFROM logs;";
+    let mut app = app_on(lake.path(), text);
+    // Put the cursor in the second statement.
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::F(5));
+    settle(&mut app, |s| !s.is_running()).await;
+    let QueryPhase::Failed { error, .. } = &app.state.phase else {
+        panic!("{:?}", app.state.phase)
+    };
+    let position = error.position.unwrap();
+    assert_eq!((position.line, position.column), (3, 8), "{error}");
+    assert_eq!(app.state.editor.buffer().cursor().line, 3);
+    assert_eq!(app.state.editor.buffer().cursor().column, 8);
+    assert_eq!(app.state.editor.buffer().text(), text);
+    let shown = screen(&app, 100, 30);
+    assert!(
+        shown.contains("levell") && shown.contains("line 3, column 8"),
+        "{shown}"
+    );
+}
+
+#[tokio::test]
+async fn preview_opens_a_new_buffer_and_runs_it() {
+    let lake = common::small_lake();
+    let mut app = app_on(lake.path(), "-- my work");
+    settle(&mut app, |s| {
+        s.catalog
+            .rows()
+            .iter()
+            .any(|r| matches!(r.kind, RowKind::Table(_)))
+    })
+    .await;
+    press(&mut app, KeyCode::BackTab);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Char('p'));
+    settle(&mut app, |s| !s.is_running()).await;
+    assert_eq!(app.state.editor.buffers.len(), 2);
+    assert_eq!(app.state.editor.buffers[0].text(), "-- my work");
+    let grid = app.state.results.as_ref().unwrap();
+    assert_eq!(grid.rows, 100);
+}
+
+#[tokio::test]
+async fn the_screen_fits_80_by_24_and_250_by_70() {
+    let lake = common::small_lake();
+    let mut app = app_on(
+        lake.path(),
+        "SELECT source, count(*) AS n FROM logs GROUP BY source ORDER BY n DESC",
+    );
+    press(&mut app, KeyCode::F(5));
+    settle(&mut app, |s| {
+        !s.is_running()
+            && s.catalog
+                .rows()
+                .iter()
+                .any(|r| matches!(r.kind, RowKind::Table(_)))
+    })
+    .await;
+    for (w, h) in [(80, 24), (250, 70)] {
+        let shown = screen(&app, w, h);
+        assert!(
+            shown.contains("Catalog") && shown.contains("Editor") && shown.contains("Results"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("F5 run") && shown.contains("Ctrl-Q quit"),
+            "{w}x{h}: {shown}"
+        );
+        assert!(
+            shown.contains("financialSystem") || shown.contains("orderService"),
+            "{shown}"
+        );
+    }
+}
