@@ -49,6 +49,8 @@ pub enum Action {
     FocusPrevious,
     Focus(Focus),
     ToggleHelp,
+    /// Scroll the help overlay by lines.
+    ScrollHelp(i16),
     /// Run the statement under the cursor (or the selection, or the whole buffer).
     RunQuery,
     /// Run the whole buffer.

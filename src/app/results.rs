@@ -104,7 +104,11 @@ impl ResultGrid {
             return CellText::Null;
         };
         let array = batch.column(column);
-        if array.is_null(index) {
+        // Logical nulls: a NullArray (e.g. `SELECT NULL`) has no validity buffer yet is all null.
+        if array
+            .logical_nulls()
+            .is_some_and(|nulls| nulls.is_null(index))
+        {
             return CellText::Null;
         }
         let options = FormatOptions::default();

@@ -43,6 +43,8 @@ pub struct SessionTotals {
 pub struct AppState {
     pub focus: Focus,
     pub show_help: bool,
+    /// First line of the help overlay shown.
+    pub help_scroll: u16,
     /// "local lake ~/…/demo-lake", shown in the title.
     pub source_label: String,
     pub catalog: CatalogTree,
@@ -63,6 +65,7 @@ impl AppState {
         Self {
             focus: Focus::Editor,
             show_help: false,
+            help_scroll: 0,
             source_label: source_label.into(),
             catalog: CatalogTree::default(),
             editor: Editor::new(first),
@@ -86,10 +89,10 @@ impl AppState {
 pub fn starter_query(table: Option<&str>) -> String {
     match table {
         Some(table) => format!(
-            "-- F5 runs the statement under the cursor; ? lists every key.\nSELECT *\nFROM {table}\nLIMIT 100;\n"
+            "-- F5 runs the statement under the cursor; F1 lists every key.\nSELECT *\nFROM {table}\nLIMIT 100;\n"
         ),
         None => {
-            "-- F5 runs the statement under the cursor; ? lists every key.\nSELECT 1;\n".to_owned()
+            "-- F5 runs the statement under the cursor; F1 lists every key.\nSELECT 1;\n".to_owned()
         }
     }
 }

@@ -23,6 +23,11 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::Focus(target) => focus(state, target),
         Action::ToggleHelp => {
             state.show_help = !state.show_help;
+            state.help_scroll = 0;
+            Vec::new()
+        }
+        Action::ScrollHelp(lines) => {
+            state.help_scroll = state.help_scroll.saturating_add_signed(lines);
             Vec::new()
         }
         Action::RunQuery => run(state, false),

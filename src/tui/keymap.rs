@@ -7,7 +7,20 @@ use crate::app::{Action, AppState, Focus};
 
 /// The action for a key press in the current state, if any.
 pub fn action_for(state: &AppState, bindings: &[Binding], event: KeyEvent) -> Option<Action> {
-    if let Some(press) = key_press(event)
+    let press = key_press(event);
+    if state.show_help {
+        let scroll = match press.map(|p| p.key) {
+            Some(Key::Up) => Some(-1),
+            Some(Key::Down) => Some(1),
+            Some(Key::PageUp) => Some(-10),
+            Some(Key::PageDown) => Some(10),
+            _ => None,
+        };
+        if let Some(lines) = scroll {
+            return Some(Action::ScrollHelp(lines));
+        }
+    }
+    if let Some(press) = press
         && let Some(binding) = lookup(bindings, state.focus, press)
     {
         return Some(binding.action.clone());

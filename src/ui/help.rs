@@ -1,7 +1,7 @@
-//! The help overlay: every binding, grouped by pane.
+//! The help overlay: every binding, grouped by pane; keys that do the same thing share a line.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
@@ -9,39 +9,81 @@ use super::theme::Theme;
 use crate::app::Focus;
 use crate::app::keys::{Binding, Scope};
 
-/// Draws the overlay centred in `area`.
-pub fn draw(frame: &mut Frame, area: Rect, bindings: &[Binding], theme: &Theme) {
-    let width = area.width.saturating_sub(4).min(76);
-    let height = area.height.saturating_sub(2);
+const SECTIONS: [(&str, Scope); 4] = [
+    ("Everywhere", Scope::Global),
+    ("Editor (other keys edit text)", Scope::Pane(Focus::Editor)),
+    ("Catalog", Scope::Pane(Focus::Catalog)),
+    ("Results", Scope::Pane(Focus::Results)),
+];
+
+/// Draws the overlay over `area`, in two columns when there is room.
+pub fn draw(frame: &mut Frame, area: Rect, scroll: u16, bindings: &[Binding], theme: &Theme) {
+    let two_columns = area.width >= 110;
+    let width = if two_columns {
+        area.width.saturating_sub(4).min(150)
+    } else {
+        area.width.saturating_sub(2).min(76)
+    };
     let popup = Rect {
         x: area.x + (area.width - width) / 2,
-        y: area.y + 1,
+        y: area.y,
         width,
-        height,
+        height: area.height,
     };
     frame.render_widget(Clear, popup);
-    let mut lines = Vec::new();
-    for (title, scope) in [
-        ("Everywhere", Scope::Global),
-        ("Editor (other keys edit text)", Scope::Pane(Focus::Editor)),
-        ("Catalog", Scope::Pane(Focus::Catalog)),
-        ("Results", Scope::Pane(Focus::Results)),
-    ] {
-        lines.push(Line::styled(title, theme.header));
-        for binding in bindings.iter().filter(|b| b.scope == scope) {
-            lines.push(Line::from(vec![
-                Span::styled(
-                    format!("  {:<12}", binding.press.to_string()),
-                    theme.keyword,
-                ),
-                Span::styled(binding.description, theme.text),
-            ]));
-        }
-        lines.push(Line::default());
-    }
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border_focused)
-        .title(" Keys · Esc or F1 closes ");
-    frame.render_widget(Paragraph::new(lines).block(block).style(theme.text), popup);
+        .title(" Keys · ↑↓ scroll · Esc or F1 closes ");
+    let inner = block.inner(popup);
+    frame.render_widget(block.style(theme.text), popup);
+    let sections: Vec<Vec<Line>> = SECTIONS
+        .iter()
+        .map(|(title, scope)| section(title, *scope, bindings, theme))
+        .collect();
+    if two_columns {
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                .areas(inner);
+        frame.render_widget(
+            Paragraph::new(sections[..2].concat()).scroll((scroll, 0)),
+            left,
+        );
+        frame.render_widget(
+            Paragraph::new(sections[2..].concat()).scroll((scroll, 0)),
+            right,
+        );
+    } else {
+        frame.render_widget(Paragraph::new(sections.concat()).scroll((scroll, 0)), inner);
+    }
+}
+
+fn section(
+    title: &'static str,
+    scope: Scope,
+    bindings: &[Binding],
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let mut rows: Vec<(String, &'static str)> = Vec::new();
+    for binding in bindings.iter().filter(|b| b.scope == scope) {
+        match rows
+            .iter_mut()
+            .find(|(_, description)| *description == binding.description)
+        {
+            Some((keys, _)) => {
+                keys.push_str(" / ");
+                keys.push_str(&binding.press.to_string());
+            }
+            None => rows.push((binding.press.to_string(), binding.description)),
+        }
+    }
+    let mut lines = vec![Line::styled(title, theme.header)];
+    for (keys, description) in rows {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {keys:<16}"), theme.keyword),
+            Span::styled(description, theme.text),
+        ]));
+    }
+    lines.push(Line::default());
+    lines
 }

@@ -8,7 +8,7 @@ mod status;
 pub mod theme;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Layout};
 use ratatui::widgets::{Block, Borders};
 
 use crate::app::keys::Binding;
@@ -73,6 +73,6 @@ pub fn draw(frame: &mut Frame, state: &AppState, bindings: &[Binding], theme: &T
     status::draw_stats(frame, stats_bar, state, theme);
     status::draw_footer(frame, footer, state, bindings, theme);
     if state.show_help {
-        help::draw(frame, Rect { ..area }, bindings, theme);
+        help::draw(frame, area, state.help_scroll, bindings, theme);
     }
 }

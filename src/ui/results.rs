@@ -25,10 +25,12 @@ pub fn draw(
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if let QueryPhase::Failed { error, .. } = &state.phase {
-        let mut lines = vec![Line::styled(
-            escape_control(&error.message).into_owned(),
-            theme.error,
-        )];
+        // Engine messages may span lines; each line is still escaped.
+        let mut lines: Vec<Line> = error
+            .message
+            .lines()
+            .map(|l| Line::styled(escape_control(l).into_owned(), theme.error))
+            .collect();
         if let Some(p) = error.position {
             lines.push(Line::styled(
                 format!(
