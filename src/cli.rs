@@ -168,20 +168,9 @@ async fn run_tui(is_default_lake: bool, lake: &Path, config: &Config) -> ExitCod
             return code;
         }
     }
-    let catalog = match LocalCatalog::open(lake) {
-        Ok(catalog) => Arc::new(catalog),
-        Err(e) => return fail(EXIT_USAGE, &e),
-    };
-    let options = EngineOptions {
-        pricing: Pricing {
-            usd_per_tb: config.price_per_tb_usd,
-        },
-        row_limit: config.row_limit,
-        target_partitions: None,
-    };
-    let engine = match LocalEngine::open(Arc::clone(&catalog), options) {
-        Ok(engine) => Arc::new(engine),
-        Err(e) => return fail(EXIT_QUERY_ERROR, &e),
+    let (catalog, engine) = match open_local(lake, config, config.row_limit, None) {
+        Ok((catalog, engine)) => (catalog, Arc::new(engine)),
+        Err(code) => return code,
     };
     let database = default_database(&catalog).await;
     let first_table = match &database {
@@ -258,20 +247,10 @@ async fn run_query(args: &QueryArgs, lake: &Path, config: &Config) -> ExitCode {
         Ok(sql) => sql,
         Err(message) => return fail(EXIT_USAGE, &message),
     };
-    let catalog = match LocalCatalog::open(lake) {
-        Ok(catalog) => Arc::new(catalog),
-        Err(e) => return fail(EXIT_USAGE, &e),
-    };
-    let options = EngineOptions {
-        pricing: Pricing {
-            usd_per_tb: config.price_per_tb_usd,
-        },
-        row_limit: args.max_rows.unwrap_or(config.row_limit).max(1),
-        target_partitions: args.threads,
-    };
-    let engine = match LocalEngine::open(Arc::clone(&catalog), options) {
-        Ok(engine) => engine,
-        Err(e) => return fail(EXIT_QUERY_ERROR, &e),
+    let row_limit = args.max_rows.unwrap_or(config.row_limit).max(1);
+    let (catalog, engine) = match open_local(lake, config, row_limit, args.threads) {
+        Ok(opened) => opened,
+        Err(code) => return code,
     };
     let context = QueryContext {
         database: args.database.clone().or(default_database(&catalog).await),
@@ -338,6 +317,27 @@ async fn run_query(args: &QueryArgs, lake: &Path, config: &Config) -> ExitCode {
         );
     }
     ExitCode::SUCCESS
+}
+
+/// Opens the lake's catalog and a DataFusion engine over it; failures are reported and
+/// returned as the exit code.
+fn open_local(
+    lake: &Path,
+    config: &Config,
+    row_limit: usize,
+    threads: Option<usize>,
+) -> Result<(Arc<LocalCatalog>, LocalEngine), ExitCode> {
+    let catalog = Arc::new(LocalCatalog::open(lake).map_err(|e| fail(EXIT_USAGE, &e))?);
+    let options = EngineOptions {
+        pricing: Pricing {
+            usd_per_tb: config.price_per_tb_usd,
+        },
+        row_limit,
+        target_partitions: threads,
+    };
+    let engine =
+        LocalEngine::open(Arc::clone(&catalog), options).map_err(|e| fail(EXIT_QUERY_ERROR, &e))?;
+    Ok((catalog, engine))
 }
 
 fn describe_error(error: &crate::backend::QueryError) -> String {

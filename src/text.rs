@@ -1,5 +1,6 @@
 //! Formatting for people: byte sizes, counts, durations, money, and escaping of untrusted text.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 /// `1.2 MB`, `113 MB`, `512 B` (binary units, one decimal below 10).
@@ -62,13 +63,25 @@ pub fn usd(amount: f64) -> String {
 /// Replaces control characters (C0, DEL, C1) with visible escapes so data can never move the
 /// cursor, change colours or set the window title. Tabs and newlines are escaped too, because
 /// a table cell is one line.
-pub fn escape_control(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
-        return std::borrow::Cow::Borrowed(text);
+pub fn escape_control(text: &str) -> Cow<'_, str> {
+    escape(text, false)
+}
+
+/// Like [`escape_control`] but keeps line breaks and tabs, for multi-line text such as CSV
+/// written to a terminal.
+pub fn escape_control_keep_lines(text: &str) -> Cow<'_, str> {
+    escape(text, true)
+}
+
+fn escape(text: &str, keep_lines: bool) -> Cow<'_, str> {
+    let kept = |c: char| keep_lines && (c == '\n' || c == '\t');
+    if !text.chars().any(|c| c.is_control() && !kept(c)) {
+        return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         match c {
+            c if kept(c) => out.push(c),
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
@@ -78,30 +91,7 @@ pub fn escape_control(text: &str) -> std::borrow::Cow<'_, str> {
             c => out.push(c),
         }
     }
-    std::borrow::Cow::Owned(out)
-}
-
-/// Like [`escape_control`] but keeps line breaks and tabs, for multi-line text such as CSV
-/// written to a terminal.
-pub fn escape_control_keep_lines(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        match c {
-            '\n' | '\t' => out.push(c),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{{{:x}}}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    std::borrow::Cow::Owned(out)
+    Cow::Owned(out)
 }
 
 #[cfg(test)]

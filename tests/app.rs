@@ -4,80 +4,18 @@
 
 mod common;
 
-use std::sync::Arc;
-use std::time::Duration;
-
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use common::tui::{app_on, ctrl, has_tables, press, render, settle};
+use crossterm::event::KeyCode;
 use quarry::app::catalog_tree::RowKind;
-use quarry::app::editor::Buffer;
 use quarry::app::results::CellText;
-use quarry::app::{AppState, Focus, QueryPhase};
-use quarry::backend::QueryContext;
-use quarry::backend::local::{EngineOptions, LocalCatalog, LocalEngine};
-use quarry::tui::{App, Services};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-
-fn app_on(lake: &std::path::Path, text: &str) -> App {
-    let catalog = Arc::new(LocalCatalog::open(lake).unwrap());
-    let engine = LocalEngine::open(Arc::clone(&catalog), EngineOptions::default()).unwrap();
-    let services = Services {
-        catalog: Arc::new(catalog),
-        engine: Arc::new(engine),
-        context: QueryContext {
-            database: Some("logs_db".to_owned()),
-        },
-    };
-    App::new(
-        AppState::new("test lake", Buffer::new("query 1", text)),
-        services,
-    )
-}
-
-fn press(app: &mut App, code: KeyCode) {
-    app.key(KeyEvent::new(code, KeyModifiers::NONE));
-}
-
-fn ctrl(app: &mut App, c: char) {
-    app.key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
-}
-
-/// Applies background answers until `done`, failing the test after 30 s instead of hanging.
-async fn settle(app: &mut App, done: impl Fn(&AppState) -> bool) {
-    tokio::time::timeout(Duration::from_secs(30), app.settle_until(done))
-        .await
-        .expect("the app never settled");
-}
-
-fn screen(app: &App, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    let theme = quarry::ui::theme::Theme::default();
-    terminal
-        .draw(|f| quarry::ui::draw(f, &app.state, app.bindings(), &theme))
-        .unwrap();
-    let buffer = terminal.backend().buffer().clone();
-    let mut text = String::new();
-    for y in 0..buffer.area.height {
-        for x in 0..buffer.area.width {
-            text.push_str(buffer[(x, y)].symbol());
-        }
-        text.push('\n');
-    }
-    text
-}
+use quarry::app::{Focus, QueryPhase};
 
 #[tokio::test]
 async fn catalog_opens_a_table_and_shows_partition_keys() {
     let lake = common::small_lake();
-    let mut app = app_on(lake.path(), "");
+    let mut app = app_on(lake.path(), "test lake", "");
     // The only database opens by itself and lists its tables.
-    settle(&mut app, |s| {
-        s.catalog
-            .rows()
-            .iter()
-            .any(|r| matches!(r.kind, RowKind::Table(_)))
-    })
-    .await;
+    settle(&mut app, has_tables).await;
     press(&mut app, KeyCode::BackTab); // editor → catalog
     assert_eq!(app.state.focus, Focus::Catalog);
     press(&mut app, KeyCode::Down); // logs_db → logs
@@ -104,7 +42,7 @@ async fn catalog_opens_a_table_and_shows_partition_keys() {
         })
         .collect();
     assert_eq!(keys, ["year", "month", "day"]);
-    let shown = screen(&app, 160, 30);
+    let shown = render(&app, 160, 30);
     assert!(shown.contains("year string ◆partition"), "{shown}");
 }
 
@@ -115,7 +53,7 @@ async fn typing_and_running_the_seed_query_shows_the_counts() {
         &lake.path().join("logs_db/logs/year=2023/month=01"),
         "logtype",
     );
-    let mut app = app_on(lake.path(), "");
+    let mut app = app_on(lake.path(), "test lake", "");
     app.type_text("SELECT logtype, count(*) AS n\nFROM logs\nWHERE year = '2023' AND month = '01'\nGROUP BY logtype\nORDER BY logtype");
     press(&mut app, KeyCode::F(5));
     assert!(app.state.is_running());
@@ -136,7 +74,7 @@ async fn typing_and_running_the_seed_query_shows_the_counts() {
     }
     assert_eq!(got, expected);
     assert_eq!(app.state.session.queries, 1);
-    let shown = screen(&app, 120, 30);
+    let shown = render(&app, 120, 30);
     assert!(shown.contains("✓ scanned"), "{shown}");
     assert!(
         shown.contains(&format!("{}/{} partitions", common::DAYS, common::DAYS)),
@@ -149,6 +87,7 @@ async fn a_long_query_is_cancelled_with_esc() {
     let lake = common::small_lake();
     let mut app = app_on(
         lake.path(),
+        "test lake",
         "SELECT count(*) FROM logs a CROSS JOIN logs b CROSS JOIN logs c WHERE a.message <> c.message",
     );
     press(&mut app, KeyCode::F(5));
@@ -174,6 +113,7 @@ async fn a_second_run_replaces_the_first_and_stale_answers_are_dropped() {
     let lake = common::small_lake();
     let mut app = app_on(
         lake.path(),
+        "test lake",
         "SELECT count(*) FROM logs a CROSS JOIN logs b CROSS JOIN logs c WHERE a.message <> c.message;\nSELECT 42 AS answer;",
     );
     press(&mut app, KeyCode::F(5)); // the cursor is on line 1: the endless query
@@ -195,7 +135,7 @@ async fn a_second_run_replaces_the_first_and_stale_answers_are_dropped() {
 async fn an_error_shows_line_and_column_moves_the_cursor_and_keeps_the_text() {
     let lake = common::small_lake();
     let text = "SELECT 1;\nSELECT source,\n       levell\nFROM logs;";
-    let mut app = app_on(lake.path(), text);
+    let mut app = app_on(lake.path(), "test lake", text);
     // Put the cursor in the second statement.
     press(&mut app, KeyCode::Down);
     press(&mut app, KeyCode::Down);
@@ -209,7 +149,7 @@ async fn an_error_shows_line_and_column_moves_the_cursor_and_keeps_the_text() {
     assert_eq!(app.state.editor.buffer().cursor().line, 3);
     assert_eq!(app.state.editor.buffer().cursor().column, 8);
     assert_eq!(app.state.editor.buffer().text(), text);
-    let shown = screen(&app, 100, 30);
+    let shown = render(&app, 100, 30);
     assert!(
         shown.contains("levell") && shown.contains("line 3, column 8"),
         "{shown}"
@@ -219,14 +159,8 @@ async fn an_error_shows_line_and_column_moves_the_cursor_and_keeps_the_text() {
 #[tokio::test]
 async fn preview_opens_a_new_buffer_and_runs_it() {
     let lake = common::small_lake();
-    let mut app = app_on(lake.path(), "-- my work");
-    settle(&mut app, |s| {
-        s.catalog
-            .rows()
-            .iter()
-            .any(|r| matches!(r.kind, RowKind::Table(_)))
-    })
-    .await;
+    let mut app = app_on(lake.path(), "test lake", "-- my work");
+    settle(&mut app, has_tables).await;
     press(&mut app, KeyCode::BackTab);
     press(&mut app, KeyCode::Down);
     press(&mut app, KeyCode::Char('p'));
@@ -242,19 +176,13 @@ async fn the_screen_fits_80_by_24_and_250_by_70() {
     let lake = common::small_lake();
     let mut app = app_on(
         lake.path(),
+        "test lake",
         "SELECT source, count(*) AS n FROM logs GROUP BY source ORDER BY n DESC",
     );
     press(&mut app, KeyCode::F(5));
-    settle(&mut app, |s| {
-        !s.is_running()
-            && s.catalog
-                .rows()
-                .iter()
-                .any(|r| matches!(r.kind, RowKind::Table(_)))
-    })
-    .await;
+    settle(&mut app, |s| !s.is_running() && has_tables(s)).await;
     for (w, h) in [(80, 24), (250, 70)] {
-        let shown = screen(&app, w, h);
+        let shown = render(&app, w, h);
         assert!(
             shown.contains("Catalog") && shown.contains("Editor") && shown.contains("Results"),
             "{shown}"

@@ -5,53 +5,11 @@
 
 mod common;
 
-use std::sync::Arc;
-use std::time::Duration;
-
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use common::tui::{app_on, has_tables, press, render, settle};
+use crossterm::event::KeyCode;
 use quarry::app::catalog_tree::RowKind;
-use quarry::app::editor::Buffer;
 use quarry::app::state::starter_query;
 use quarry::app::{AppState, QueryPhase};
-use quarry::backend::QueryContext;
-use quarry::backend::local::{EngineOptions, LocalCatalog, LocalEngine};
-use quarry::tui::{App, Services};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-
-fn app_on(lake: &std::path::Path, text: &str) -> App {
-    let catalog = Arc::new(LocalCatalog::open(lake).unwrap());
-    let engine = LocalEngine::open(Arc::clone(&catalog), EngineOptions::default()).unwrap();
-    let services = Services {
-        catalog: Arc::new(catalog),
-        engine: Arc::new(engine),
-        context: QueryContext {
-            database: Some("logs_db".to_owned()),
-        },
-    };
-    App::new(
-        AppState::new("local lake demo", Buffer::new("query 1", text)),
-        services,
-    )
-}
-
-fn press(app: &mut App, code: KeyCode) {
-    app.key(KeyEvent::new(code, KeyModifiers::NONE));
-}
-
-async fn settle(app: &mut App, done: impl Fn(&AppState) -> bool) {
-    tokio::time::timeout(Duration::from_secs(30), app.settle_until(done))
-        .await
-        .expect("the app never settled");
-}
-
-fn has_tables(state: &AppState) -> bool {
-    state
-        .catalog
-        .rows()
-        .iter()
-        .any(|r| matches!(r.kind, RowKind::Table(_)))
-}
 
 /// Sets timings to fixed values: they are measured, so they differ run to run.
 fn pin_timings(state: &mut AppState) {
@@ -72,29 +30,14 @@ fn pin_timings(state: &mut AppState) {
     }
 }
 
-fn render(app: &App, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    let theme = quarry::ui::theme::Theme::default();
-    terminal
-        .draw(|f| quarry::ui::draw(f, &app.state, app.bindings(), &theme))
-        .unwrap();
-    let buffer = terminal.backend().buffer();
-    (0..buffer.area.height)
-        .map(|y| {
-            (0..buffer.area.width)
-                .map(|x| buffer[(x, y)].symbol())
-                .collect::<String>()
-                .trim_end()
-                .to_owned()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 #[tokio::test]
 async fn start_screen() {
     let lake = common::small_lake();
-    let mut app = app_on(lake.path(), &starter_query(Some("logs_db.logs")));
+    let mut app = app_on(
+        lake.path(),
+        "local lake demo",
+        &starter_query(Some("logs_db.logs")),
+    );
     settle(&mut app, has_tables).await;
     insta::assert_snapshot!(render(&app, 100, 24));
 }
@@ -102,7 +45,7 @@ async fn start_screen() {
 #[tokio::test]
 async fn catalog_with_a_table_expanded() {
     let lake = common::small_lake();
-    let mut app = app_on(lake.path(), "");
+    let mut app = app_on(lake.path(), "local lake demo", "");
     settle(&mut app, has_tables).await;
     press(&mut app, KeyCode::BackTab);
     press(&mut app, KeyCode::Down);
@@ -122,6 +65,7 @@ async fn results_with_statistics() {
     let lake = common::small_lake();
     let mut app = app_on(
         lake.path(),
+        "local lake demo",
         "SELECT logtype, count(*) AS n, NULL AS nothing\nFROM logs\nGROUP BY logtype\nORDER BY n DESC",
     );
     settle(&mut app, has_tables).await;
@@ -134,7 +78,11 @@ async fn results_with_statistics() {
 #[tokio::test]
 async fn error_display() {
     let lake = common::small_lake();
-    let mut app = app_on(lake.path(), "SELECT source,\n       levell\nFROM logs");
+    let mut app = app_on(
+        lake.path(),
+        "local lake demo",
+        "SELECT source,\n       levell\nFROM logs",
+    );
     settle(&mut app, has_tables).await;
     press(&mut app, KeyCode::F(5));
     settle(&mut app, |s| !s.is_running()).await;
@@ -144,7 +92,7 @@ async fn error_display() {
 #[tokio::test]
 async fn help_overlay() {
     let lake = common::small_lake();
-    let mut app = app_on(lake.path(), "");
+    let mut app = app_on(lake.path(), "local lake demo", "");
     settle(&mut app, has_tables).await;
     press(&mut app, KeyCode::F(1));
     insta::assert_snapshot!(render(&app, 160, 45));

@@ -10,6 +10,7 @@ use sqlparser::dialect::GenericDialect;
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::{Token, Tokenizer, Whitespace};
 
+use super::scroll_to_show;
 use super::theme::Theme;
 use crate::app::AppState;
 use crate::app::editor::Buffer;
@@ -62,9 +63,9 @@ fn draw_buffer(frame: &mut Frame, area: Rect, buffer: &Buffer, theme: &Theme, fo
     let gutter = lines.len().to_string().len() + 1;
     let height = area.height as usize;
     let text_width = (area.width as usize).saturating_sub(gutter + 1).max(1);
-    let top = scroll_to(buffer.view_top.get(), cursor_row, height);
+    let top = scroll_to_show(buffer.view_top.get(), cursor_row, height);
     buffer.view_top.set(top);
-    let left = scroll_to(buffer.view_left.get(), cursor_col, text_width);
+    let left = scroll_to_show(buffer.view_left.get(), cursor_col, text_width);
     buffer.view_left.set(left);
     let styles = highlight(lines, theme);
     let selection = buffer.textarea.selection_range();
@@ -97,17 +98,6 @@ fn draw_buffer(frame: &mut Frame, area: Rect, buffer: &Buffer, theme: &Theme, fo
         out.push(Line::from(spans));
     }
     frame.render_widget(Paragraph::new(out), area);
-}
-
-/// Keeps `target` inside a window of `size` that starts at `current`.
-fn scroll_to(current: usize, target: usize, size: usize) -> usize {
-    if target < current {
-        target
-    } else if target >= current + size {
-        target + 1 - size
-    } else {
-        current
-    }
 }
 
 fn in_selection(

@@ -15,6 +15,18 @@ use crate::app::keys::Binding;
 use crate::app::{AppState, Focus};
 use theme::Theme;
 
+/// The first visible index of a window of `size` that starts at `top` and must show `target`:
+/// the window moves only as far as needed, so scrolling is calm.
+fn scroll_to_show(top: usize, target: usize, size: usize) -> usize {
+    if target < top {
+        target
+    } else if target >= top + size {
+        target + 1 - size
+    } else {
+        top
+    }
+}
+
 /// Draws the whole screen.
 pub fn draw(frame: &mut Frame, state: &AppState, bindings: &[Binding], theme: &Theme) {
     let area = frame.area();

@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
+use super::scroll_to_show;
 use super::theme::Theme;
 use crate::app::results::{CellText, ResultGrid};
 use crate::app::{AppState, QueryPhase};
@@ -62,7 +63,7 @@ pub fn draw_grid(frame: &mut Frame, area: Rect, grid: &ResultGrid, theme: &Theme
         return;
     }
     let body_rows = area.height as usize - 2; // header and footer lines
-    let top = keep_visible(grid.top.get(), grid.row, body_rows);
+    let top = scroll_to_show(grid.top.get(), grid.row, body_rows);
     grid.top.set(top);
     let left = visible_left(grid, area.width as usize);
     grid.left.set(left);
@@ -137,16 +138,6 @@ pub fn draw_grid(frame: &mut Frame, area: Rect, grid: &ResultGrid, theme: &Theme
         theme.muted,
     ));
     frame.render_widget(Paragraph::new(lines), area);
-}
-
-fn keep_visible(top: usize, row: usize, height: usize) -> usize {
-    if row < top {
-        row
-    } else if row >= top + height {
-        row + 1 - height
-    } else {
-        top
-    }
 }
 
 /// The first column drawn: the previous one if the cursor column still fits, else the

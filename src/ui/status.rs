@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 use super::theme::Theme;
 use crate::app::keys::{Binding, Scope};
 use crate::app::{AppState, QueryPhase};
-use crate::summary::stats_line;
+use crate::backend::QueryStats;
 use crate::text::{human_bytes, seconds, thousands, usd};
 
 const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
@@ -32,20 +32,7 @@ pub fn draw_stats(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme
                 theme.warning,
             )]
         }
-        QueryPhase::Finished { stats } => vec![
-            Span::styled("✓ ", theme.success),
-            Span::styled(stats_line(stats), theme.text),
-            Span::styled(
-                format!(
-                    " · billed {} · plan {} ms · run {} ms · {} engine",
-                    human_bytes(stats.billed_bytes),
-                    stats.planning_ms,
-                    stats.execution_ms,
-                    stats.engine
-                ),
-                theme.muted,
-            ),
-        ],
+        QueryPhase::Finished { stats } => finished(stats, theme),
         QueryPhase::Cancelled { stats } => vec![Span::styled(
             format!(
                 "cancelled after {} · scanned {}",
@@ -82,6 +69,55 @@ pub fn draw_stats(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme
         Paragraph::new(Line::styled(totals, theme.muted)).alignment(Alignment::Right),
         right,
     );
+}
+
+/// Most important first, because a narrow terminal cuts the end: what was scanned, what it
+/// costs, how much was pruned, then rows and times.
+fn finished(stats: &QueryStats, theme: &Theme) -> Vec<Span<'static>> {
+    let scanned = match stats.bytes_total {
+        Some(total) if total > 0 => format!(
+            "scanned {} of {}",
+            human_bytes(stats.bytes_scanned),
+            human_bytes(total)
+        ),
+        _ => format!("scanned {}", human_bytes(stats.bytes_scanned)),
+    };
+    let pruned = if stats.partitions_total > 0 {
+        format!(
+            " · {}/{} partitions",
+            thousands(stats.partitions_scanned),
+            thousands(stats.partitions_total)
+        )
+    } else {
+        String::new()
+    };
+    vec![
+        Span::styled("✓ ", theme.success),
+        Span::styled(scanned, theme.text),
+        Span::styled(
+            format!(
+                " · {} ({} billed)",
+                usd(stats.cost_usd),
+                human_bytes(stats.billed_bytes)
+            ),
+            theme.warning,
+        ),
+        Span::styled(
+            format!(
+                "{pruned} · {} rows · {}",
+                thousands(stats.rows),
+                seconds(stats.total_ms)
+            ),
+            theme.text,
+        ),
+        Span::styled(
+            format!(
+                " · plan {} ms, run {} ms · {}",
+                stats.planning_ms, stats.execution_ms, stats.engine
+            ),
+            theme.muted,
+        ),
+    ]
 }
 
 /// The keys that work in the focused pane, then the global ones marked for the footer.

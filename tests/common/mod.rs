@@ -11,6 +11,8 @@ use quarry::backend::local::{EngineOptions, LocalCatalog, LocalEngine};
 use quarry::backend::{QueryContext, QueryEngine, QueryStatus};
 use quarry::lake::demo::{self, DemoOptions};
 
+pub mod tui;
+
 /// Days and rows of the small lake most tests use.
 pub const DAYS: u32 = 6;
 pub const ROWS_PER_DAY: u32 = 1_500;

@@ -1,0 +1,75 @@
+//! Driving the TUI app headless: an app over a lake, keys, settling, and the drawn screen.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use quarry::app::AppState;
+use quarry::app::catalog_tree::RowKind;
+use quarry::app::editor::Buffer;
+use quarry::backend::QueryContext;
+use quarry::backend::local::{EngineOptions, LocalCatalog, LocalEngine};
+use quarry::tui::{App, Services};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+/// An app over `lake` whose editor holds `text`, with `logs_db` as the default database.
+pub fn app_on(lake: &Path, label: &str, text: &str) -> App {
+    let catalog = Arc::new(LocalCatalog::open(lake).unwrap());
+    let engine = LocalEngine::open(Arc::clone(&catalog), EngineOptions::default()).unwrap();
+    let services = Services {
+        catalog: Arc::new(catalog),
+        engine: Arc::new(engine),
+        context: QueryContext {
+            database: Some("logs_db".to_owned()),
+        },
+    };
+    App::new(AppState::new(label, Buffer::new("query 1", text)), services)
+}
+
+/// Presses a key without modifiers.
+pub fn press(app: &mut App, code: KeyCode) {
+    app.key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+/// Presses Ctrl and a letter.
+pub fn ctrl(app: &mut App, c: char) {
+    app.key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+}
+
+/// Applies background answers until `done`, failing after 30 s instead of hanging.
+pub async fn settle(app: &mut App, done: impl Fn(&AppState) -> bool) {
+    tokio::time::timeout(Duration::from_secs(30), app.settle_until(done))
+        .await
+        .expect("the app never settled");
+}
+
+/// True once the catalog lists tables.
+pub fn has_tables(state: &AppState) -> bool {
+    state
+        .catalog
+        .rows()
+        .iter()
+        .any(|r| matches!(r.kind, RowKind::Table(_)))
+}
+
+/// The screen as text, trailing spaces trimmed.
+pub fn render(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    let theme = quarry::ui::theme::Theme::default();
+    terminal
+        .draw(|f| quarry::ui::draw(f, &app.state, app.bindings(), &theme))
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    (0..buffer.area.height)
+        .map(|y| {
+            (0..buffer.area.width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+                .trim_end()
+                .to_owned()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
