@@ -73,6 +73,19 @@ pub struct LocalEngine {
     shared: Arc<Shared>,
     queries: Mutex<HashMap<QueryId, Arc<QueryRun>>>,
     next_id: AtomicU64,
+    /// Queries execute here, apart from the caller's runtime: some operators (a nested-loop
+    /// join, say) compute for long stretches without yielding, and must never starve the tasks
+    /// that draw the screen or deliver a cancel. `None` only while dropping.
+    executor: Option<tokio::runtime::Runtime>,
+}
+
+impl Drop for LocalEngine {
+    fn drop(&mut self) {
+        // Dropping a runtime from async code panics; shutting it down in the background does not.
+        if let Some(executor) = self.executor.take() {
+            executor.shutdown_background();
+        }
+    }
 }
 
 /// One submitted query.
@@ -170,7 +183,25 @@ impl LocalEngine {
                 }
             }
         }
+        let threads = options
+            .target_partitions
+            .unwrap_or_else(|| {
+                std::thread::available_parallelism().map_or(2, std::num::NonZero::get)
+            })
+            .max(1);
+        let executor = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(threads)
+            .thread_name("quarry-datafusion")
+            .enable_all()
+            .build()
+            .map_err(|e| {
+                QueryError::new(
+                    QueryErrorKind::Execution,
+                    format!("cannot start the query threads: {e}"),
+                )
+            })?;
         Ok(Self {
+            executor: Some(executor),
             shared: Arc::new(Shared {
                 ctx,
                 catalog,
@@ -234,11 +265,31 @@ impl QueryEngine for LocalEngine {
         let shared = Arc::clone(&self.shared);
         let sql = sql.to_owned();
         let database = context.database.clone();
+        let executor = self
+            .executor
+            .as_ref()
+            .ok_or_else(|| {
+                QueryError::new(QueryErrorKind::Execution, "the engine is shutting down")
+            })?
+            .handle()
+            .clone();
         tokio::spawn(async move {
+            let mut work = {
+                let (shared, run) = (Arc::clone(&shared), Arc::clone(&run));
+                executor
+                    .spawn(async move { execute(&shared, &run, &sql, database.as_deref()).await })
+            };
+            // Cancel answers at once even if the work is mid-computation; aborting stops the
+            // work at its next await.
             let outcome = tokio::select! {
                 biased;
-                () = run.cancel.cancelled() => Err(QueryError::new(QueryErrorKind::Cancelled, "query cancelled")),
-                outcome = execute(&shared, &run, &sql, database.as_deref()) => outcome,
+                () = run.cancel.cancelled() => {
+                    work.abort();
+                    Err(QueryError::new(QueryErrorKind::Cancelled, "query cancelled"))
+                }
+                joined = &mut work => joined.unwrap_or_else(|e| {
+                    Err(QueryError::new(QueryErrorKind::Execution, format!("the query task failed: {e}")))
+                }),
             };
             finish(&shared, &run, outcome).await;
         });
