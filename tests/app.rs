@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::tui::{app_on, ctrl, has_tables, press, render, settle};
+use common::tui::{app_on, ctrl, has_tables, open_first_table, press, render, settle};
 use crossterm::event::KeyCode;
 use quarry::app::catalog_tree::RowKind;
 use quarry::app::results::CellText;
@@ -15,18 +15,8 @@ async fn catalog_opens_a_table_and_shows_partition_keys() {
     let lake = common::small_lake();
     let mut app = app_on(lake.path(), "test lake", "");
     // The only database opens by itself and lists its tables.
-    settle(&mut app, has_tables).await;
-    press(&mut app, KeyCode::BackTab); // editor → catalog
+    open_first_table(&mut app).await;
     assert_eq!(app.state.focus, Focus::Catalog);
-    press(&mut app, KeyCode::Down); // logs_db → logs
-    press(&mut app, KeyCode::Right);
-    settle(&mut app, |s| {
-        s.catalog
-            .rows()
-            .iter()
-            .any(|r| matches!(r.kind, RowKind::Column { .. }))
-    })
-    .await;
     let keys: Vec<String> = app
         .state
         .catalog

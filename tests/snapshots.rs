@@ -5,9 +5,8 @@
 
 mod common;
 
-use common::tui::{app_on, has_tables, press, render, settle};
+use common::tui::{app_on, has_tables, open_first_table, press, render, settle};
 use crossterm::event::KeyCode;
-use quarry::app::catalog_tree::RowKind;
 use quarry::app::state::starter_query;
 use quarry::app::{AppState, QueryPhase};
 
@@ -46,17 +45,7 @@ async fn start_screen() {
 async fn catalog_with_a_table_expanded() {
     let lake = common::small_lake();
     let mut app = app_on(lake.path(), "local lake demo", "");
-    settle(&mut app, has_tables).await;
-    press(&mut app, KeyCode::BackTab);
-    press(&mut app, KeyCode::Down);
-    press(&mut app, KeyCode::Right);
-    settle(&mut app, |s| {
-        s.catalog
-            .rows()
-            .iter()
-            .any(|r| matches!(r.kind, RowKind::Column { .. }))
-    })
-    .await;
+    open_first_table(&mut app).await;
     insta::assert_snapshot!(render(&app, 120, 24));
 }
 

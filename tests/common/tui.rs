@@ -54,6 +54,21 @@ pub fn has_tables(state: &AppState) -> bool {
         .any(|r| matches!(r.kind, RowKind::Table(_)))
 }
 
+/// From the editor: focus the catalog, open the first table and wait for its columns.
+pub async fn open_first_table(app: &mut App) {
+    settle(app, has_tables).await;
+    press(app, KeyCode::BackTab); // editor → catalog
+    press(app, KeyCode::Down); // the database → its first table
+    press(app, KeyCode::Right);
+    settle(app, |s| {
+        s.catalog
+            .rows()
+            .iter()
+            .any(|r| matches!(r.kind, RowKind::Column { .. }))
+    })
+    .await;
+}
+
 /// The screen as text, trailing spaces trimmed.
 pub fn render(app: &App, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
