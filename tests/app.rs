@@ -75,11 +75,7 @@ async fn typing_and_running_the_seed_query_shows_the_counts() {
 #[tokio::test]
 async fn a_long_query_is_cancelled_with_esc() {
     let lake = common::small_lake();
-    let mut app = app_on(
-        lake.path(),
-        "test lake",
-        "SELECT count(*) FROM logs a CROSS JOIN logs b CROSS JOIN logs c WHERE a.message <> c.message",
-    );
+    let mut app = app_on(lake.path(), "test lake", common::ENDLESS_QUERY);
     press(&mut app, KeyCode::F(5));
     press(&mut app, KeyCode::Esc);
     settle(&mut app, |s| !s.is_running()).await;
@@ -104,7 +100,7 @@ async fn a_second_run_replaces_the_first_and_stale_answers_are_dropped() {
     let mut app = app_on(
         lake.path(),
         "test lake",
-        "SELECT count(*) FROM logs a CROSS JOIN logs b CROSS JOIN logs c WHERE a.message <> c.message;\nSELECT 42 AS answer;",
+        &format!("{};\nSELECT 42 AS answer;", common::ENDLESS_QUERY),
     );
     press(&mut app, KeyCode::F(5)); // the cursor is on line 1: the endless query
     ctrl(&mut app, 'n');

@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use super::theme::Theme;
 use crate::app::AppState;
@@ -11,16 +11,7 @@ use crate::app::catalog_tree::RowKind;
 use crate::text::escape_control;
 
 /// Draws the tree, scrolled so the cursor is visible.
-pub fn draw(
-    frame: &mut Frame,
-    area: Rect,
-    block: Block,
-    state: &AppState,
-    theme: &Theme,
-    focused: bool,
-) {
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+pub fn draw(frame: &mut Frame, inner: Rect, state: &AppState, theme: &Theme, focused: bool) {
     let rows = state.catalog.rows();
     let height = inner.height as usize;
     let selected = state.catalog.selected.min(rows.len().saturating_sub(1));

@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::Paragraph;
 use sqlparser::dialect::GenericDialect;
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::{Token, Tokenizer, Whitespace};
@@ -15,17 +15,8 @@ use super::theme::Theme;
 use crate::app::AppState;
 use crate::app::editor::Buffer;
 
-/// Draws the editor into `area` (inside `block`).
-pub fn draw(
-    frame: &mut Frame,
-    area: Rect,
-    block: Block,
-    state: &AppState,
-    theme: &Theme,
-    focused: bool,
-) {
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+/// Draws the editor inside its frame.
+pub fn draw(frame: &mut Frame, inner: Rect, state: &AppState, theme: &Theme, focused: bool) {
     if inner.height < 2 || inner.width < 8 {
         return;
     }

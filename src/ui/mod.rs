@@ -8,7 +8,7 @@ mod status;
 pub mod theme;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::{Block, Borders};
 
 use crate::app::keys::Binding;
@@ -27,6 +27,9 @@ fn scroll_to_show(top: usize, target: usize, size: usize) -> usize {
     }
 }
 
+/// A pane drawn inside the frame the layout gives it.
+type PaneDraw = fn(&mut Frame, Rect, &AppState, &Theme, bool);
+
 /// Draws the whole screen.
 pub fn draw(frame: &mut Frame, state: &AppState, bindings: &[Binding], theme: &Theme) {
     let area = frame.area();
@@ -43,45 +46,39 @@ pub fn draw(frame: &mut Frame, state: &AppState, bindings: &[Binding], theme: &T
     let [editor_area, results_area] =
         Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(right);
 
-    let block = |title: String, pane: Focus| {
+    let catalog_title = format!(
+        " Catalog · {} ",
+        crate::text::escape_control(&state.source_label)
+    );
+    let panes: [(Rect, String, Focus, PaneDraw); 3] = [
+        (sidebar, catalog_title, Focus::Catalog, catalog::draw),
+        (
+            editor_area,
+            " Editor ".to_owned(),
+            Focus::Editor,
+            editor::draw,
+        ),
+        (
+            results_area,
+            " Results ".to_owned(),
+            Focus::Results,
+            results::draw,
+        ),
+    ];
+    for (area, title, pane, draw_pane) in panes {
         let focused = state.focus == pane;
-        Block::default()
+        let block = Block::default()
             .borders(Borders::ALL)
             .border_style(if focused {
                 theme.border_focused
             } else {
                 theme.border
             })
-            .title(title)
-    };
-    let catalog_title = format!(
-        " Catalog · {} ",
-        crate::text::escape_control(&state.source_label)
-    );
-    catalog::draw(
-        frame,
-        sidebar,
-        block(catalog_title, Focus::Catalog),
-        state,
-        theme,
-        state.focus == Focus::Catalog,
-    );
-    editor::draw(
-        frame,
-        editor_area,
-        block(" Editor ".to_owned(), Focus::Editor),
-        state,
-        theme,
-        state.focus == Focus::Editor,
-    );
-    results::draw(
-        frame,
-        results_area,
-        block(" Results ".to_owned(), Focus::Results),
-        state,
-        theme,
-        state.focus == Focus::Results,
-    );
+            .title(title);
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        draw_pane(frame, inner, state, theme, focused);
+    }
     status::draw_stats(frame, stats_bar, state, theme);
     status::draw_footer(frame, footer, state, bindings, theme);
     if state.show_help {

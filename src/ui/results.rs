@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 use super::scroll_to_show;
@@ -15,16 +15,7 @@ use crate::app::{AppState, QueryPhase};
 use crate::text::{escape_control, thousands};
 
 /// Draws the results pane.
-pub fn draw(
-    frame: &mut Frame,
-    area: Rect,
-    block: Block,
-    state: &AppState,
-    theme: &Theme,
-    focused: bool,
-) {
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+pub fn draw(frame: &mut Frame, inner: Rect, state: &AppState, theme: &Theme, focused: bool) {
     if let QueryPhase::Failed { error, .. } = &state.phase {
         // Engine messages may span lines; each line is still escaped.
         let mut lines: Vec<Line> = error

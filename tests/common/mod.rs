@@ -17,6 +17,11 @@ pub mod tui;
 pub const DAYS: u32 = 6;
 pub const ROWS_PER_DAY: u32 = 1_500;
 
+/// A query far too big to finish on the small lake (a three-way cross join), so only a cancel
+/// can end it.
+pub const ENDLESS_QUERY: &str =
+    "SELECT count(*) FROM logs a CROSS JOIN logs b CROSS JOIN logs c WHERE a.message <> c.message";
+
 /// Writes a small demo lake into a fresh temp folder.
 pub fn small_lake() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
