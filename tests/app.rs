@@ -33,7 +33,7 @@ async fn catalog_opens_a_table_and_shows_partition_keys() {
         .collect();
     assert_eq!(keys, ["year", "month", "day"]);
     let shown = render(&app, 160, 30);
-    assert!(shown.contains("year string ◆partition"), "{shown}");
+    assert!(shown.contains("year string ◆key"), "{shown}");
 }
 
 #[tokio::test]

@@ -46,7 +46,7 @@ pub fn draw(frame: &mut Frame, inner: Rect, state: &AppState, theme: &Theme, foc
                     theme.muted,
                 ));
                 if *partition_key {
-                    spans.push(Span::styled(" ◆partition", theme.warning));
+                    spans.push(Span::styled(" ◆key", theme.warning));
                 }
             }
             RowKind::Note { text, warning } => {
