@@ -120,7 +120,14 @@ pub fn main() -> ExitCode {
         .or_else(|| config.lake.clone())
         .unwrap_or_else(config::default_lake_dir);
     match cli.command {
-        Some(Command::Demo(args)) => run_demo(&args),
+        Some(Command::Demo(args)) => run_demo(&DemoOptions {
+            dir: args.dir.clone().unwrap_or_else(config::default_lake_dir),
+            start: args.start,
+            days: args.days,
+            rows_per_day: args.rows_per_day,
+            seed: args.seed,
+            threads: None,
+        }),
         Some(Command::Query(args)) => runtime.block_on(run_query(&args, &lake, &config)),
         None => runtime.block_on(run_tui(
             cli.lake.is_none() && config.lake.is_none(),
@@ -157,13 +164,7 @@ async fn run_tui(is_default_lake: bool, lake: &Path, config: &Config) -> ExitCod
             "First run: generating the demo lake in {} (once).",
             lake.display()
         );
-        let code = run_demo(&DemoArgs {
-            dir: Some(lake.to_path_buf()),
-            start: demo::DemoOptions::new(lake.to_path_buf()).start,
-            days: 365,
-            rows_per_day: 20_000,
-            seed: 42,
-        });
+        let code = run_demo(&DemoOptions::new(lake.to_path_buf()));
         if code != ExitCode::SUCCESS {
             return code;
         }
@@ -206,17 +207,8 @@ fn tilde(path: &Path) -> String {
     }
 }
 
-fn run_demo(args: &DemoArgs) -> ExitCode {
-    let dir = args.dir.clone().unwrap_or_else(config::default_lake_dir);
-    let options = DemoOptions {
-        dir: dir.clone(),
-        start: args.start,
-        days: args.days,
-        rows_per_day: args.rows_per_day,
-        seed: args.seed,
-        threads: None,
-    };
-    let bar = indicatif::ProgressBar::new(u64::from(args.days));
+fn run_demo(options: &DemoOptions) -> ExitCode {
+    let bar = indicatif::ProgressBar::new(u64::from(options.days));
     bar.set_style(
         indicatif::ProgressStyle::with_template(
             "writing partitions {bar:40} {pos}/{len} days {elapsed}",
@@ -224,16 +216,16 @@ fn run_demo(args: &DemoArgs) -> ExitCode {
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let started = Instant::now();
-    let result = demo::generate(&options, &|done| bar.set_position(done));
+    let result = demo::generate(options, &|done| bar.set_position(done));
     bar.finish_and_clear();
     match result {
         Ok(summary) => {
             eprintln!(
                 "wrote {} rows in {} partitions ({}) to {} in {}",
                 thousands(summary.rows),
-                thousands(u64::from(args.days)),
+                thousands(u64::from(options.days)),
                 human_bytes(summary.bytes),
-                dir.display(),
+                options.dir.display(),
                 seconds(started.elapsed().as_millis() as u64)
             );
             ExitCode::SUCCESS
