@@ -183,3 +183,41 @@ async fn the_screen_fits_80_by_24_and_250_by_70() {
         );
     }
 }
+
+#[tokio::test]
+async fn slash_filters_the_catalog_by_table_name_and_esc_clears_it() {
+    let lake = common::small_lake();
+    let mut app = app_on(lake.path(), "test lake", "");
+    settle(&mut app, has_tables).await;
+    press(&mut app, KeyCode::BackTab);
+    let tables = |app: &quarry::tui::App| -> Vec<String> {
+        app.state
+            .catalog
+            .rows()
+            .into_iter()
+            .filter_map(|r| match r.kind {
+                RowKind::Table(name) => Some(name.name),
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(tables(&app), ["logs", "sources"]);
+    press(&mut app, KeyCode::Char('/'));
+    app.type_text("SOUR");
+    assert_eq!(tables(&app), ["sources"]);
+    press(&mut app, KeyCode::Enter);
+    // Keys act on the tree again: `p` previews the one table left.
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Char('p'));
+    assert!(
+        app.state
+            .editor
+            .buffer()
+            .text()
+            .contains("FROM logs_db.sources")
+    );
+    press(&mut app, KeyCode::BackTab);
+    press(&mut app, KeyCode::Char('/'));
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(tables(&app), ["logs", "sources"]);
+}

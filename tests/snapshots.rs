@@ -86,3 +86,29 @@ async fn help_overlay() {
     press(&mut app, KeyCode::F(1));
     insta::assert_snapshot!(render(&app, 160, 45));
 }
+
+#[tokio::test]
+async fn partition_tree() {
+    let lake = common::small_lake();
+    let mut app = app_on(lake.path(), "local lake demo", "SELECT * FROM logs");
+    settle(&mut app, has_tables).await;
+    press(&mut app, KeyCode::BackTab);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Char('o'));
+    settle(&mut app, |s| {
+        s.partitions
+            .as_ref()
+            .is_some_and(|b| b.loading == quarry::app::partitions::Loading::Complete)
+    })
+    .await;
+    // The location is a temp folder; pin it so the snapshot is about the layout.
+    app.state.partitions.as_mut().unwrap().info.location = "/lake/logs_db/logs/".to_owned();
+    press(&mut app, KeyCode::Right); // year=2023
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Right); // month=01
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Char('v'));
+    press(&mut app, KeyCode::Down); // days 02 and 03 selected
+    insta::assert_snapshot!(render(&app, 120, 24));
+}

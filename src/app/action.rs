@@ -4,7 +4,7 @@
 use ratatui_textarea::Input;
 
 use crate::backend::{
-    Database, QueryError, QueryStats, QueryStatus, ResultPage, TableInfo, TableName,
+    Database, PartitionPage, QueryError, QueryStats, QueryStatus, ResultPage, TableInfo, TableName,
 };
 
 /// Which pane has the keyboard.
@@ -14,6 +14,8 @@ pub enum Focus {
     #[default]
     Editor,
     Results,
+    /// The partition browser, shown in the results' place while open.
+    Partitions,
 }
 
 impl Focus {
@@ -23,7 +25,7 @@ impl Focus {
         match self {
             Self::Catalog => Self::Editor,
             Self::Editor => Self::Results,
-            Self::Results => Self::Catalog,
+            Self::Results | Self::Partitions => Self::Catalog,
         }
     }
 
@@ -33,13 +35,24 @@ impl Focus {
         match self {
             Self::Catalog => Self::Results,
             Self::Editor => Self::Catalog,
-            Self::Results => Self::Editor,
+            Self::Results | Self::Partitions => Self::Editor,
         }
     }
 }
 
 /// A ticket identifies one run request; answers carrying an older ticket are stale.
 pub type Ticket = u64;
+
+/// A key typed into a pane's one-line filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextEdit {
+    Push(char),
+    Pop,
+    /// Keep the filter and leave the line.
+    Finish,
+    /// Clear the filter and leave the line.
+    Abort,
+}
 
 /// An event for [`super::update`].
 #[derive(Debug, Clone)]
@@ -70,6 +83,26 @@ pub enum Action {
     CatalogInsertName,
     /// `SELECT * … LIMIT 100` on the selected table, run at once.
     CatalogPreview,
+    /// Start typing a filter on table names.
+    CatalogStartFilter,
+    /// Open the partition browser (with the table's details) on the selected table.
+    CatalogOpenPartitions,
+    PartitionsMove(isize),
+    PartitionsExpand,
+    PartitionsCollapse,
+    /// Switch between the tree and the flat list.
+    PartitionsToggleView,
+    /// Mark or unmark the node under the cursor.
+    PartitionsMark,
+    /// Start or end a range selection.
+    PartitionsRange,
+    PartitionsStartFilter,
+    /// Add the selection's condition to the editor's query.
+    PartitionsInsertFilter,
+    /// Drop the selection, or close the browser when nothing is selected.
+    PartitionsClose,
+    /// A key for the focused pane's filter line.
+    FilterInput(TextEdit),
     ResultsMove {
         rows: isize,
         columns: isize,
@@ -86,6 +119,10 @@ pub enum Action {
     TableLoaded {
         name: TableName,
         info: Result<Box<TableInfo>, String>,
+    },
+    PartitionsLoaded {
+        request: u64,
+        page: Result<PartitionPage, String>,
     },
     QueryProgress {
         ticket: Ticket,
@@ -108,7 +145,18 @@ pub enum Effect {
     LoadDatabases,
     LoadTables(String),
     LoadTable(TableName),
-    RunQuery { ticket: Ticket, sql: String },
-    CancelQuery { ticket: Ticket },
+    LoadPartitions {
+        request: u64,
+        table: TableName,
+        token: Option<String>,
+        page_size: usize,
+    },
+    RunQuery {
+        ticket: Ticket,
+        sql: String,
+    },
+    CancelQuery {
+        ticket: Ticket,
+    },
     Quit,
 }

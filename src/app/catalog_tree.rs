@@ -58,6 +58,10 @@ struct DatabaseNode {
 pub struct CatalogTree {
     databases: Load<Vec<DatabaseNode>>,
     pub selected: usize,
+    /// Shows only tables whose name contains this (case-insensitive).
+    pub filter: String,
+    /// True while keys go to the filter line.
+    pub editing_filter: bool,
 }
 
 /// What the tree needs loaded after a change.
@@ -178,7 +182,7 @@ impl CatalogTree {
                         expanded: Some(db.expanded),
                     });
                     if db.expanded {
-                        push_tables(&mut rows, db);
+                        push_tables(&mut rows, db, &self.filter.to_lowercase());
                     }
                 }
             }
@@ -189,6 +193,12 @@ impl CatalogTree {
     /// The row under the cursor.
     pub fn selected_row(&self) -> Option<TreeRow> {
         self.rows().into_iter().nth(self.selected)
+    }
+
+    /// Replaces the table-name filter, keeping the cursor inside the shorter tree.
+    pub fn set_filter(&mut self, filter: String) {
+        self.filter = filter;
+        self.move_by(0);
     }
 
     /// Moves the cursor, staying inside the tree.
@@ -271,14 +281,18 @@ impl CatalogTree {
     }
 }
 
-fn push_tables(rows: &mut Vec<TreeRow>, db: &DatabaseNode) {
+fn push_tables(rows: &mut Vec<TreeRow>, db: &DatabaseNode, filter: &str) {
     match &db.tables {
         Load::NotRequested => {}
         Load::Loading => rows.push(note(1, "loading tables…", false)),
         Load::Failed(e) => rows.push(note(1, e, true)),
         Load::Loaded(tables) if tables.is_empty() => rows.push(note(1, "no tables", false)),
         Load::Loaded(tables) => {
-            for table in tables {
+            let shown = tables
+                .iter()
+                .filter(|t| t.name.name.to_lowercase().contains(filter));
+            let before = rows.len();
+            for table in shown {
                 rows.push(TreeRow {
                     depth: 1,
                     kind: RowKind::Table(table.name.clone()),
@@ -287,6 +301,9 @@ fn push_tables(rows: &mut Vec<TreeRow>, db: &DatabaseNode) {
                 if table.expanded {
                     push_columns(rows, table);
                 }
+            }
+            if rows.len() == before {
+                rows.push(note(1, &format!("no table matches “{filter}”"), false));
             }
         }
     }

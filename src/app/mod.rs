@@ -1,13 +1,15 @@
 //! The app model: state, actions, effects and `update`. No drawing and no I/O here.
 
 pub mod action;
+mod browse;
 pub mod catalog_tree;
 pub mod editor;
 pub mod keys;
+pub mod partitions;
 pub mod results;
 pub mod state;
 mod update;
 
-pub use action::{Action, Effect, Focus, Ticket};
+pub use action::{Action, Effect, Focus, TextEdit, Ticket};
 pub use state::{AppState, QueryPhase, SessionTotals};
 pub use update::update;

@@ -6,6 +6,7 @@ use crate::sql::statements::Statement;
 use super::action::{Focus, Ticket};
 use super::catalog_tree::CatalogTree;
 use super::editor::{Buffer, Editor};
+use super::partitions::PartitionBrowser;
 use super::results::ResultGrid;
 
 /// The query the user ran last, and where it stands.
@@ -51,6 +52,12 @@ pub struct AppState {
     pub editor: Editor,
     pub phase: QueryPhase,
     pub results: Option<ResultGrid>,
+    /// The last partition browser opened; kept when hidden so reopening it is instant.
+    pub partitions: Option<PartitionBrowser>,
+    /// True while the browser is shown in the results' place.
+    pub show_partitions: bool,
+    /// A table whose browser opens once its details arrive.
+    pub pending_partitions: Option<crate::backend::TableName>,
     pub session: SessionTotals,
     /// A one-line message in the status bar (e.g. why an action did nothing).
     pub notice: Option<String>,
@@ -71,6 +78,9 @@ impl AppState {
             editor: Editor::new(first),
             phase: QueryPhase::Idle,
             results: None,
+            partitions: None,
+            show_partitions: false,
+            pending_partitions: None,
             session: SessionTotals::default(),
             notice: None,
             spinner: 0,

@@ -4,8 +4,10 @@ use crate::backend::{QueryErrorKind, QueryState};
 use crate::sql::statements::Position;
 
 use super::action::{Action, Effect, Focus};
+use super::browse;
 use super::catalog_tree::{LoadRequest, RowKind};
 use super::editor::Buffer;
+use super::partitions::PartitionBrowser;
 use super::results::ResultGrid;
 use super::state::{AppState, QueryPhase};
 
@@ -84,6 +86,52 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::CatalogPreview => preview(state),
+        Action::CatalogStartFilter => {
+            state.catalog.editing_filter = true;
+            Vec::new()
+        }
+        Action::CatalogOpenPartitions => browse::open(state),
+        Action::PartitionsMove(delta) => {
+            browse::with_browser(state, |b| b.move_by(delta));
+            Vec::new()
+        }
+        Action::PartitionsExpand => {
+            browse::with_browser(state, PartitionBrowser::expand);
+            Vec::new()
+        }
+        Action::PartitionsCollapse => {
+            browse::with_browser(state, PartitionBrowser::collapse);
+            Vec::new()
+        }
+        Action::PartitionsToggleView => {
+            browse::with_browser(state, PartitionBrowser::toggle_view);
+            Vec::new()
+        }
+        Action::PartitionsMark => {
+            browse::with_browser(state, PartitionBrowser::toggle_mark);
+            Vec::new()
+        }
+        Action::PartitionsRange => {
+            browse::with_browser(state, PartitionBrowser::toggle_range);
+            Vec::new()
+        }
+        Action::PartitionsStartFilter => {
+            browse::with_browser(state, |b| b.editing_filter = true);
+            Vec::new()
+        }
+        Action::PartitionsInsertFilter => {
+            browse::insert_filter(state);
+            Vec::new()
+        }
+        Action::PartitionsClose => {
+            browse::close(state);
+            Vec::new()
+        }
+        Action::FilterInput(edit) => {
+            browse::filter_input(state, edit);
+            Vec::new()
+        }
+        Action::PartitionsLoaded { request, page } => browse::page_loaded(state, request, page),
         Action::ResultsMove { rows, columns } => {
             if let Some(grid) = &mut state.results {
                 grid.move_by(rows, columns);
@@ -120,7 +168,7 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         Action::TableLoaded { name, info } => {
             state.catalog.set_table(&name, info);
-            Vec::new()
+            browse::table_loaded(state, &name)
         }
         Action::QueryProgress { ticket, stats } => {
             if let QueryPhase::Running {
@@ -152,7 +200,12 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
 }
 
 fn focus(state: &mut AppState, target: Focus) -> Vec<Effect> {
-    state.focus = target;
+    // The lower pane shows either the results or the partition browser; focus follows it.
+    state.focus = match target {
+        Focus::Results if state.show_partitions => Focus::Partitions,
+        Focus::Partitions if !state.show_partitions => Focus::Results,
+        other => other,
+    };
     state.show_help = false;
     Vec::new()
 }
@@ -198,6 +251,11 @@ fn run(state: &mut AppState, whole_buffer: bool) -> Vec<Effect> {
     let ticket = state.next_ticket;
     state.next_ticket += 1;
     state.notice = None;
+    // The results take the lower pane back from the partition browser.
+    state.show_partitions = false;
+    if state.focus == Focus::Partitions {
+        state.focus = Focus::Results;
+    }
     effects.push(Effect::RunQuery {
         ticket,
         sql: statement.sql.clone(),

@@ -1,3 +1,5 @@
-//! SQL analysis on sqlparser: statement boundaries for running the statement under the cursor.
+//! SQL analysis on sqlparser: statement boundaries for running the statement under the cursor,
+//! and adding partition filters to a query.
 
+pub mod filter;
 pub mod statements;

@@ -119,7 +119,8 @@ fn slice(text: &str, start: Position, end: Position) -> String {
     text.get(from..to.max(from)).unwrap_or_default().to_owned()
 }
 
-fn byte_offset(text: &str, position: Position) -> usize {
+/// The byte offset of a 1-based position in `text` (the end when past it).
+pub(crate) fn byte_offset(text: &str, position: Position) -> usize {
     let mut offset = 0;
     for (index, line) in text.split_inclusive('\n').enumerate() {
         if index as u64 + 1 == position.line {

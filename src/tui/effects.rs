@@ -8,7 +8,7 @@ use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::app::{Action, Effect, Ticket};
-use crate::backend::{Catalog, QueryContext, QueryEngine, QueryId};
+use crate::backend::{Catalog, PartitionFilter, QueryContext, QueryEngine, QueryId};
 
 /// How often a running query's statistics are refreshed on screen.
 const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
@@ -76,6 +76,25 @@ impl EffectRunner {
                         .map(Box::new)
                         .map_err(|e| e.to_string());
                     let _ = tx.send(Action::TableLoaded { name, info });
+                });
+            }
+            Effect::LoadPartitions {
+                request,
+                table,
+                token,
+                page_size,
+            } => {
+                tokio::spawn(async move {
+                    let page = catalog
+                        .partitions(
+                            &table,
+                            &PartitionFilter::default(),
+                            token.as_deref(),
+                            page_size,
+                        )
+                        .await
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Action::PartitionsLoaded { request, page });
                 });
             }
             Effect::RunQuery { ticket, sql } => self.spawn_query(ticket, sql),

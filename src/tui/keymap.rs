@@ -3,7 +3,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::app::keys::{Binding, Key, KeyPress, lookup};
-use crate::app::{Action, AppState, Focus};
+use crate::app::{Action, AppState, Focus, TextEdit};
 
 /// The action for a key press in the current state, if any.
 pub fn action_for(state: &AppState, bindings: &[Binding], event: KeyEvent) -> Option<Action> {
@@ -20,6 +20,9 @@ pub fn action_for(state: &AppState, bindings: &[Binding], event: KeyEvent) -> Op
             return Some(Action::ScrollHelp(lines));
         }
     }
+    if let Some(edit) = filter_edit(state, event) {
+        return Some(Action::FilterInput(edit));
+    }
     if let Some(press) = press
         && let Some(binding) = lookup(bindings, state.focus, press)
     {
@@ -30,6 +33,29 @@ pub fn action_for(state: &AppState, bindings: &[Binding], event: KeyEvent) -> Op
         return Some(Action::ToggleHelp);
     }
     (state.focus == Focus::Editor).then(|| Action::EditorInput(event.into()))
+}
+
+/// While a pane's filter line is open, text keys edit it; arrows still move the cursor.
+fn filter_edit(state: &AppState, event: KeyEvent) -> Option<TextEdit> {
+    let editing = match state.focus {
+        Focus::Catalog => state.catalog.editing_filter,
+        Focus::Partitions => state.partitions.as_ref().is_some_and(|b| b.editing_filter),
+        Focus::Editor | Focus::Results => false,
+    };
+    if !editing
+        || event
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+    {
+        return None;
+    }
+    match event.code {
+        KeyCode::Char(c) => Some(TextEdit::Push(c)),
+        KeyCode::Backspace => Some(TextEdit::Pop),
+        KeyCode::Enter => Some(TextEdit::Finish),
+        KeyCode::Esc => Some(TextEdit::Abort),
+        _ => None,
+    }
 }
 
 /// The terminal-independent form of a key event.
@@ -43,6 +69,7 @@ pub fn key_press(event: KeyEvent) -> Option<KeyPress> {
         KeyCode::F(n) => Key::F(n),
         KeyCode::Enter => Key::Enter,
         KeyCode::Esc => Key::Esc,
+        KeyCode::Backspace => Key::Backspace,
         KeyCode::Tab => Key::Tab,
         KeyCode::BackTab => Key::BackTab,
         KeyCode::Up => Key::Up,

@@ -1,7 +1,7 @@
 //! The catalog sidebar.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
@@ -12,6 +12,23 @@ use crate::text::escape_control;
 
 /// Draws the tree, scrolled so the cursor is visible.
 pub fn draw(frame: &mut Frame, inner: Rect, state: &AppState, theme: &Theme, focused: bool) {
+    let catalog = &state.catalog;
+    let inner = if catalog.editing_filter || !catalog.filter.is_empty() {
+        let [tree, filter_line] =
+            Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+        let cursor = if catalog.editing_filter { "▏" } else { "" };
+        let line = Line::from(vec![
+            Span::styled("/", theme.keyword),
+            Span::styled(
+                format!("{}{cursor}", escape_control(&catalog.filter)),
+                theme.text,
+            ),
+        ]);
+        frame.render_widget(Paragraph::new(line), filter_line);
+        tree
+    } else {
+        inner
+    };
     let rows = state.catalog.rows();
     let height = inner.height as usize;
     let selected = state.catalog.selected.min(rows.len().saturating_sub(1));

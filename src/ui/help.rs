@@ -9,11 +9,12 @@ use super::theme::Theme;
 use crate::app::Focus;
 use crate::app::keys::{Binding, Scope};
 
-const SECTIONS: [(&str, Scope); 4] = [
+const SECTIONS: [(&str, Scope); 5] = [
     ("Everywhere", Scope::Global),
     ("Editor (other keys edit text)", Scope::Pane(Focus::Editor)),
     ("Catalog", Scope::Pane(Focus::Catalog)),
     ("Results", Scope::Pane(Focus::Results)),
+    ("Partitions", Scope::Pane(Focus::Partitions)),
 ];
 
 /// Draws the overlay over `area`, in two columns when there is room.

@@ -3,6 +3,7 @@
 mod catalog;
 mod editor;
 mod help;
+mod partitions;
 pub mod results;
 mod status;
 pub mod theme;
@@ -58,12 +59,21 @@ pub fn draw(frame: &mut Frame, state: &AppState, bindings: &[Binding], theme: &T
             Focus::Editor,
             editor::draw,
         ),
-        (
-            results_area,
-            " Results ".to_owned(),
-            Focus::Results,
-            results::draw,
-        ),
+        if state.show_partitions {
+            (
+                results_area,
+                " Partitions ".to_owned(),
+                Focus::Partitions,
+                partitions::draw,
+            )
+        } else {
+            (
+                results_area,
+                " Results ".to_owned(),
+                Focus::Results,
+                results::draw,
+            )
+        },
     ];
     for (area, title, pane, draw_pane) in panes {
         let focused = state.focus == pane;

@@ -7,7 +7,7 @@ use ratatui::widgets::Paragraph;
 
 use super::theme::Theme;
 use crate::app::keys::{Binding, Scope};
-use crate::app::{AppState, QueryPhase};
+use crate::app::{Action, AppState, QueryPhase};
 use crate::backend::QueryStats;
 use crate::text::{human_bytes, seconds, thousands, usd};
 
@@ -120,7 +120,8 @@ fn finished(stats: &QueryStats, theme: &Theme) -> Vec<Span<'static>> {
     ]
 }
 
-/// The keys that work in the focused pane, then the global ones marked for the footer.
+/// The keys that work in the focused pane on the left, the global ones on the right (a
+/// global key the pane takes over is left out, so each key shows once).
 pub fn draw_footer(
     frame: &mut Frame,
     area: Rect,
@@ -128,16 +129,35 @@ pub fn draw_footer(
     bindings: &[Binding],
     theme: &Theme,
 ) {
-    let pane = bindings
+    let pane: Vec<&Binding> = bindings
         .iter()
-        .filter(|b| b.scope == Scope::Pane(state.focus));
-    let global = bindings.iter().filter(|b| b.scope == Scope::Global);
-    let mut spans = Vec::new();
-    for binding in pane.chain(global) {
-        if let Some(label) = binding.footer {
-            spans.push(Span::styled(binding.press.to_string(), theme.keyword));
-            spans.push(Span::styled(format!(" {label}  "), theme.muted));
+        .filter(|b| b.scope == Scope::Pane(state.focus))
+        .collect();
+    // Cancel matters only while something runs; the room goes to the pane's keys otherwise.
+    let running = state.is_running();
+    let global = bindings.iter().filter(|b| {
+        b.scope == Scope::Global
+            && !pane.iter().any(|p| p.press == b.press)
+            && (running || !matches!(b.action, Action::CancelQuery))
+    });
+    let labels = |list: &mut dyn Iterator<Item = &Binding>| {
+        let mut spans = Vec::new();
+        for binding in list {
+            if let Some(label) = binding.footer {
+                spans.push(Span::styled(binding.press.to_string(), theme.keyword));
+                spans.push(Span::styled(format!(" {label}  "), theme.muted));
+            }
         }
-    }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+        Line::from(spans)
+    };
+    let right = labels(&mut global.into_iter());
+    let left = labels(&mut pane.iter().copied());
+    let right_width = (right.width() as u16).min(area.width / 2);
+    let [left_area, right_area] =
+        Layout::horizontal([Constraint::Min(0), Constraint::Length(right_width)]).areas(area);
+    frame.render_widget(Paragraph::new(left), left_area);
+    frame.render_widget(
+        Paragraph::new(right).alignment(Alignment::Right),
+        right_area,
+    );
 }

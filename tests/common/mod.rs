@@ -92,3 +92,21 @@ pub fn parquet_files(dir: &Path) -> Vec<std::path::PathBuf> {
     files.sort();
     files
 }
+
+/// The `(a, b)` values of two string columns of one Parquet file, row by row.
+pub fn string_pairs(file: &Path, a: &str, b: &str) -> Vec<(String, String)> {
+    let reader = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(file).unwrap())
+        .unwrap()
+        .build()
+        .unwrap();
+    let mut pairs = Vec::new();
+    for batch in reader {
+        let batch = batch.unwrap();
+        let first = batch.column_by_name(a).unwrap().as_string::<i32>();
+        let second = batch.column_by_name(b).unwrap().as_string::<i32>();
+        for i in 0..batch.num_rows() {
+            pairs.push((first.value(i).to_owned(), second.value(i).to_owned()));
+        }
+    }
+    pairs
+}

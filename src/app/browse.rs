@@ -1,0 +1,204 @@
+//! `update` for the partition browser and the pane filter lines: opening a table's
+//! partitions, paging them in, and turning a selection into a WHERE condition in the editor.
+
+use crate::backend::{PartitionPage, TableName};
+use crate::sql::filter;
+
+use super::action::{Effect, Focus, TextEdit};
+use super::catalog_tree::{LoadRequest, RowKind};
+use super::editor::Buffer;
+use super::partitions::{Loading, PartitionBrowser};
+use super::state::AppState;
+
+/// The first page is small so the browser shows at once; later pages are larger so a
+/// 100,000-partition table loads in a few dozen round trips.
+const FIRST_PAGE: usize = 500;
+const NEXT_PAGE: usize = 5_000;
+
+/// Opens the browser on the table under the catalog cursor, loading its details first when
+/// they are not known yet.
+pub fn open(state: &mut AppState) -> Vec<Effect> {
+    let Some(RowKind::Table(table) | RowKind::Column { table, .. }) =
+        state.catalog.selected_row().map(|r| r.kind)
+    else {
+        state.notice = Some("select a table to browse its partitions".to_owned());
+        return Vec::new();
+    };
+    if state
+        .partitions
+        .as_ref()
+        .is_some_and(|b| b.table == table && !matches!(b.loading, Loading::Failed(_)))
+    {
+        state.show_partitions = true;
+        state.focus = Focus::Partitions;
+        return Vec::new();
+    }
+    if state.catalog.table_info(&table).is_none() {
+        state.pending_partitions = Some(table);
+        return match state.catalog.expand() {
+            Some(LoadRequest::Table(name)) => vec![Effect::LoadTable(name)],
+            _ => Vec::new(), // already on its way
+        };
+    }
+    start(state, &table)
+}
+
+/// Called when a table's details arrive: opens the browser if the user asked for it.
+pub fn table_loaded(state: &mut AppState, name: &TableName) -> Vec<Effect> {
+    if state.pending_partitions.as_ref() == Some(name) {
+        state.pending_partitions = None;
+        if state.catalog.table_info(name).is_some() {
+            return start(state, name);
+        }
+    }
+    Vec::new()
+}
+
+fn start(state: &mut AppState, table: &TableName) -> Vec<Effect> {
+    let Some(info) = state.catalog.table_info(table).cloned() else {
+        return Vec::new();
+    };
+    let request = state.next_ticket;
+    state.next_ticket += 1;
+    let mut browser = PartitionBrowser::new(info, request);
+    let unpartitioned = browser.keys.is_empty();
+    if unpartitioned {
+        browser.loading = Loading::Complete;
+    }
+    state.partitions = Some(browser);
+    state.show_partitions = true;
+    state.focus = Focus::Partitions;
+    if unpartitioned {
+        return Vec::new();
+    }
+    vec![Effect::LoadPartitions {
+        request,
+        table: table.clone(),
+        token: None,
+        page_size: FIRST_PAGE,
+    }]
+}
+
+/// Adds an arrived page and asks for the next one while the browser is the same.
+pub fn page_loaded(
+    state: &mut AppState,
+    request: u64,
+    page: Result<PartitionPage, String>,
+) -> Vec<Effect> {
+    let Some(browser) = state.partitions.as_mut().filter(|b| b.request == request) else {
+        return Vec::new(); // a browser since replaced
+    };
+    match page {
+        Ok(page) => {
+            browser.add_page(&page.partitions, page.next_token.is_none());
+            page.next_token
+                .map(|token| Effect::LoadPartitions {
+                    request,
+                    table: browser.table.clone(),
+                    token: Some(token),
+                    page_size: NEXT_PAGE,
+                })
+                .into_iter()
+                .collect()
+        }
+        Err(e) => {
+            browser.loading = Loading::Failed(e);
+            Vec::new()
+        }
+    }
+}
+
+/// Applies `change` to the open browser, if any.
+pub fn with_browser(state: &mut AppState, change: impl FnOnce(&mut PartitionBrowser)) {
+    if let Some(browser) = state.partitions.as_mut() {
+        change(browser);
+    }
+}
+
+/// Esc in the browser: leave the filter line, then drop the selection, then close.
+pub fn close(state: &mut AppState) {
+    let Some(browser) = state.partitions.as_mut() else {
+        state.show_partitions = false;
+        return;
+    };
+    if browser.anchor.is_some() || !browser.marked.is_empty() {
+        browser.clear_selection();
+    } else {
+        state.show_partitions = false;
+        state.focus = Focus::Results;
+    }
+}
+
+/// Adds the selection's condition to the statement under the editor cursor, or writes a new
+/// query when that statement is about another table (or there is none).
+pub fn insert_filter(state: &mut AppState) {
+    let Some(browser) = state.partitions.as_ref() else {
+        return;
+    };
+    let Some(condition) = browser.condition() else {
+        state.notice = Some("no partitions to filter on yet".to_owned());
+        return;
+    };
+    let table = browser.table.clone();
+    let buffer = state.editor.buffer_mut();
+    let statement = buffer
+        .statement_to_run()
+        .filter(|s| filter::mentions(&s.sql, &table.name));
+    let added = statement.and_then(|s| {
+        let insertions = filter::add_condition(&s.sql, &condition)?;
+        buffer.textarea.cancel_selection();
+        for insertion in insertions {
+            buffer.move_cursor_to(s.to_buffer(insertion.at));
+            buffer.textarea.insert_str(&insertion.text);
+        }
+        Some(())
+    });
+    if added.is_none() {
+        let sql = format!("SELECT *\nFROM {table}\nWHERE {condition}\nLIMIT 100");
+        if buffer.text().trim().is_empty() {
+            buffer.textarea.select_all();
+            buffer.textarea.insert_str(&sql);
+        } else {
+            state.editor.open(Buffer::new(table.name.clone(), &sql));
+        }
+    }
+    state.notice = Some(format!("filter added: {condition}"));
+    state.show_partitions = false;
+    state.focus = Focus::Editor;
+}
+
+/// A key for the focused pane's filter line.
+pub fn filter_input(state: &mut AppState, edit: TextEdit) {
+    let (text, editing) = match state.focus {
+        Focus::Catalog => (
+            state.catalog.filter.clone(),
+            &mut state.catalog.editing_filter,
+        ),
+        Focus::Partitions => match state.partitions.as_mut() {
+            Some(browser) => (browser.filter.clone(), &mut browser.editing_filter),
+            None => return,
+        },
+        Focus::Editor | Focus::Results => return,
+    };
+    let mut text = text;
+    match edit {
+        TextEdit::Push(c) if !c.is_control() => text.push(c),
+        TextEdit::Push(_) => {}
+        TextEdit::Pop => {
+            text.pop();
+        }
+        TextEdit::Finish => *editing = false,
+        TextEdit::Abort => {
+            *editing = false;
+            text.clear();
+        }
+    }
+    match state.focus {
+        Focus::Catalog => state.catalog.set_filter(text),
+        _ => with_browser(state, |b| {
+            if b.filter != text {
+                b.set_filter(text);
+            }
+        }),
+    }
+}
