@@ -71,6 +71,12 @@ pub enum Action {
     CancelQuery,
     /// A key for the editor's text model.
     EditorInput(Input),
+    /// Open the completion popup for the word at the cursor (even an empty one).
+    Complete,
+    CompletionMove(isize),
+    /// Replace the word with the selected completion.
+    CompletionAccept,
+    CompletionClose,
     EditorUndo,
     EditorRedo,
     NewBuffer,

@@ -150,6 +150,24 @@ impl CatalogTree {
         })
     }
 
+    /// Names of the loaded databases.
+    pub fn database_names(&self) -> Vec<String> {
+        match &self.databases {
+            Load::Loaded(dbs) => dbs.iter().map(|d| d.database.name.clone()).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Asks for a table's details without opening it in the tree (completion needs columns).
+    pub fn request_table(&mut self, name: &TableName) -> Option<LoadRequest> {
+        let table = self.table_mut(name)?;
+        if matches!(table.info, Load::NotRequested | Load::Failed(_)) {
+            table.info = Load::Loading;
+            return Some(LoadRequest::Table(name.clone()));
+        }
+        None
+    }
+
     /// Every loaded table name, for completion and hints.
     pub fn table_names(&self) -> Vec<TableName> {
         let Load::Loaded(dbs) = &self.databases else {

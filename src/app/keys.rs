@@ -213,6 +213,13 @@ pub fn default_bindings() -> Vec<Binding> {
         ),
         b(
             editor,
+            KeyPress::ctrl(Char(' ')),
+            Action::Complete,
+            "complete the word (the popup also opens as you type; Tab accepts)",
+            Some("complete"),
+        ),
+        b(
+            editor,
             KeyPress::ctrl(Char('n')),
             Action::NewBuffer,
             "new editor tab",

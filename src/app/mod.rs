@@ -3,6 +3,7 @@
 pub mod action;
 mod browse;
 pub mod catalog_tree;
+pub mod completion;
 pub mod editor;
 pub mod keys;
 pub mod partitions;

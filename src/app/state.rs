@@ -5,6 +5,7 @@ use crate::sql::statements::Statement;
 
 use super::action::{Focus, Ticket};
 use super::catalog_tree::CatalogTree;
+use super::completion::Completion;
 use super::editor::{Buffer, Editor};
 use super::partitions::PartitionBrowser;
 use super::results::ResultGrid;
@@ -50,6 +51,12 @@ pub struct AppState {
     pub source_label: String,
     pub catalog: CatalogTree,
     pub editor: Editor,
+    /// The completion popup, while open.
+    pub completion: Option<Completion>,
+    /// True while columns completion asked for are loading; their arrival refreshes it.
+    pub completion_awaits_columns: bool,
+    /// The engine's function names, offered by completion.
+    pub functions: Vec<String>,
     pub phase: QueryPhase,
     pub results: Option<ResultGrid>,
     /// The last partition browser opened; kept when hidden so reopening it is instant.
@@ -76,6 +83,9 @@ impl AppState {
             source_label: source_label.into(),
             catalog: CatalogTree::default(),
             editor: Editor::new(first),
+            completion: None,
+            completion_awaits_columns: false,
+            functions: Vec::new(),
             phase: QueryPhase::Idle,
             results: None,
             partitions: None,

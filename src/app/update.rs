@@ -6,6 +6,7 @@ use crate::sql::statements::Position;
 use super::action::{Action, Effect, Focus};
 use super::browse;
 use super::catalog_tree::{LoadRequest, RowKind};
+use super::completion;
 use super::editor::Buffer;
 use super::partitions::PartitionBrowser;
 use super::results::ResultGrid;
@@ -43,7 +44,31 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             cancel_running(state)
         }
         Action::EditorInput(input) => {
+            // Typing a word (or a qualifier's dot) keeps the popup current; other keys close it.
+            let refreshes = match input.key {
+                ratatui_textarea::Key::Char(_) => !input.ctrl && !input.alt,
+                ratatui_textarea::Key::Backspace => state.completion.is_some(),
+                _ => false,
+            };
             state.editor.buffer_mut().textarea.input(input);
+            if refreshes {
+                completion::refresh(state, false)
+            } else {
+                state.completion = None;
+                Vec::new()
+            }
+        }
+        Action::Complete => completion::refresh(state, true),
+        Action::CompletionMove(delta) => {
+            completion::move_selection(state, delta);
+            Vec::new()
+        }
+        Action::CompletionAccept => {
+            completion::accept(state);
+            Vec::new()
+        }
+        Action::CompletionClose => {
+            state.completion = None;
             Vec::new()
         }
         Action::EditorUndo => {
@@ -168,7 +193,11 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         Action::TableLoaded { name, info } => {
             state.catalog.set_table(&name, info);
-            browse::table_loaded(state, &name)
+            let mut effects = browse::table_loaded(state, &name);
+            if state.completion.is_some() || state.completion_awaits_columns {
+                effects.extend(completion::refresh(state, false));
+            }
+            effects
         }
         Action::QueryProgress { ticket, stats } => {
             if let QueryPhase::Running {
@@ -207,6 +236,8 @@ fn focus(state: &mut AppState, target: Focus) -> Vec<Effect> {
         other => other,
     };
     state.show_help = false;
+    state.completion = None;
+    state.completion_awaits_columns = false;
     Vec::new()
 }
 

@@ -31,6 +31,12 @@ pub trait QueryEngine: Send + Sync {
     /// Forgets a query's results so their memory is freed.
     async fn release(&self, id: &QueryId);
 
+    /// Names of the engine's SQL functions, for completion. Empty when the engine cannot list
+    /// them.
+    fn function_names(&self) -> Vec<String> {
+        Vec::new()
+    }
+
     /// Waits until the query reaches a terminal state. The default polls `status` with a
     /// backoff that starts fast (short queries finish in milliseconds) and settles at one
     /// second; engines that can be notified override it.

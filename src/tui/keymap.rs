@@ -20,6 +20,9 @@ pub fn action_for(state: &AppState, bindings: &[Binding], event: KeyEvent) -> Op
             return Some(Action::ScrollHelp(lines));
         }
     }
+    if let Some(action) = completion_key(state, event) {
+        return Some(action);
+    }
     if let Some(edit) = filter_edit(state, event) {
         return Some(Action::FilterInput(edit));
     }
@@ -33,6 +36,23 @@ pub fn action_for(state: &AppState, bindings: &[Binding], event: KeyEvent) -> Op
         return Some(Action::ToggleHelp);
     }
     (state.focus == Focus::Editor).then(|| Action::EditorInput(event.into()))
+}
+
+/// While the completion popup is open, it takes the keys that move in it, Tab (accept) and
+/// Esc; everything else edits text and refreshes the popup.
+fn completion_key(state: &AppState, event: KeyEvent) -> Option<Action> {
+    if state.completion.is_none() || state.focus != Focus::Editor || !event.modifiers.is_empty() {
+        return None;
+    }
+    match event.code {
+        KeyCode::Up => Some(Action::CompletionMove(-1)),
+        KeyCode::Down => Some(Action::CompletionMove(1)),
+        KeyCode::PageUp => Some(Action::CompletionMove(-8)),
+        KeyCode::PageDown => Some(Action::CompletionMove(8)),
+        KeyCode::Tab => Some(Action::CompletionAccept),
+        KeyCode::Esc => Some(Action::CompletionClose),
+        _ => None,
+    }
 }
 
 /// While a pane's filter line is open, text keys edit it; arrows still move the cursor.

@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use sqlparser::dialect::GenericDialect;
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::{Token, Tokenizer, Whitespace};
@@ -14,6 +14,8 @@ use super::scroll_to_show;
 use super::theme::Theme;
 use crate::app::AppState;
 use crate::app::editor::Buffer;
+use crate::sql::complete::CandidateKind;
+use crate::text::escape_control;
 
 /// Draws the editor inside its frame.
 pub fn draw(frame: &mut Frame, inner: Rect, state: &AppState, theme: &Theme, focused: bool) {
@@ -27,7 +29,84 @@ pub fn draw(frame: &mut Frame, inner: Rect, state: &AppState, theme: &Theme, foc
         height: inner.height - 1,
         ..inner
     };
-    draw_buffer(frame, body, state.editor.buffer(), theme, focused);
+    let cursor = draw_buffer(frame, body, state.editor.buffer(), theme, focused);
+    if focused && let (Some(popup), Some(cursor)) = (&state.completion, cursor) {
+        draw_completion(frame, body, cursor, popup, theme);
+    }
+}
+
+/// Most rows the popup shows at once.
+const POPUP_ROWS: usize = 8;
+
+/// The candidates in a box under the cursor (above it when there is no room below).
+fn draw_completion(
+    frame: &mut Frame,
+    body: Rect,
+    (x, y): (u16, u16),
+    popup: &crate::app::completion::Completion,
+    theme: &Theme,
+) {
+    let rows = popup.candidates.len().min(POPUP_ROWS);
+    let first = popup.selected.saturating_sub(rows - 1);
+    let shown = &popup.candidates[first..first + rows];
+    let text_width = shown
+        .iter()
+        .map(|c| c.text.chars().count())
+        .max()
+        .unwrap_or(0);
+    let detail_width = shown
+        .iter()
+        .map(|c| c.detail.chars().count())
+        .max()
+        .unwrap_or(0);
+    let width = (text_width + detail_width + 10).min(body.width as usize) as u16;
+    let height = rows as u16 + 2;
+    let below = y + 1 + height <= body.y + body.height;
+    // Candidates line up with the word being typed: border and tag, then the text.
+    let word_start = x.saturating_sub(popup.prefix_chars as u16 + 5).max(body.x);
+    let area = Rect {
+        x: word_start.min((body.x + body.width).saturating_sub(width)),
+        y: if below {
+            y + 1
+        } else {
+            y.saturating_sub(height).max(body.y)
+        },
+        width,
+        height: height.min(body.height),
+    };
+    let lines: Vec<Line> = shown
+        .iter()
+        .enumerate()
+        .map(|(offset, candidate)| {
+            let tag = match candidate.kind {
+                CandidateKind::Column => "col",
+                CandidateKind::Alias => "als",
+                CandidateKind::Table => "tbl",
+                CandidateKind::Database => "db ",
+                CandidateKind::Keyword => "kw ",
+                CandidateKind::Function => "fn ",
+            };
+            let mut line = Line::from(vec![
+                Span::styled(format!("{tag} "), theme.muted),
+                Span::styled(
+                    format!("{:<text_width$} ", escape_control(&candidate.text)),
+                    theme.text,
+                ),
+                Span::styled(escape_control(&candidate.detail).into_owned(), theme.muted),
+            ]);
+            if first + offset == popup.selected {
+                line = line.patch_style(theme.selection);
+            }
+            line
+        })
+        .collect();
+    let title = format!(" {}/{} · Tab ", popup.selected + 1, popup.candidates.len());
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border_focused)
+        .title(title);
+    frame.render_widget(Clear, area);
+    frame.render_widget(Paragraph::new(lines).block(block).style(theme.text), area);
 }
 
 fn tab_line(state: &AppState, theme: &Theme) -> Line<'static> {
@@ -47,7 +126,14 @@ fn tab_line(state: &AppState, theme: &Theme) -> Line<'static> {
     Line::from(spans)
 }
 
-fn draw_buffer(frame: &mut Frame, area: Rect, buffer: &Buffer, theme: &Theme, focused: bool) {
+/// Draws the buffer; returns the cursor's screen position when it is visible.
+fn draw_buffer(
+    frame: &mut Frame,
+    area: Rect,
+    buffer: &Buffer,
+    theme: &Theme,
+    focused: bool,
+) -> Option<(u16, u16)> {
     let lines = buffer.textarea.lines();
     let cursor = buffer.textarea.cursor();
     let (cursor_row, cursor_col) = (cursor.0, cursor.1);
@@ -89,6 +175,13 @@ fn draw_buffer(frame: &mut Frame, area: Rect, buffer: &Buffer, theme: &Theme, fo
         out.push(Line::from(spans));
     }
     frame.render_widget(Paragraph::new(out), area);
+    let visible = cursor_row >= top && cursor_row < top + height && cursor_col >= left;
+    visible.then(|| {
+        (
+            area.x + (gutter + cursor_col - left).min(area.width as usize - 1) as u16,
+            area.y + (cursor_row - top) as u16,
+        )
+    })
 }
 
 fn in_selection(

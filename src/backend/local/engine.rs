@@ -236,6 +236,20 @@ impl LocalEngine {
 
 #[async_trait]
 impl QueryEngine for LocalEngine {
+    fn function_names(&self) -> Vec<String> {
+        let state = self.shared.ctx.state();
+        let mut names: Vec<String> = state
+            .scalar_functions()
+            .keys()
+            .chain(state.aggregate_functions().keys())
+            .chain(state.window_functions().keys())
+            .cloned()
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
     async fn submit(&self, sql: &str, context: &QueryContext) -> Result<QueryId, QueryError> {
         let id = QueryId(format!(
             "local-{}",
