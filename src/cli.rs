@@ -192,6 +192,7 @@ async fn run_tui(is_default_lake: bool, lake: &Path, config: &Config) -> ExitCod
         catalog: Arc::new(Arc::clone(&catalog)),
         engine,
         context: QueryContext { database },
+        clipboard: crate::tui::Clipboard::Terminal,
     };
     match crate::tui::run(state, services, crate::ui::theme::Theme::default()).await {
         Ok(()) => ExitCode::SUCCESS,

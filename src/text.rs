@@ -60,6 +60,14 @@ pub fn usd(amount: f64) -> String {
     format!("${}", s.trim_end_matches('0'))
 }
 
+/// A path typed by the user, with a leading `~/` meaning the home folder.
+pub fn expand_home(path: &str) -> std::path::PathBuf {
+    match (path.strip_prefix("~/"), dirs::home_dir()) {
+        (Some(rest), Some(home)) => home.join(rest),
+        _ => std::path::PathBuf::from(path),
+    }
+}
+
 /// Replaces control characters (C0, DEL, C1) with visible escapes so data can never move the
 /// cursor, change colours or set the window title. Tabs and newlines are escaped too, because
 /// a table cell is one line.

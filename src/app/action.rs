@@ -1,7 +1,11 @@
 //! Everything that can happen to the app: user intents from the keymap and answers from
 //! background tasks. `update` turns each into state changes and [`Effect`]s.
 
+use std::path::PathBuf;
+
 use ratatui_textarea::Input;
+
+use super::results::{SharedRows, SortKey};
 
 use crate::backend::{
     Database, PartitionPage, QueryError, QueryStats, QueryStatus, ResultPage, TableInfo, TableName,
@@ -52,6 +56,16 @@ pub enum TextEdit {
     Finish,
     /// Clear the filter and leave the line.
     Abort,
+}
+
+/// What a copy takes from the results grid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CopyScope {
+    Cell,
+    /// The cursor row, tab-separated.
+    Row,
+    /// The cursor column with its name, one value per line.
+    Column,
 }
 
 /// An event for [`super::update`].
@@ -115,6 +129,34 @@ pub enum Action {
     },
     ResultsHome,
     ResultsEnd,
+    /// Sort by the cursor column: ascending, descending, then the query's order.
+    ResultsSort,
+    ResultsSorted {
+        grid: u64,
+        sort: SortKey,
+        order: Result<Vec<u32>, String>,
+    },
+    /// Show the cursor cell in full (JSON pretty-printed).
+    ResultsInspect,
+    InspectorScroll(i16),
+    InspectorClose,
+    /// Copy to the terminal's clipboard (OSC 52).
+    ResultsCopy(CopyScope),
+    Copied(Result<String, String>),
+    /// Ask where to export the rows; the extension picks the format.
+    ResultsExport,
+    ExportProgress {
+        rows: u64,
+    },
+    ExportFinished(Result<String, String>),
+    /// Save the editor buffer to its file (asking for one when it has none).
+    SaveBuffer,
+    /// A buffer write finished; `Ok` holds the text written.
+    FileSaved {
+        buffer: usize,
+        path: PathBuf,
+        result: Result<String, String>,
+    },
     /// Time passes: advances the spinner while a query runs.
     Tick,
     DatabasesLoaded(Result<Vec<Database>, String>),
@@ -163,6 +205,26 @@ pub enum Effect {
     },
     CancelQuery {
         ticket: Ticket,
+    },
+    SortResults {
+        grid: u64,
+        sort: SortKey,
+        rows: SharedRows,
+    },
+    /// Put text on the clipboard; `what` describes it for the notice.
+    Copy {
+        text: String,
+        what: String,
+    },
+    Export {
+        rows: SharedRows,
+        path: PathBuf,
+    },
+    /// Write an editor buffer's text to its file.
+    WriteFile {
+        buffer: usize,
+        path: PathBuf,
+        text: String,
     },
     Quit,
 }

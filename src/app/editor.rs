@@ -9,6 +9,10 @@ use crate::sql::statements::{self, Position, Statement};
 #[derive(Debug, Clone)]
 pub struct Buffer {
     pub title: String,
+    /// The file this buffer was opened from or saved to.
+    pub path: Option<std::path::PathBuf>,
+    /// The text as last read from or written to `path`; differs from the text when modified.
+    pub saved_text: Option<String>,
     pub textarea: TextArea<'static>,
     /// First line drawn; view memory kept by the drawing code so scrolling is stable.
     pub view_top: std::cell::Cell<usize>,
@@ -24,10 +28,37 @@ impl Buffer {
         textarea.set_tab_length(4);
         Self {
             title: title.into(),
+            path: None,
+            saved_text: None,
             textarea,
             view_top: 0.into(),
             view_left: 0.into(),
         }
+    }
+
+    /// A buffer for a file's text.
+    pub fn from_file(path: std::path::PathBuf, text: &str) -> Self {
+        let title = path
+            .file_stem()
+            .map_or_else(|| "query".to_owned(), |s| s.to_string_lossy().into_owned());
+        let mut buffer = Self::new(title, text);
+        buffer.saved_text = Some(buffer.text_for_file());
+        buffer.path = Some(path);
+        buffer
+    }
+
+    /// The text as written to a file: lines joined, ending with a newline.
+    pub fn text_for_file(&self) -> String {
+        let mut text = self.text();
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text
+    }
+
+    /// True when a file-backed buffer has changes not yet saved.
+    pub fn modified(&self) -> bool {
+        self.path.is_some() && self.saved_text.as_deref() != Some(self.text_for_file().as_str())
     }
 
     /// The whole text.

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use super::action::{Action, Focus};
+use super::action::{Action, CopyScope, Focus};
 
 /// A key, independent of the terminal library.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -206,6 +206,13 @@ pub fn default_bindings() -> Vec<Binding> {
         ),
         b(
             g,
+            KeyPress::ctrl(Char('s')),
+            Action::SaveBuffer,
+            "save the buffer to its file (asks the first time)",
+            None,
+        ),
+        b(
+            g,
             KeyPress::ctrl(Char('q')),
             Action::Quit,
             "quit",
@@ -215,7 +222,7 @@ pub fn default_bindings() -> Vec<Binding> {
             editor,
             KeyPress::ctrl(Char(' ')),
             Action::Complete,
-            "complete the word (the popup also opens as you type; Tab accepts)",
+            "complete the word (also as you type; Tab accepts)",
             Some("complete"),
         ),
         b(
@@ -535,7 +542,49 @@ pub fn default_bindings() -> Vec<Binding> {
             KeyPress::plain(End),
             Action::ResultsEnd,
             "last row",
-            Some("last"),
+            None,
+        ),
+        b(
+            results,
+            KeyPress::plain(Enter),
+            Action::ResultsInspect,
+            "inspect the cell (full value, JSON pretty-printed)",
+            Some("inspect"),
+        ),
+        b(
+            results,
+            KeyPress::plain(Char('s')),
+            Action::ResultsSort,
+            "sort by this column: ascending, descending, off",
+            Some("sort"),
+        ),
+        b(
+            results,
+            KeyPress::plain(Char('y')),
+            Action::ResultsCopy(CopyScope::Cell),
+            "copy the cell to the clipboard (OSC 52)",
+            Some("copy"),
+        ),
+        b(
+            results,
+            KeyPress::plain(Char('Y')),
+            Action::ResultsCopy(CopyScope::Row),
+            "copy the row, tab-separated",
+            None,
+        ),
+        b(
+            results,
+            KeyPress::plain(Char('c')),
+            Action::ResultsCopy(CopyScope::Column),
+            "copy the column, one value per line",
+            None,
+        ),
+        b(
+            results,
+            KeyPress::plain(Char('e')),
+            Action::ResultsExport,
+            "export the rows (CSV, TSV, JSON, NDJSON, Parquet)",
+            Some("export"),
         ),
     ]
 }

@@ -5,6 +5,8 @@ mod browse;
 pub mod catalog_tree;
 pub mod completion;
 pub mod editor;
+mod files;
+mod grid_actions;
 pub mod keys;
 pub mod partitions;
 pub mod results;

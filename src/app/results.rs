@@ -2,7 +2,11 @@
 //! so a million rows cost no more per frame than a hundred.
 
 use std::cell::Cell;
+use std::fmt;
+use std::sync::Arc;
 
+use datafusion::arrow::array::{Array, ArrayRef};
+use datafusion::arrow::compute::{SortOptions, concat, sort_to_indices};
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
@@ -23,11 +27,54 @@ pub enum CellText {
     Value(String),
 }
 
+/// A query's rows, shared with background work (sorting, export) without copying.
+#[derive(Clone)]
+pub struct SharedRows {
+    pub schema: SchemaRef,
+    pub batches: Arc<Vec<RecordBatch>>,
+    /// Display order as row indices, when sorted.
+    pub order: Option<Arc<Vec<u32>>>,
+}
+
+impl fmt::Debug for SharedRows {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SharedRows({} batches)", self.batches.len())
+    }
+}
+
+/// Same rows means the same allocation: effects compare without touching the data.
+impl PartialEq for SharedRows {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.batches, &other.batches)
+            && match (&self.order, &other.order) {
+                (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+                (None, None) => true,
+                _ => false,
+            }
+    }
+}
+
+impl Eq for SharedRows {}
+
+/// How the grid is sorted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SortKey {
+    pub column: usize,
+    pub descending: bool,
+}
+
 /// A finished query's rows and the grid cursor.
 #[derive(Debug, Clone)]
 pub struct ResultGrid {
+    /// The run that produced these rows; sort answers for another grid are dropped.
+    pub id: u64,
     pub schema: SchemaRef,
-    batches: Vec<RecordBatch>,
+    batches: Arc<Vec<RecordBatch>>,
+    /// Display row → data row, when sorted.
+    order: Option<Arc<Vec<u32>>>,
+    pub sort: Option<SortKey>,
+    /// A sort being computed in the background.
+    pub sorting: Option<SortKey>,
     /// Row index where each batch starts, for binary search.
     starts: Vec<usize>,
     pub rows: usize,
@@ -47,6 +94,7 @@ pub struct ResultGrid {
 impl ResultGrid {
     /// Builds the grid, sizing columns from the header and a sample of rows.
     pub fn new(
+        id: u64,
         schema: SchemaRef,
         batches: Vec<RecordBatch>,
         total_rows: u64,
@@ -67,10 +115,15 @@ impl ResultGrid {
             widths: schema
                 .fields()
                 .iter()
-                .map(|f| escape_control(f.name()).width().max(4))
+                // Two spare columns for the sort arrow.
+                .map(|f| escape_control(f.name()).width().max(4) + 2)
                 .collect(),
+            id,
             schema,
-            batches,
+            batches: Arc::new(batches),
+            order: None,
+            sort: None,
+            sorting: None,
             starts,
             rows,
             total_rows,
@@ -100,24 +153,28 @@ impl ResultGrid {
 
     /// A cell's text, control characters escaped.
     pub fn cell(&self, row: usize, column: usize) -> CellText {
-        let Some((batch, index)) = self.locate(row) else {
-            return CellText::Null;
-        };
+        match self.raw_cell(row, column) {
+            None => CellText::Null,
+            Some(text) => CellText::Value(escape_control(&text).into_owned()),
+        }
+    }
+
+    /// A cell's full text as the engine formats it, unescaped (`None` for NULL): for the
+    /// inspector, which escapes when drawing, and for copying.
+    pub fn raw_cell(&self, row: usize, column: usize) -> Option<String> {
+        let (batch, index) = self.locate(row)?;
         let array = batch.column(column);
-        // Logical nulls: a NullArray (e.g. `SELECT NULL`) has no validity buffer yet is all null.
         if array
             .logical_nulls()
             .is_some_and(|nulls| nulls.is_null(index))
         {
-            return CellText::Null;
+            return None;
         }
         let options = FormatOptions::default();
-        match ArrayFormatter::try_new(array.as_ref(), &options) {
-            Ok(formatter) => {
-                CellText::Value(escape_control(&formatter.value(index).to_string()).into_owned())
-            }
-            Err(e) => CellText::Value(format!("<{e}>")),
-        }
+        Some(match ArrayFormatter::try_new(array.as_ref(), &options) {
+            Ok(formatter) => formatter.value(index).to_string(),
+            Err(e) => format!("<{e}>"),
+        })
     }
 
     /// Moves the cursor, staying inside the grid.
@@ -132,11 +189,71 @@ impl ResultGrid {
             .min(self.columns().saturating_sub(1));
     }
 
+    /// The rows in display order, for sorting and export off the UI thread.
+    pub fn shared(&self) -> SharedRows {
+        SharedRows {
+            schema: self.schema.clone(),
+            batches: Arc::clone(&self.batches),
+            order: self.order.clone(),
+        }
+    }
+
+    /// The sort after pressing sort on the cursor column: ascending, then descending, then
+    /// back to the query's order (`None`).
+    pub fn next_sort(&self) -> Option<SortKey> {
+        match self.sort {
+            Some(SortKey {
+                column,
+                descending: false,
+            }) if column == self.column => Some(SortKey {
+                column,
+                descending: true,
+            }),
+            Some(SortKey { column, .. }) if column == self.column => None,
+            _ => Some(SortKey {
+                column: self.column,
+                descending: false,
+            }),
+        }
+    }
+
+    /// Shows the rows in `order` (from [`sort_order`]), or in the query's order.
+    pub fn apply_sort(&mut self, sort: Option<SortKey>, order: Option<Vec<u32>>) {
+        self.sort = sort;
+        self.sorting = None;
+        self.order = order.map(Arc::new);
+    }
+
+    /// The array and index holding display row `row`.
     fn locate(&self, row: usize) -> Option<(&RecordBatch, usize)> {
         if row >= self.rows {
             return None;
         }
+        let row = match &self.order {
+            Some(order) => *order.get(row)? as usize,
+            None => row,
+        };
         let batch = self.starts.partition_point(|start| *start <= row) - 1;
         Some((&self.batches[batch], row - self.starts[batch]))
     }
+}
+
+/// Display order for `rows` sorted by `key` (NULLs last either way); CPU work for a
+/// background task, since a million strings take a noticeable moment.
+pub fn sort_order(rows: &SharedRows, key: SortKey) -> Result<Vec<u32>, String> {
+    let arrays: Vec<&dyn Array> = rows
+        .batches
+        .iter()
+        .map(|b| b.column(key.column).as_ref())
+        .collect();
+    if arrays.is_empty() {
+        return Ok(Vec::new());
+    }
+    let column: ArrayRef = concat(&arrays).map_err(|e| e.to_string())?;
+    let options = SortOptions {
+        descending: key.descending,
+        nulls_first: false,
+    };
+    let indices = sort_to_indices(&column, Some(options), None).map_err(|e| e.to_string())?;
+    Ok(indices.values().to_vec())
 }

@@ -32,6 +32,41 @@ pub enum QueryPhase {
     },
 }
 
+/// The cell inspector: one value in full.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inspector {
+    pub title: String,
+    pub text: String,
+    pub scroll: u16,
+}
+
+/// What a one-line prompt asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptKind {
+    /// A file to export the results to.
+    Export,
+    /// A file to save the editor buffer to.
+    SaveBuffer,
+}
+
+/// A one-line question at the bottom of the screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prompt {
+    pub kind: PromptKind,
+    pub label: String,
+    pub text: String,
+}
+
+/// An export being written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportProgress {
+    pub path: std::path::PathBuf,
+    pub rows_written: u64,
+    pub rows_total: u64,
+    /// The grid held only the first rows of the query's result.
+    pub truncated: bool,
+}
+
 /// Bytes and dollars of every query this session.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct SessionTotals {
@@ -66,6 +101,13 @@ pub struct AppState {
     /// A table whose browser opens once its details arrive.
     pub pending_partitions: Option<crate::backend::TableName>,
     pub session: SessionTotals,
+    pub inspector: Option<Inspector>,
+    pub prompt: Option<Prompt>,
+    pub export: Option<ExportProgress>,
+    /// Where Ctrl-S offers to save a new query.
+    pub user_queries_dir: std::path::PathBuf,
+    /// Where exports go unless the user types another path.
+    pub export_dir: std::path::PathBuf,
     /// A one-line message in the status bar (e.g. why an action did nothing).
     pub notice: Option<String>,
     pub spinner: usize,
@@ -92,6 +134,11 @@ impl AppState {
             show_partitions: false,
             pending_partitions: None,
             session: SessionTotals::default(),
+            inspector: None,
+            prompt: None,
+            export: None,
+            export_dir: std::path::PathBuf::from("."),
+            user_queries_dir: std::path::PathBuf::from("saved-queries"),
             notice: None,
             spinner: 0,
             next_ticket: 1,

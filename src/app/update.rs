@@ -3,13 +3,16 @@
 use crate::backend::{QueryErrorKind, QueryState};
 use crate::sql::statements::Position;
 
-use super::action::{Action, Effect, Focus};
+use super::action::{Action, Effect, Focus, TextEdit};
 use super::browse;
 use super::catalog_tree::{LoadRequest, RowKind};
 use super::completion;
 use super::editor::Buffer;
+use super::files;
+use super::grid_actions;
 use super::partitions::PartitionBrowser;
 use super::results::ResultGrid;
+use super::state::PromptKind;
 use super::state::{AppState, QueryPhase};
 
 /// Applies one action and returns the work the runtime must start.
@@ -153,6 +156,9 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::FilterInput(edit) => {
+            if state.prompt.is_some() {
+                return prompt_input(state, edit);
+            }
             browse::filter_input(state, edit);
             Vec::new()
         }
@@ -173,6 +179,57 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             if let Some(grid) = &mut state.results {
                 grid.row = grid.rows.saturating_sub(1);
             }
+            Vec::new()
+        }
+        Action::ResultsSort => grid_actions::sort(state),
+        Action::ResultsSorted { grid, sort, order } => {
+            grid_actions::sorted(state, grid, sort, order);
+            Vec::new()
+        }
+        Action::ResultsInspect => {
+            grid_actions::inspect(state);
+            Vec::new()
+        }
+        Action::InspectorScroll(lines) => {
+            if let Some(inspector) = &mut state.inspector {
+                inspector.scroll = inspector.scroll.saturating_add_signed(lines);
+            }
+            Vec::new()
+        }
+        Action::InspectorClose => {
+            state.inspector = None;
+            Vec::new()
+        }
+        Action::ResultsCopy(scope) => grid_actions::copy(state, scope),
+        Action::Copied(result) => {
+            state.notice = Some(match result {
+                Ok(what) => format!("copied {what} to the clipboard"),
+                Err(e) => format!("copy failed: {e}"),
+            });
+            Vec::new()
+        }
+        Action::ResultsExport => {
+            let dir = state.export_dir.clone();
+            grid_actions::ask_export(state, &dir);
+            Vec::new()
+        }
+        Action::ExportProgress { rows } => {
+            if let Some(export) = &mut state.export {
+                export.rows_written = rows;
+            }
+            Vec::new()
+        }
+        Action::ExportFinished(result) => {
+            grid_actions::export_finished(state, result);
+            Vec::new()
+        }
+        Action::SaveBuffer => files::save(state),
+        Action::FileSaved {
+            buffer,
+            path,
+            result,
+        } => {
+            files::saved(state, buffer, &path, result);
             Vec::new()
         }
         Action::Tick => {
@@ -238,6 +295,32 @@ fn focus(state: &mut AppState, target: Focus) -> Vec<Effect> {
     state.show_help = false;
     state.completion = None;
     state.completion_awaits_columns = false;
+    Vec::new()
+}
+
+/// A key for the open prompt; Enter acts on its text.
+fn prompt_input(state: &mut AppState, edit: TextEdit) -> Vec<Effect> {
+    let Some(prompt) = state.prompt.as_mut() else {
+        return Vec::new();
+    };
+    match edit {
+        TextEdit::Push(c) if !c.is_control() => prompt.text.push(c),
+        TextEdit::Push(_) => {}
+        TextEdit::Pop => {
+            prompt.text.pop();
+        }
+        TextEdit::Abort => state.prompt = None,
+        TextEdit::Finish => {
+            let Some(prompt) = state.prompt.take() else {
+                return Vec::new();
+            };
+            let path = crate::text::expand_home(prompt.text.trim());
+            return match prompt.kind {
+                PromptKind::Export => grid_actions::start_export(state, path),
+                PromptKind::SaveBuffer => files::save_as(state, path),
+            };
+        }
+    }
     Vec::new()
 }
 
@@ -339,8 +422,13 @@ fn finish(
     state.phase = match status.state {
         QueryState::Succeeded => {
             if let Some(page) = page {
-                let grid =
-                    ResultGrid::new(page.schema, page.batches, final_stats.rows, page.truncated);
+                let grid = ResultGrid::new(
+                    ticket,
+                    page.schema,
+                    page.batches,
+                    final_stats.rows,
+                    page.truncated,
+                );
                 state.results = Some(grid);
             }
             QueryPhase::Finished { stats: final_stats }

@@ -33,6 +33,11 @@ impl App {
         }
     }
 
+    /// Sends copies somewhere else (a headless app keeps them in memory).
+    pub fn set_clipboard(&mut self, clipboard: super::effects::Clipboard) {
+        self.runner.set_clipboard(clipboard);
+    }
+
     /// The key bindings in force.
     pub fn bindings(&self) -> &[Binding] {
         &self.bindings

@@ -19,6 +19,39 @@ pub struct Services {
     pub catalog: Arc<dyn Catalog>,
     pub engine: Arc<dyn QueryEngine>,
     pub context: QueryContext,
+    pub clipboard: Clipboard,
+}
+
+/// Where copies go.
+#[derive(Clone)]
+pub enum Clipboard {
+    /// The terminal's clipboard through OSC 52 (works over SSH and in tmux with
+    /// `set-clipboard on`).
+    Terminal,
+    /// Kept in memory, for headless use.
+    Memory(Arc<Mutex<Vec<String>>>),
+}
+
+impl Clipboard {
+    fn put(&self, text: &str) -> std::io::Result<()> {
+        match self {
+            Self::Terminal => {
+                use base64::Engine as _;
+                use std::io::Write as _;
+                let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+                let mut out = std::io::stdout().lock();
+                write!(out, "\x1b]52;c;{encoded}\x07")?;
+                out.flush()
+            }
+            Self::Memory(copies) => {
+                copies
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(text.to_owned());
+                Ok(())
+            }
+        }
+    }
 }
 
 /// Starts effects and remembers which engine query belongs to which ticket.
@@ -43,6 +76,11 @@ impl EffectRunner {
             actions,
             queries: Arc::default(),
         }
+    }
+
+    /// Replaces where copies go.
+    pub fn set_clipboard(&mut self, clipboard: Clipboard) {
+        self.services.clipboard = clipboard;
     }
 
     /// Starts every effect; returns at once.
@@ -98,6 +136,43 @@ impl EffectRunner {
                 });
             }
             Effect::RunQuery { ticket, sql } => self.spawn_query(ticket, sql),
+            Effect::SortResults { grid, sort, rows } => {
+                tokio::task::spawn_blocking(move || {
+                    let order = crate::app::results::sort_order(&rows, sort);
+                    let _ = tx.send(Action::ResultsSorted { grid, sort, order });
+                });
+            }
+            Effect::Copy { text, what } => {
+                let clipboard = self.services.clipboard.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = clipboard
+                        .put(&text)
+                        .map(|()| what)
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Action::Copied(result));
+                });
+            }
+            Effect::Export { rows, path } => {
+                tokio::task::spawn_blocking(move || {
+                    let progress = |written| {
+                        let _ = tx.send(Action::ExportProgress { rows: written });
+                    };
+                    let result = crate::export::export(&rows, &path, &progress)
+                        .map(crate::text::human_bytes)
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Action::ExportFinished(result));
+                });
+            }
+            Effect::WriteFile { buffer, path, text } => {
+                tokio::spawn(async move {
+                    let result = write_file(&path, &text).await.map(|()| text);
+                    let _ = tx.send(Action::FileSaved {
+                        buffer,
+                        path,
+                        result,
+                    });
+                });
+            }
             Effect::CancelQuery { ticket } => {
                 let engine = Arc::clone(&self.services.engine);
                 let id = {
@@ -172,4 +247,13 @@ impl EffectRunner {
             let _ = tx.send(action);
         });
     }
+}
+
+/// Writes a query file, creating its folder; the message names the file.
+async fn write_file(path: &std::path::Path, text: &str) -> Result<(), String> {
+    let describe = |e: std::io::Error| format!("{}: {e}", path.display());
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        tokio::fs::create_dir_all(parent).await.map_err(describe)?;
+    }
+    tokio::fs::write(path, text).await.map_err(describe)
 }

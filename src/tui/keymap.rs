@@ -8,6 +8,19 @@ use crate::app::{Action, AppState, Focus, TextEdit};
 /// The action for a key press in the current state, if any.
 pub fn action_for(state: &AppState, bindings: &[Binding], event: KeyEvent) -> Option<Action> {
     let press = key_press(event);
+    if state.prompt.is_some() {
+        return prompt_key(event).map(Action::FilterInput);
+    }
+    if state.inspector.is_some() {
+        return Some(match press.map(|p| p.key) {
+            Some(Key::Up | Key::Char('k')) => Action::InspectorScroll(-1),
+            Some(Key::Down | Key::Char('j')) => Action::InspectorScroll(1),
+            Some(Key::PageUp) => Action::InspectorScroll(-10),
+            Some(Key::PageDown | Key::Char(' ')) => Action::InspectorScroll(10),
+            Some(Key::Char('y')) => Action::ResultsCopy(crate::app::action::CopyScope::Cell),
+            _ => Action::InspectorClose,
+        });
+    }
     if state.show_help {
         let scroll = match press.map(|p| p.key) {
             Some(Key::Up) => Some(-1),
@@ -51,6 +64,23 @@ fn completion_key(state: &AppState, event: KeyEvent) -> Option<Action> {
         KeyCode::PageDown => Some(Action::CompletionMove(8)),
         KeyCode::Tab => Some(Action::CompletionAccept),
         KeyCode::Esc => Some(Action::CompletionClose),
+        _ => None,
+    }
+}
+
+/// Text keys for the prompt line; everything else is ignored while it is open.
+fn prompt_key(event: KeyEvent) -> Option<TextEdit> {
+    if event
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+    {
+        return None;
+    }
+    match event.code {
+        KeyCode::Char(c) => Some(TextEdit::Push(c)),
+        KeyCode::Backspace => Some(TextEdit::Pop),
+        KeyCode::Enter => Some(TextEdit::Finish),
+        KeyCode::Esc => Some(TextEdit::Abort),
         _ => None,
     }
 }

@@ -10,7 +10,7 @@ use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures::StreamExt;
 
 pub use app::App;
-pub use effects::{EffectRunner, Services};
+pub use effects::{Clipboard, EffectRunner, Services};
 
 use crate::app::{Action, AppState};
 use crate::ui::{self, theme::Theme};

@@ -117,8 +117,9 @@ fn tab_line(state: &AppState, theme: &Theme) -> Line<'static> {
         } else {
             theme.muted
         };
+        let modified = if buffer.modified() { " ●" } else { "" };
         spans.push(Span::styled(
-            format!(" {} ", crate::text::escape_control(&buffer.title)),
+            format!(" {}{modified} ", crate::text::escape_control(&buffer.title)),
             style,
         ));
         spans.push(Span::raw(" "));

@@ -3,6 +3,7 @@
 mod catalog;
 mod editor;
 mod help;
+mod inspector;
 mod partitions;
 pub mod results;
 mod status;
@@ -91,6 +92,9 @@ pub fn draw(frame: &mut Frame, state: &AppState, bindings: &[Binding], theme: &T
     }
     status::draw_stats(frame, stats_bar, state, theme);
     status::draw_footer(frame, footer, state, bindings, theme);
+    if let Some(inspector) = &state.inspector {
+        inspector::draw(frame, main, inspector, theme);
+    }
     if state.show_help {
         help::draw(frame, area, state.help_scroll, bindings, theme);
     }

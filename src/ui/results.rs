@@ -62,7 +62,14 @@ pub fn draw_grid(frame: &mut Frame, area: Rect, grid: &ResultGrid, theme: &Theme
     let mut lines = Vec::with_capacity(area.height as usize);
     let mut header = Vec::new();
     for column in left..grid.columns() {
-        let name = escape_control(grid.schema.field(column).name()).into_owned();
+        let mut name = escape_control(grid.schema.field(column).name()).into_owned();
+        let arrow = match (grid.sort, grid.sorting) {
+            (_, Some(key)) if key.column == column => " …",
+            (Some(key), _) if key.column == column && key.descending => " ▼",
+            (Some(key), _) if key.column == column => " ▲",
+            _ => "",
+        };
+        name.push_str(arrow);
         if column > left {
             header.push(Span::styled(" │ ", theme.muted));
         }

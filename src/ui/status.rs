@@ -9,12 +9,21 @@ use super::theme::Theme;
 use crate::app::keys::{Binding, Scope};
 use crate::app::{Action, AppState, QueryPhase};
 use crate::backend::QueryStats;
-use crate::text::{human_bytes, seconds, thousands, usd};
+use crate::text::{escape_control, human_bytes, seconds, thousands, usd};
 
 const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
 
 /// The statistics of the last run (live while it runs) and the session totals.
 pub fn draw_stats(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
+    if let Some(prompt) = &state.prompt {
+        let line = Line::from(vec![
+            Span::styled(format!("{}: ", prompt.label), theme.keyword),
+            Span::styled(format!("{}▏", escape_control(&prompt.text)), theme.text),
+            Span::styled("  Enter confirms · Esc cancels", theme.muted),
+        ]);
+        frame.render_widget(Paragraph::new(line), area);
+        return;
+    }
     let mut spans = match &state.phase {
         QueryPhase::Idle => vec![Span::styled("ready", theme.muted)],
         QueryPhase::Running {
@@ -46,6 +55,17 @@ pub fn draw_stats(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme
             theme.error,
         )],
     };
+    if let Some(export) = &state.export {
+        spans.push(Span::styled(
+            format!(
+                " · exporting {} of {} rows to {}",
+                thousands(export.rows_written),
+                thousands(export.rows_total),
+                escape_control(&export.path.display().to_string())
+            ),
+            theme.warning,
+        ));
+    }
     if let Some(notice) = &state.notice {
         spans.push(Span::styled(format!(" · {notice}"), theme.warning));
     }

@@ -110,3 +110,24 @@ pub fn string_pairs(file: &Path, a: &str, b: &str) -> Vec<(String, String)> {
     }
     pairs
 }
+
+/// The values of one string column of one Parquet file, in file order.
+pub fn string_column(file: &Path, column: &str) -> Vec<String> {
+    let reader = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(file).unwrap())
+        .unwrap()
+        .build()
+        .unwrap();
+    let mut values = Vec::new();
+    for batch in reader {
+        let batch = batch.unwrap();
+        // Engines write strings as Utf8 or Utf8View; compare them as plain strings.
+        let array = datafusion::arrow::compute::cast(
+            batch.column_by_name(column).unwrap(),
+            &datafusion::arrow::datatypes::DataType::Utf8,
+        )
+        .unwrap();
+        let array = array.as_string::<i32>();
+        values.extend((0..array.len()).map(|i| array.value(i).to_owned()));
+    }
+    values
+}

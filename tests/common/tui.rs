@@ -10,7 +10,7 @@ use quarry::app::catalog_tree::RowKind;
 use quarry::app::editor::Buffer;
 use quarry::backend::QueryContext;
 use quarry::backend::local::{EngineOptions, LocalCatalog, LocalEngine};
-use quarry::tui::{App, Services};
+use quarry::tui::{App, Clipboard, Services};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -24,6 +24,7 @@ pub fn app_on(lake: &Path, label: &str, text: &str) -> App {
         context: QueryContext {
             database: Some("logs_db".to_owned()),
         },
+        clipboard: Clipboard::Memory(Arc::default()),
     };
     App::new(AppState::new(label, Buffer::new("query 1", text)), services)
 }

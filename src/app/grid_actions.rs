@@ -1,0 +1,195 @@
+//! `update` for the results grid's tools: sorting, the cell inspector, copying and export.
+
+use std::path::PathBuf;
+
+use super::action::{CopyScope, Effect};
+use super::results::{ResultGrid, SortKey};
+use super::state::{AppState, Inspector, Prompt, PromptKind};
+
+/// Largest copy sent to the terminal; OSC 52 payloads past this are cut by many terminals.
+const MAX_COPY_BYTES: usize = 1 << 20;
+
+/// Sorts by the cursor column (or undoes the sort) in the background.
+pub fn sort(state: &mut AppState) -> Vec<Effect> {
+    let Some(grid) = state.results.as_mut() else {
+        return Vec::new();
+    };
+    match grid.next_sort() {
+        None => {
+            grid.apply_sort(None, None);
+            Vec::new()
+        }
+        Some(sort) => {
+            grid.sorting = Some(sort);
+            let mut rows = grid.shared();
+            rows.order = None;
+            vec![Effect::SortResults {
+                grid: grid.id,
+                sort,
+                rows,
+            }]
+        }
+    }
+}
+
+/// A sort's answer: applied if it is for the grid shown and the sort last asked for.
+pub fn sorted(state: &mut AppState, grid_id: u64, sort: SortKey, order: Result<Vec<u32>, String>) {
+    let Some(grid) = state
+        .results
+        .as_mut()
+        .filter(|g| g.id == grid_id && g.sorting == Some(sort))
+    else {
+        return;
+    };
+    match order {
+        Ok(order) => grid.apply_sort(Some(sort), Some(order)),
+        Err(e) => {
+            grid.sorting = None;
+            state.notice = Some(format!("could not sort: {e}"));
+        }
+    }
+}
+
+/// Opens the inspector on the cursor cell.
+pub fn inspect(state: &mut AppState) {
+    let Some(grid) = &state.results else {
+        return;
+    };
+    if grid.rows == 0 {
+        return;
+    }
+    let field = grid.schema.field(grid.column);
+    let text = match grid.raw_cell(grid.row, grid.column) {
+        None => "NULL".to_owned(),
+        Some(value) => pretty_json(&value).unwrap_or(value),
+    };
+    state.inspector = Some(Inspector {
+        title: format!(
+            "{} · {} · row {}",
+            field.name(),
+            field.data_type(),
+            grid.row + 1
+        ),
+        text,
+        scroll: 0,
+    });
+}
+
+/// JSON objects and arrays pretty-printed; anything else is shown as it is.
+fn pretty_json(value: &str) -> Option<String> {
+    let trimmed = value.trim_start();
+    if !(trimmed.starts_with('{') || trimmed.starts_with('[')) {
+        return None;
+    }
+    let parsed: serde_json::Value = serde_json::from_str(value).ok()?;
+    serde_json::to_string_pretty(&parsed).ok()
+}
+
+/// Copies a cell, the cursor row or the cursor column.
+pub fn copy(state: &mut AppState, scope: CopyScope) -> Vec<Effect> {
+    let Some(grid) = &state.results else {
+        return Vec::new();
+    };
+    if grid.rows == 0 {
+        state.notice = Some("nothing to copy: no rows".to_owned());
+        return Vec::new();
+    }
+    let value = |row, column| grid.raw_cell(row, column).unwrap_or_default();
+    let (text, what) = match scope {
+        CopyScope::Cell => (value(grid.row, grid.column), "1 cell".to_owned()),
+        CopyScope::Row => (
+            (0..grid.columns())
+                .map(|c| value(grid.row, c))
+                .collect::<Vec<_>>()
+                .join("\t"),
+            format!("row {}", grid.row + 1),
+        ),
+        CopyScope::Column => column_text(grid),
+    };
+    if text.len() > MAX_COPY_BYTES {
+        state.notice = Some(format!(
+            "not copied: {what} is {} bytes, more than terminals accept; export it instead (e)",
+            text.len()
+        ));
+        return Vec::new();
+    }
+    vec![Effect::Copy { text, what }]
+}
+
+fn column_text(grid: &ResultGrid) -> (String, String) {
+    let mut text = grid.schema.field(grid.column).name().clone();
+    for row in 0..grid.rows {
+        text.push('\n');
+        text.push_str(&grid.raw_cell(row, grid.column).unwrap_or_default());
+        if text.len() > MAX_COPY_BYTES {
+            break; // the caller refuses it; no need to build the rest
+        }
+    }
+    let what = format!(
+        "column {} ({} values)",
+        grid.schema.field(grid.column).name(),
+        grid.rows
+    );
+    (text, what)
+}
+
+/// Opens the export prompt with a path that does not exist yet.
+pub fn ask_export(state: &mut AppState, default_dir: &std::path::Path) {
+    if state.results.is_none() {
+        state.notice = Some("nothing to export: run a query first".to_owned());
+        return;
+    }
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+    let path = default_dir.join(format!("quarry-{stamp}.csv"));
+    state.prompt = Some(Prompt {
+        kind: PromptKind::Export,
+        label: "export to (.csv .tsv .json .ndjson .parquet)".to_owned(),
+        text: path.display().to_string(),
+    });
+}
+
+/// Starts writing the rows to `path`.
+pub fn start_export(state: &mut AppState, path: PathBuf) -> Vec<Effect> {
+    let Some(grid) = &state.results else {
+        return Vec::new();
+    };
+    if crate::export::ExportFormat::from_path(&path).is_none() {
+        state.notice = Some(format!(
+            "{}: the extension picks the format (.csv .tsv .json .ndjson .parquet)",
+            path.display()
+        ));
+        return Vec::new();
+    }
+    state.export = Some(super::state::ExportProgress {
+        path: path.clone(),
+        rows_written: 0,
+        rows_total: grid.rows as u64,
+        truncated: grid.truncated,
+    });
+    vec![Effect::Export {
+        rows: grid.shared(),
+        path,
+    }]
+}
+
+/// An export's end: a notice with where the file is, or why it is not.
+pub fn export_finished(state: &mut AppState, result: Result<String, String>) {
+    let Some(export) = state.export.take() else {
+        return;
+    };
+    state.notice = Some(match result {
+        Ok(size) => {
+            let partial = if export.truncated {
+                " (the rows shown: the query had more; raise row_limit for all)"
+            } else {
+                ""
+            };
+            format!(
+                "exported {} rows to {} ({size}){partial}",
+                crate::text::thousands(export.rows_total),
+                export.path.display()
+            )
+        }
+        Err(e) => format!("export failed: {e}"),
+    });
+}

@@ -1,0 +1,44 @@
+//! The cell inspector: one value in full, wrapped and scrollable, control characters escaped.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::theme::Theme;
+use crate::app::state::Inspector;
+use crate::text::escape_control_keep_lines;
+
+/// Draws the inspector over most of `area`.
+pub fn draw(frame: &mut Frame, area: Rect, inspector: &Inspector, theme: &Theme) {
+    let width = (area.width.saturating_sub(8)).max(20).min(area.width);
+    let height = (area.height.saturating_sub(6)).max(5).min(area.height);
+    let popup = Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    };
+    // Tabs would be drawn as one cell by some terminals and as a jump by others.
+    let text = escape_control_keep_lines(&inspector.text).replace('\t', "    ");
+    let lines: Vec<Line> = text
+        .lines()
+        .map(|l| Line::styled(l.to_owned(), theme.text))
+        .collect();
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border_focused)
+        .title(format!(
+            " {} · ↑↓ scroll · y copy · any other key closes ",
+            crate::text::escape_control(&inspector.title)
+        ));
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .style(theme.text)
+            .wrap(Wrap { trim: false })
+            .scroll((inspector.scroll, 0)),
+        popup,
+    );
+}
