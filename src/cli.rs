@@ -23,13 +23,18 @@ use crate::text::{human_bytes, seconds, thousands};
 const EXIT_QUERY_ERROR: u8 = 1;
 /// Exit code for bad usage: flags, missing files, missing lake.
 const EXIT_USAGE: u8 = 2;
+/// Exit code after a crash, as Rust's own panics use.
+const EXIT_CRASH: u8 = 101;
 /// Exit code after Ctrl-C, as shells expect.
 const EXIT_INTERRUPTED: u8 = 130;
 
 /// A terminal workbench for S3 + Glue + Athena data lakes, with an embedded local lake.
 #[derive(Debug, Parser)]
-#[command(name = "quarry", version)]
+#[command(name = "quarry", version, args_conflicts_with_subcommands = true)]
 pub struct Cli {
+    /// SQL files to open as editor tabs (the first is focused); Ctrl-S writes them back.
+    #[arg(value_name = "FILE.sql")]
+    pub files: Vec<PathBuf>,
     /// Lake folder (Hive-partitioned Parquet). Default: config `lake`, else the demo lake.
     #[arg(long, global = true, env = "QUARRY_LAKE", value_name = "DIR")]
     pub lake: Option<PathBuf>,
@@ -133,6 +138,7 @@ pub fn main() -> ExitCode {
             cli.lake.is_none() && config.lake.is_none(),
             &lake,
             &config,
+            &cli.files,
         )),
     }
 }
@@ -158,7 +164,12 @@ fn init_logging(path: &Path) -> std::io::Result<()> {
 }
 
 /// Opens the TUI on `lake`, generating the demo lake first when it is the default and missing.
-async fn run_tui(is_default_lake: bool, lake: &Path, config: &Config) -> ExitCode {
+async fn run_tui(
+    is_default_lake: bool,
+    lake: &Path,
+    config: &Config,
+    files: &[PathBuf],
+) -> ExitCode {
     if is_default_lake && !lake.exists() {
         eprintln!(
             "First run: generating the demo lake in {} (once).",
@@ -184,18 +195,46 @@ async fn run_tui(is_default_lake: bool, lake: &Path, config: &Config) -> ExitCod
         None => None,
     };
     let starter = crate::app::state::starter_query(first_table.as_deref());
-    let state = crate::app::AppState::new(
+    let session_files = crate::session::SessionFiles::under(&config::data_dir());
+    let opening = match crate::launch::open_editor(files, &session_files, &starter) {
+        Ok(opening) => opening,
+        Err(e) => return fail(EXIT_USAGE, &e),
+    };
+    let mut state = crate::app::AppState::new(
         format!("local lake {}", tilde(lake)),
-        crate::app::editor::Buffer::new("query 1", &starter),
+        crate::app::editor::Buffer::new("query 1", ""),
     );
+    state.editor = opening.editor;
+    state.notice = opening.notice;
+    state.user_queries_dir.clone_from(&session_files.queries);
+    if let Ok(dir) = std::env::current_dir() {
+        state.export_dir = dir;
+    }
     let services = crate::tui::Services {
         catalog: Arc::new(Arc::clone(&catalog)),
         engine,
         context: QueryContext { database },
         clipboard: crate::tui::Clipboard::Terminal,
+        files: Some(session_files.clone()),
     };
     match crate::tui::run(state, services, crate::ui::theme::Theme::default()).await {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(crate::tui::Ending::Quit(state)) => {
+            if let Err(e) = crate::launch::save_session(&state, &session_files) {
+                eprintln!("quarry: the open buffers were not kept for next time: {e}");
+            }
+            ExitCode::SUCCESS
+        }
+        Ok(crate::tui::Ending::Panicked(state)) => {
+            match crate::launch::rescue(&state, &session_files) {
+                Ok(path) => eprintln!(
+                    "quarry crashed (a bug: please report the message above). Your open buffers \
+                     were saved to {} and reopen on the next start.",
+                    path.display()
+                ),
+                Err(e) => eprintln!("quarry crashed, and saving the open buffers failed: {e}"),
+            }
+            ExitCode::from(EXIT_CRASH)
+        }
         Err(e) => fail(EXIT_USAGE, &format!("terminal error: {e}")),
     }
 }

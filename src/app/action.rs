@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use ratatui_textarea::Input;
 
+use super::picker::{HistoryEntry, PickerItem, PickerKind};
 use super::results::{SharedRows, SortKey};
 
 use crate::backend::{
@@ -149,6 +150,16 @@ pub enum Action {
         rows: u64,
     },
     ExportFinished(Result<String, String>),
+    /// Open the history or saved-queries overlay.
+    OpenPicker(PickerKind),
+    PickerLoaded {
+        kind: PickerKind,
+        items: Result<Vec<PickerItem>, String>,
+    },
+    PickerMove(isize),
+    /// Open the selected item in a new editor buffer.
+    PickerOpen,
+    PickerClose,
     /// Save the editor buffer to its file (asking for one when it has none).
     SaveBuffer,
     /// A buffer write finished; `Ok` holds the text written.
@@ -188,7 +199,7 @@ pub enum Action {
 }
 
 /// Work `update` asks the runtime to do; the answers come back as actions.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     LoadDatabases,
     LoadTables(String),
@@ -226,5 +237,8 @@ pub enum Effect {
         path: PathBuf,
         text: String,
     },
+    /// Append a finished run to the history file.
+    RecordHistory(HistoryEntry),
+    LoadPicker(PickerKind),
     Quit,
 }

@@ -4,6 +4,7 @@
 use std::fmt;
 
 use super::action::{Action, CopyScope, Focus};
+use super::picker::PickerKind;
 
 /// A key, independent of the terminal library.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -203,6 +204,20 @@ pub fn default_bindings() -> Vec<Binding> {
             Action::ToggleHelp,
             "show or hide this help",
             Some("help"),
+        ),
+        b(
+            g,
+            KeyPress::ctrl(Char('r')),
+            Action::OpenPicker(PickerKind::History),
+            "search the history of runs",
+            Some("history"),
+        ),
+        b(
+            g,
+            KeyPress::ctrl(Char('o')),
+            Action::OpenPicker(PickerKind::SavedQueries),
+            "open a saved query",
+            Some("saved"),
         ),
         b(
             g,

@@ -9,6 +9,7 @@ mod files;
 mod grid_actions;
 pub mod keys;
 pub mod partitions;
+pub mod picker;
 pub mod results;
 pub mod state;
 mod update;

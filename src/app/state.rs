@@ -102,6 +102,8 @@ pub struct AppState {
     pub pending_partitions: Option<crate::backend::TableName>,
     pub session: SessionTotals,
     pub inspector: Option<Inspector>,
+    /// The history or saved-queries overlay.
+    pub picker: Option<super::picker::Picker>,
     pub prompt: Option<Prompt>,
     pub export: Option<ExportProgress>,
     /// Where Ctrl-S offers to save a new query.
@@ -135,6 +137,7 @@ impl AppState {
             pending_partitions: None,
             session: SessionTotals::default(),
             inspector: None,
+            picker: None,
             prompt: None,
             export: None,
             export_dir: std::path::PathBuf::from("."),

@@ -11,6 +11,7 @@ use super::editor::Buffer;
 use super::files;
 use super::grid_actions;
 use super::partitions::PartitionBrowser;
+use super::picker::{HistoryEntry, Picker};
 use super::results::ResultGrid;
 use super::state::PromptKind;
 use super::state::{AppState, QueryPhase};
@@ -159,6 +160,17 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             if state.prompt.is_some() {
                 return prompt_input(state, edit);
             }
+            if let Some(picker) = &mut state.picker {
+                match edit {
+                    TextEdit::Push(c) if !c.is_control() => picker.filter.push(c),
+                    TextEdit::Pop => {
+                        picker.filter.pop();
+                    }
+                    _ => {}
+                }
+                picker.move_by(0);
+                return Vec::new();
+            }
             browse::filter_input(state, edit);
             Vec::new()
         }
@@ -272,14 +284,57 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             ticket,
             status,
             page,
-        } => {
-            finish(state, ticket, &status, page);
+        } => finish(state, ticket, &status, page),
+        Action::QueryFailedToStart { ticket, error } => {
+            let QueryPhase::Running { statement, .. } = &state.phase else {
+                return Vec::new();
+            };
+            if running_ticket(state) != Some(ticket) {
+                return Vec::new();
+            }
+            let record = history(state, &statement.sql, "failed", None, Some(&error));
+            state.phase = QueryPhase::Failed { error, stats: None };
+            vec![record]
+        }
+        Action::OpenPicker(kind) => {
+            state.picker = Some(Picker::loading(kind));
+            state.show_help = false;
+            vec![Effect::LoadPicker(kind)]
+        }
+        Action::PickerLoaded { kind, items } => {
+            if let Some(picker) = state.picker.as_mut().filter(|p| p.kind == kind) {
+                match items {
+                    Ok(items) => picker.items = Some(items),
+                    Err(e) => {
+                        picker.items = Some(Vec::new());
+                        picker.error = Some(e);
+                    }
+                }
+            }
             Vec::new()
         }
-        Action::QueryFailedToStart { ticket, error } => {
-            if running_ticket(state) == Some(ticket) {
-                state.phase = QueryPhase::Failed { error, stats: None };
+        Action::PickerMove(delta) => {
+            if let Some(picker) = &mut state.picker {
+                picker.move_by(delta);
             }
+            Vec::new()
+        }
+        Action::PickerOpen => {
+            if let Some(item) = state.picker.take().and_then(|p| p.current().cloned()) {
+                let mut buffer = match &item.path {
+                    Some(path) => Buffer::from_file(path.clone(), &item.sql),
+                    None => Buffer::new(item.title.chars().take(24).collect::<String>(), &item.sql),
+                };
+                buffer
+                    .textarea
+                    .move_cursor(ratatui_textarea::CursorMove::Bottom);
+                state.editor.open(buffer);
+                state.focus = Focus::Editor;
+            }
+            Vec::new()
+        }
+        Action::PickerClose => {
+            state.picker = None;
             Vec::new()
         }
     }
@@ -395,25 +450,59 @@ fn cancel_running(state: &mut AppState) -> Vec<Effect> {
     }
 }
 
+/// The history record of a finished run.
+fn history(
+    app: &AppState,
+    sql: &str,
+    outcome: &str,
+    stats: Option<&crate::backend::QueryStats>,
+    error: Option<&crate::backend::QueryError>,
+) -> Effect {
+    let stats = stats.cloned().unwrap_or_default();
+    Effect::RecordHistory(HistoryEntry {
+        time: chrono::Local::now().to_rfc3339(),
+        source: app.source_label.clone(),
+        sql: sql.to_owned(),
+        state: outcome.to_owned(),
+        bytes_scanned: stats.bytes_scanned,
+        cost_usd: stats.cost_usd,
+        rows: stats.rows,
+        total_ms: stats.total_ms,
+        error: error.map(|e| e.message.clone()),
+    })
+}
+
 fn finish(
     state: &mut AppState,
     ticket: u64,
     status: &crate::backend::QueryStatus,
     page: Option<crate::backend::ResultPage>,
-) {
+) -> Vec<Effect> {
     let QueryPhase::Running {
         ticket: current,
         statement,
         ..
     } = &state.phase
     else {
-        return;
+        return Vec::new();
     };
     if *current != ticket {
-        return;
+        return Vec::new();
     }
     let statement = statement.clone();
     let final_stats = status.stats.clone();
+    let outcome = match status.state {
+        QueryState::Succeeded => "succeeded",
+        QueryState::Cancelled => "cancelled",
+        _ => "failed",
+    };
+    let record = history(
+        state,
+        &statement.sql,
+        outcome,
+        Some(&final_stats),
+        status.error.as_ref(),
+    );
     if status.state != QueryState::Failed {
         state.session.queries += 1;
         state.session.bytes_scanned += final_stats.bytes_scanned;
@@ -460,6 +549,7 @@ fn finish(
             }
         }
     };
+    vec![record]
 }
 
 /// The qualified name of the selected table, or a column's name.

@@ -33,6 +33,11 @@ impl App {
         }
     }
 
+    /// The state, ending the app.
+    pub fn into_state(self) -> AppState {
+        self.state
+    }
+
     /// Sends copies somewhere else (a headless app keeps them in memory).
     pub fn set_clipboard(&mut self, clipboard: super::effects::Clipboard) {
         self.runner.set_clipboard(clipboard);

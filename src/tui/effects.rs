@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedSender;
 
+use crate::app::picker::PickerKind;
 use crate::app::{Action, Effect, Ticket};
 use crate::backend::{Catalog, PartitionFilter, QueryContext, QueryEngine, QueryId};
 
@@ -20,6 +21,8 @@ pub struct Services {
     pub engine: Arc<dyn QueryEngine>,
     pub context: QueryContext,
     pub clipboard: Clipboard,
+    /// History, session and saved-query files; `None` keeps nothing on disk.
+    pub files: Option<crate::session::SessionFiles>,
 }
 
 /// Where copies go.
@@ -161,6 +164,33 @@ impl EffectRunner {
                         .map(crate::text::human_bytes)
                         .map_err(|e| e.to_string());
                     let _ = tx.send(Action::ExportFinished(result));
+                });
+            }
+            Effect::RecordHistory(entry) => {
+                if let Some(files) = &self.services.files {
+                    let path = files.history.clone();
+                    tokio::task::spawn_blocking(move || {
+                        if let Err(e) = crate::session::append_history(&path, &entry) {
+                            tracing::warn!("history not recorded in {}: {e}", path.display());
+                        }
+                    });
+                }
+            }
+            Effect::LoadPicker(kind) => {
+                let files = self.services.files.clone();
+                tokio::task::spawn_blocking(move || {
+                    let items = match (kind, files) {
+                        (PickerKind::History, Some(files)) => {
+                            crate::session::read_history(&files.history)
+                        }
+                        (PickerKind::History, None) => Ok(Vec::new()),
+                        (PickerKind::SavedQueries, Some(files)) => {
+                            crate::session::saved_queries(&files.queries)
+                        }
+                        (PickerKind::SavedQueries, None) => Ok(crate::session::built_in_queries()),
+                    };
+                    let items = items.map_err(|e| e.to_string());
+                    let _ = tx.send(Action::PickerLoaded { kind, items });
                 });
             }
             Effect::WriteFile { buffer, path, text } => {

@@ -11,6 +11,9 @@ pub fn action_for(state: &AppState, bindings: &[Binding], event: KeyEvent) -> Op
     if state.prompt.is_some() {
         return prompt_key(event).map(Action::FilterInput);
     }
+    if state.picker.is_some() {
+        return picker_key(event);
+    }
     if state.inspector.is_some() {
         return Some(match press.map(|p| p.key) {
             Some(Key::Up | Key::Char('k')) => Action::InspectorScroll(-1),
@@ -66,6 +69,27 @@ fn completion_key(state: &AppState, event: KeyEvent) -> Option<Action> {
         KeyCode::Esc => Some(Action::CompletionClose),
         _ => None,
     }
+}
+
+/// The picker takes every key: moving, opening, closing, and text for its filter.
+fn picker_key(event: KeyEvent) -> Option<Action> {
+    if event
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+    {
+        return None;
+    }
+    Some(match event.code {
+        KeyCode::Up => Action::PickerMove(-1),
+        KeyCode::Down => Action::PickerMove(1),
+        KeyCode::PageUp => Action::PickerMove(-10),
+        KeyCode::PageDown => Action::PickerMove(10),
+        KeyCode::Enter => Action::PickerOpen,
+        KeyCode::Esc => Action::PickerClose,
+        KeyCode::Char(c) => Action::FilterInput(TextEdit::Push(c)),
+        KeyCode::Backspace => Action::FilterInput(TextEdit::Pop),
+        _ => return None,
+    })
 }
 
 /// Text keys for the prompt line; everything else is ignored while it is open.

@@ -6,7 +6,7 @@ pub mod keymap;
 
 use std::time::Duration;
 
-use crossterm::event::{Event, EventStream, KeyEventKind};
+use crossterm::event::{Event, EventStream, KeyCode, KeyEventKind};
 use futures::StreamExt;
 
 pub use app::App;
@@ -18,22 +18,43 @@ use crate::ui::{self, theme::Theme};
 /// Spinner and live statistics refresh while a query runs.
 const TICK: Duration = Duration::from_millis(100);
 
+/// How a TUI session ended.
+pub enum Ending {
+    /// The user quit; the final state, for saving the session.
+    Quit(Box<AppState>),
+    /// A bug panicked; the state as it was, for rescuing the buffers. The terminal is
+    /// already restored and the panic message printed.
+    Panicked(Box<AppState>),
+}
+
 /// Runs the TUI until the user quits. The terminal is restored on every exit path: normal
-/// return, error, and panic (ratatui's init installs a hook that restores before unwinding).
-pub async fn run(state: AppState, services: Services, theme: Theme) -> std::io::Result<()> {
+/// return, error, and panic (ratatui's init installs a hook that restores before the message
+/// is printed); a panic also hands back the state so no buffer is lost.
+pub async fn run(state: AppState, services: Services, theme: Theme) -> std::io::Result<Ending> {
+    use futures::FutureExt;
     let mut terminal = ratatui::try_init()?;
-    let result = event_loop(&mut terminal, state, services, theme).await;
-    ratatui::try_restore()?;
-    result
+    let mut app = App::new(state, services);
+    let outcome = std::panic::AssertUnwindSafe(event_loop(&mut terminal, &mut app, theme))
+        .catch_unwind()
+        .await;
+    match outcome {
+        Ok(result) => {
+            ratatui::try_restore()?;
+            result.map(|()| Ending::Quit(Box::new(app.into_state())))
+        }
+        // ratatui's panic hook has restored the terminal already; leaving the alternate
+        // screen twice would move the cursor back over the panic message.
+        Err(_) => Ok(Ending::Panicked(Box::new(app.into_state()))),
+    }
 }
 
 async fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
-    state: AppState,
-    services: Services,
+    app: &mut App,
     theme: Theme,
 ) -> std::io::Result<()> {
-    let mut app = App::new(state, services);
+    // A way to prove crash recovery end to end (the PTY test uses it); off unless asked for.
+    let crash_key = std::env::var_os("QUARRY_DEBUG_PANIC").is_some();
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(TICK);
     let mut dirty = true;
@@ -44,6 +65,9 @@ async fn event_loop(
         }
         tokio::select! {
             event = events.next() => match event {
+                Some(Ok(Event::Key(key))) if crash_key && key.code == KeyCode::F(12) => {
+                    panic!("deliberate crash: F12 with QUARRY_DEBUG_PANIC set");
+                }
                 Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => app.key(key),
                 Some(Ok(Event::Paste(text))) => {
                     app.state.editor.buffer_mut().textarea.insert_str(text);

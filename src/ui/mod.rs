@@ -5,6 +5,7 @@ mod editor;
 mod help;
 mod inspector;
 mod partitions;
+mod picker;
 pub mod results;
 mod status;
 pub mod theme;
@@ -94,6 +95,9 @@ pub fn draw(frame: &mut Frame, state: &AppState, bindings: &[Binding], theme: &T
     status::draw_footer(frame, footer, state, bindings, theme);
     if let Some(inspector) = &state.inspector {
         inspector::draw(frame, main, inspector, theme);
+    }
+    if let Some(picker) = &state.picker {
+        picker::draw(frame, main, picker, theme);
     }
     if state.show_help {
         help::draw(frame, area, state.help_scroll, bindings, theme);

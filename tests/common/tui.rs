@@ -16,6 +16,16 @@ use ratatui::backend::TestBackend;
 
 /// An app over `lake` whose editor holds `text`, with `logs_db` as the default database.
 pub fn app_on(lake: &Path, label: &str, text: &str) -> App {
+    app_with_files(lake, label, text, None)
+}
+
+/// Like [`app_on`], keeping history and saved queries in `files`.
+pub fn app_with_files(
+    lake: &Path,
+    label: &str,
+    text: &str,
+    files: Option<quarry::session::SessionFiles>,
+) -> App {
     let catalog = Arc::new(LocalCatalog::open(lake).unwrap());
     let engine = LocalEngine::open(Arc::clone(&catalog), EngineOptions::default()).unwrap();
     let services = Services {
@@ -25,6 +35,7 @@ pub fn app_on(lake: &Path, label: &str, text: &str) -> App {
             database: Some("logs_db".to_owned()),
         },
         clipboard: Clipboard::Memory(Arc::default()),
+        files,
     };
     App::new(AppState::new(label, Buffer::new("query 1", text)), services)
 }
