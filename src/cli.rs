@@ -30,7 +30,7 @@ const EXIT_INTERRUPTED: u8 = 130;
 
 /// A terminal workbench for S3 + Glue + Athena data lakes, with an embedded local lake.
 #[derive(Debug, Parser)]
-#[command(name = "quarry", version, args_conflicts_with_subcommands = true)]
+#[command(name = "quarry", version)]
 pub struct Cli {
     /// SQL files to open as editor tabs (the first is focused); Ctrl-S writes them back.
     #[arg(value_name = "FILE.sql")]

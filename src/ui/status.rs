@@ -160,7 +160,7 @@ pub fn draw_footer(
             && !pane.iter().any(|p| p.press == b.press)
             && (running || !matches!(b.action, Action::CancelQuery))
     });
-    let labels = |list: &mut dyn Iterator<Item = &Binding>| {
+    let labels = |list: &[&Binding]| {
         let mut spans = Vec::new();
         for binding in list {
             if let Some(label) = binding.footer {
@@ -170,8 +170,14 @@ pub fn draw_footer(
         }
         Line::from(spans)
     };
-    let right = labels(&mut global.into_iter());
-    let left = labels(&mut pane.iter().copied());
+    // The first global key (run) and the last two (help, quit) always show; the ones between
+    // give way on narrow terminals.
+    let mut global: Vec<&Binding> = global.filter(|b| b.footer.is_some()).collect();
+    while labels(&global).width() > usize::from(area.width / 2) && global.len() > 3 {
+        global.remove(global.len() - 3);
+    }
+    let right = labels(&global);
+    let left = labels(&pane);
     let right_width = (right.width() as u16).min(area.width / 2);
     let [left_area, right_area] =
         Layout::horizontal([Constraint::Min(0), Constraint::Length(right_width)]).areas(area);
