@@ -194,6 +194,10 @@ async fn run_tui(
             .map(|t| t.to_string()),
         None => None,
     };
+    let (theme, bindings) = match (config.load_theme(), config.bindings()) {
+        (Ok(theme), Ok(bindings)) => (theme, bindings),
+        (Err(e), _) | (_, Err(e)) => return fail(EXIT_USAGE, &e),
+    };
     let starter = crate::app::state::starter_query(first_table.as_deref());
     let session_files = crate::session::SessionFiles::under(&config::data_dir());
     let opening = match crate::launch::open_editor(files, &session_files, &starter) {
@@ -217,7 +221,7 @@ async fn run_tui(
         clipboard: crate::tui::Clipboard::Terminal,
         files: Some(session_files.clone()),
     };
-    match crate::tui::run(state, services, crate::ui::theme::Theme::default()).await {
+    match crate::tui::run(state, services, theme, bindings).await {
         Ok(crate::tui::Ending::Quit(state)) => {
             if let Err(e) = crate::launch::save_session(&state, &session_files) {
                 eprintln!("quarry: the open buffers were not kept for next time: {e}");

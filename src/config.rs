@@ -2,7 +2,12 @@
 
 use std::path::{Path, PathBuf};
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
+use toml::Spanned;
+
+use crate::app::keys::KeyPress;
 
 use crate::cost::DEFAULT_PRICE_PER_TB_USD;
 
@@ -10,20 +15,55 @@ use crate::cost::DEFAULT_PRICE_PER_TB_USD;
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
+    /// Which source the TUI and `quarry query` use.
+    pub source: SourceKind,
     /// Lake folder used when `--lake` is not given.
     pub lake: Option<PathBuf>,
     /// Rows kept for display; larger results are counted and reported, not kept.
     pub row_limit: usize,
     /// Athena's price per TB scanned, in USD.
     pub price_per_tb_usd: f64,
+    /// A built-in theme (`dark`, `light`, `high-contrast`, `gruvbox`), a theme in the config
+    /// folder's `themes/`, or a path to a theme file.
+    pub theme: String,
+    /// Key overrides: action name → one key or a list (`run = ["F9", "Ctrl-Enter"]`).
+    pub keys: BTreeMap<String, Spanned<KeyList>>,
+    /// Line starts of the file, to name lines in errors found after parsing.
+    #[serde(skip)]
+    line_starts: Vec<usize>,
+    /// The file this came from, to name it in errors found later (a missing theme).
+    #[serde(skip)]
+    pub path: Option<PathBuf>,
+}
+
+/// The data source.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    /// A folder of Hive-partitioned Parquet, queried by the embedded DataFusion engine.
+    #[default]
+    Local,
+}
+
+/// One key or several, as `[keys]` values may be written.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum KeyList {
+    One(String),
+    Many(Vec<String>),
 }
 
 impl Default for Config {
     fn default() -> Self {
         Self {
+            source: SourceKind::Local,
             lake: None,
             row_limit: 1_000_000,
             price_per_tb_usd: DEFAULT_PRICE_PER_TB_USD,
+            theme: "dark".to_owned(),
+            keys: BTreeMap::new(),
+            line_starts: vec![0],
+            path: None,
         }
     }
 }
@@ -59,13 +99,22 @@ impl Config {
             }
             Err(source) => return Err(ConfigError::Read { path, source }),
         };
-        Self::parse(&text).map_err(|message| ConfigError::Invalid { path, message })
+        let mut config = Self::parse(&text).map_err(|message| ConfigError::Invalid {
+            path: path.clone(),
+            message,
+        })?;
+        config.path = Some(path);
+        Ok(config)
     }
 
     /// Parses config text; the error names the line, column and key.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let config: Self =
+        let mut config: Self =
             toml::from_str(text).map_err(|e| e.to_string().trim().replace('\n', " "))?;
+        config.line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        config.key_overrides()?;
         if config.row_limit == 0 {
             return Err("row_limit must be at least 1".to_owned());
         }
@@ -76,9 +125,67 @@ impl Config {
     }
 }
 
+impl Config {
+    /// The theme the config names, loaded; the error names the config file.
+    pub fn load_theme(&self) -> Result<crate::ui::theme::Theme, String> {
+        crate::ui::theme::Theme::resolve(&self.theme, themes_dir().as_deref()).map_err(|e| {
+            match &self.path {
+                Some(path) => format!("{}: theme: {e}", path.display()),
+                None => e,
+            }
+        })
+    }
+
+    /// The default key bindings with the `[keys]` overrides applied.
+    pub fn bindings(&self) -> Result<Vec<crate::app::keys::Binding>, String> {
+        let overrides = self.key_overrides()?;
+        crate::app::keys::rebind(crate::app::keys::default_bindings(), &overrides).map_err(|e| {
+            match &self.path {
+                Some(path) => format!("{}: {e}", path.display()),
+                None => e,
+            }
+        })
+    }
+
+    /// The `[keys]` table as parsed keys; errors name the line, the action and the key text.
+    pub fn key_overrides(&self) -> Result<Vec<(String, Vec<KeyPress>)>, String> {
+        let names = crate::app::keys::action_names();
+        let mut overrides = Vec::new();
+        for (name, keys) in &self.keys {
+            let line = self.line_of(keys.span().start);
+            if !names.contains(&name.as_str()) {
+                return Err(format!(
+                    "line {line}, key `keys.{name}`: no such action; the actions are {}",
+                    names.join(", ")
+                ));
+            }
+            let texts = match keys.get_ref() {
+                KeyList::One(key) => vec![key.clone()],
+                KeyList::Many(keys) => keys.clone(),
+            };
+            let presses = texts
+                .iter()
+                .map(|t| t.parse::<KeyPress>())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| format!("line {line}, key `keys.{name}`: {e}"))?;
+            overrides.push((name.clone(), presses));
+        }
+        Ok(overrides)
+    }
+
+    fn line_of(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|start| *start <= offset)
+    }
+}
+
 /// `$XDG_CONFIG_HOME/quarry/config.toml`.
 pub fn default_config_path() -> Option<PathBuf> {
     dirs::config_dir().map(|d| d.join("quarry").join("config.toml"))
+}
+
+/// `$XDG_CONFIG_HOME/quarry/themes`, where user themes live.
+pub fn themes_dir() -> Option<PathBuf> {
+    dirs::config_dir().map(|d| d.join("quarry").join("themes"))
 }
 
 /// `$XDG_DATA_HOME/quarry`, where the demo lake, history and recovery files live.
@@ -108,6 +215,28 @@ mod tests {
         assert_eq!(config.row_limit, 500);
         assert!((config.price_per_tb_usd - 6.25).abs() < f64::EPSILON);
         assert_eq!(config.lake, Some(PathBuf::from("/data/lake")));
+    }
+
+    #[test]
+    fn theme_keys_and_source_are_read_and_bad_keys_name_their_line() {
+        let config = Config::parse(
+            "theme = \"light\"\nsource = \"local\"\n[keys]\nrun = [\"F9\", \"Ctrl-E\"]\nquit = \"Ctrl-X\"\n",
+        )
+        .unwrap();
+        assert_eq!(config.theme, "light");
+        let overrides = config.key_overrides().unwrap();
+        assert_eq!(overrides.len(), 2);
+        assert_eq!(overrides[1].0, "run");
+        assert_eq!(overrides[1].1.len(), 2);
+        let err = Config::parse("row_limit = 5\n[keys]\nrun = \"F99\"\n").unwrap_err();
+        assert!(
+            err.contains("line 3") && err.contains("keys.run") && err.contains("F99"),
+            "{err}"
+        );
+        let err = Config::parse("[keys]\n\nteleport = \"F2\"\n").unwrap_err();
+        assert!(err.contains("line 3") && err.contains("teleport"), "{err}");
+        let err = Config::parse("source = \"mainframe\"\n").unwrap_err();
+        assert!(err.contains("local") && err.contains("line 1"), "{err}");
     }
 
     #[test]

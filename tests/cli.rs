@@ -281,3 +281,40 @@ fn a_bad_config_names_the_file_and_line() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_bad_theme_or_key_in_the_config_stops_the_tui_with_the_file_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = dir.path().join("lake");
+    demo(&lake, 1, 10);
+    let config = dir.path().join("config.toml");
+    let cases = [
+        (
+            "theme = \"neon\"\n",
+            vec!["config.toml", "neon", "high-contrast"],
+        ),
+        (
+            "[keys]\nquit = \"F1\"\n",
+            vec!["config.toml", "F1", "help", "quit"],
+        ),
+        (
+            "\n[keys]\nrun = \"Hyper-F5\"\n",
+            vec!["config.toml", "line 3", "keys.run"],
+        ),
+    ];
+    for (text, expected) in cases {
+        std::fs::write(&config, text).unwrap();
+        let output = quarry()
+            .env("QUARRY_CONFIG", &config)
+            .env("XDG_DATA_HOME", dir.path().join("data"))
+            .arg("--lake")
+            .arg(&lake)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{text}");
+        let stderr = stderr_of(&output);
+        for needle in expected {
+            assert!(stderr.contains(needle), "{text}: {stderr}");
+        }
+    }
+}

@@ -92,6 +92,158 @@ impl fmt::Display for KeyPress {
     }
 }
 
+impl std::str::FromStr for KeyPress {
+    type Err = String;
+
+    /// Parses `F5`, `Ctrl-R`, `Alt-1`, `Ctrl-Enter`, `Esc`, `Shift-Tab`, `PgDn`, `Space`, `x`.
+    fn from_str(text: &str) -> Result<Self, String> {
+        let mut press = KeyPress::plain(Key::Esc);
+        let mut rest = text.trim();
+        loop {
+            let lower = rest.to_ascii_lowercase();
+            if lower.starts_with("ctrl-") || lower.starts_with("ctrl+") {
+                press.ctrl = true;
+                rest = &rest[5..];
+            } else if lower.starts_with("alt-") || lower.starts_with("alt+") {
+                press.alt = true;
+                rest = &rest[4..];
+            } else {
+                break;
+            }
+        }
+        let lower = rest.to_ascii_lowercase();
+        press.key = match lower.as_str() {
+            "enter" | "return" => Key::Enter,
+            "esc" | "escape" => Key::Esc,
+            "backspace" => Key::Backspace,
+            "tab" => Key::Tab,
+            "shift-tab" | "backtab" => Key::BackTab,
+            "up" => Key::Up,
+            "down" => Key::Down,
+            "left" => Key::Left,
+            "right" => Key::Right,
+            "pgup" | "pageup" => Key::PageUp,
+            "pgdn" | "pagedown" => Key::PageDown,
+            "home" => Key::Home,
+            "end" => Key::End,
+            "space" => Key::Char(' '),
+            f if f.starts_with('f')
+                && f.len() > 1
+                && f[1..].parse::<u8>().is_ok_and(|n| (1..=24).contains(&n)) =>
+            {
+                Key::F(f[1..].parse().unwrap_or(1))
+            }
+            _ => {
+                let mut chars = rest.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(c), None) if !c.is_control() => Key::Char(if press.ctrl {
+                        c.to_ascii_lowercase()
+                    } else {
+                        c
+                    }),
+                    _ => {
+                        return Err(format!(
+                            "{text:?} is not a key (examples: \"F5\", \"Ctrl-R\", \"Alt-1\", \"PgDn\", \"x\")"
+                        ));
+                    }
+                }
+            }
+        };
+        Ok(press)
+    }
+}
+
+/// The name `config.toml`'s `[keys]` table uses for an action, for the actions a user may
+/// rebind.
+pub fn action_name(action: &Action) -> Option<&'static str> {
+    Some(match action {
+        Action::RunQuery => "run",
+        Action::RunAll => "run_all",
+        Action::CancelQuery => "cancel",
+        Action::FocusNext => "next_pane",
+        Action::FocusPrevious => "previous_pane",
+        Action::Focus(Focus::Catalog) => "focus_catalog",
+        Action::Focus(Focus::Editor) => "focus_editor",
+        Action::Focus(Focus::Results) => "focus_results",
+        Action::ToggleHelp => "help",
+        Action::Quit => "quit",
+        Action::SaveBuffer => "save",
+        Action::OpenPicker(PickerKind::History) => "history",
+        Action::OpenPicker(PickerKind::SavedQueries) => "saved_queries",
+        Action::Complete => "complete",
+        Action::NewBuffer => "new_tab",
+        Action::CycleBuffer(1) => "next_tab",
+        Action::CycleBuffer(-1) => "previous_tab",
+        Action::EditorUndo => "undo",
+        Action::EditorRedo => "redo",
+        Action::CatalogPreview => "preview",
+        Action::CatalogInsertName => "insert_name",
+        Action::CatalogOpenPartitions => "partitions",
+        Action::PartitionsInsertFilter => "insert_filter",
+        Action::ResultsSort => "sort",
+        Action::ResultsInspect => "inspect",
+        Action::ResultsExport => "export",
+        Action::ResultsCopy(CopyScope::Cell) => "copy_cell",
+        Action::ResultsCopy(CopyScope::Row) => "copy_row",
+        Action::ResultsCopy(CopyScope::Column) => "copy_column",
+        _ => return None,
+    })
+}
+
+/// Every name `[keys]` accepts.
+pub fn action_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = default_bindings()
+        .iter()
+        .filter_map(|b| action_name(&b.action))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+/// The bindings with the keys of some actions replaced: each named action gets exactly the
+/// given keys, in the scope and with the help text it had. Two actions on one key in one
+/// scope is an error naming both.
+pub fn rebind(
+    mut bindings: Vec<Binding>,
+    overrides: &[(String, Vec<KeyPress>)],
+) -> Result<Vec<Binding>, String> {
+    for (name, presses) in overrides {
+        let Some(template) = bindings
+            .iter()
+            .find(|b| action_name(&b.action) == Some(name.as_str()))
+            .cloned()
+        else {
+            return Err(format!(
+                "[keys] {name}: no such action; the actions are {}",
+                action_names().join(", ")
+            ));
+        };
+        bindings.retain(|b| action_name(&b.action) != Some(name.as_str()));
+        for (i, press) in presses.iter().enumerate() {
+            bindings.push(Binding {
+                press: *press,
+                footer: if i == 0 { template.footer } else { None },
+                ..template.clone()
+            });
+        }
+    }
+    for (i, a) in bindings.iter().enumerate() {
+        if let Some(b) = bindings[i + 1..]
+            .iter()
+            .find(|b| b.scope == a.scope && b.press == a.press)
+        {
+            return Err(format!(
+                "[keys]: {} is bound to both {:?} and {:?}; give one of them another key",
+                a.press,
+                action_name(&a.action).unwrap_or(a.description),
+                action_name(&b.action).unwrap_or(b.description)
+            ));
+        }
+    }
+    Ok(bindings)
+}
+
 /// Where a binding applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
@@ -634,6 +786,55 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn keys_parse_from_config_text() {
+        let parse = |t: &str| t.parse::<KeyPress>();
+        assert_eq!(parse("F9").unwrap(), KeyPress::plain(Key::F(9)));
+        assert_eq!(parse("ctrl-R").unwrap(), KeyPress::ctrl(Key::Char('r')));
+        assert_eq!(parse("Alt-1").unwrap(), KeyPress::alt(Key::Char('1')));
+        assert_eq!(parse("Ctrl-Enter").unwrap(), KeyPress::ctrl(Key::Enter));
+        assert_eq!(parse("PgDn").unwrap(), KeyPress::plain(Key::PageDown));
+        assert_eq!(parse("Space").unwrap(), KeyPress::plain(Key::Char(' ')));
+        for bad in ["F99", "Hyper-x", "", "ab"] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+        // What the help shows parses back to the same key.
+        for binding in default_bindings() {
+            if binding.press.key != Key::Up
+                && binding.press.key != Key::Down
+                && binding.press.key != Key::Left
+                && binding.press.key != Key::Right
+            {
+                assert_eq!(parse(&binding.press.to_string()).unwrap(), binding.press);
+            }
+        }
+    }
+
+    #[test]
+    fn rebinding_replaces_an_actions_keys_and_refuses_clashes() {
+        let overrides = vec![(
+            "run".to_owned(),
+            vec![KeyPress::plain(Key::F(9)), KeyPress::ctrl(Key::Char('e'))],
+        )];
+        let bindings = rebind(default_bindings(), &overrides).unwrap();
+        let f9 = lookup(&bindings, Focus::Editor, KeyPress::plain(Key::F(9))).unwrap();
+        assert!(matches!(f9.action, Action::RunQuery));
+        assert_eq!(f9.footer, Some("run"));
+        assert!(lookup(&bindings, Focus::Editor, KeyPress::plain(Key::F(5))).is_none());
+        let clash = vec![("quit".to_owned(), vec![KeyPress::plain(Key::F(1))])];
+        let err = rebind(default_bindings(), &clash).unwrap_err();
+        assert!(
+            err.contains("F1") && err.contains("help") && err.contains("quit"),
+            "{err}"
+        );
+        let unknown = vec![("fly".to_owned(), vec![KeyPress::plain(Key::F(2))])];
+        assert!(
+            rebind(default_bindings(), &unknown)
+                .unwrap_err()
+                .contains("run_all")
+        );
     }
 
     #[test]

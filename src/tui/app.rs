@@ -43,6 +43,11 @@ impl App {
         self.runner.set_clipboard(clipboard);
     }
 
+    /// Replaces the key bindings (from `config.toml`).
+    pub fn set_bindings(&mut self, bindings: Vec<Binding>) {
+        self.bindings = bindings;
+    }
+
     /// The key bindings in force.
     pub fn bindings(&self) -> &[Binding] {
         &self.bindings

@@ -30,10 +30,16 @@ pub enum Ending {
 /// Runs the TUI until the user quits. The terminal is restored on every exit path: normal
 /// return, error, and panic (ratatui's init installs a hook that restores before the message
 /// is printed); a panic also hands back the state so no buffer is lost.
-pub async fn run(state: AppState, services: Services, theme: Theme) -> std::io::Result<Ending> {
+pub async fn run(
+    state: AppState,
+    services: Services,
+    theme: Theme,
+    bindings: Vec<crate::app::keys::Binding>,
+) -> std::io::Result<Ending> {
     use futures::FutureExt;
     let mut terminal = ratatui::try_init()?;
     let mut app = App::new(state, services);
+    app.set_bindings(bindings);
     let outcome = std::panic::AssertUnwindSafe(event_loop(&mut terminal, &mut app, theme))
         .catch_unwind()
         .await;
