@@ -53,7 +53,7 @@ struct Session {
 
 impl Session {
     fn start(lake: &std::path::Path, data_home: &std::path::Path, crash_key: bool) -> Self {
-        Self::start_with(lake, data_home, crash_key, &[])
+        Self::start_with(lake, data_home, crash_key, &[], None)
     }
 
     fn start_with(
@@ -61,6 +61,7 @@ impl Session {
         data_home: &std::path::Path,
         crash_key: bool,
         files: &[&std::path::Path],
+        editor: Option<&str>,
     ) -> Self {
         let pair = native_pty_system()
             .openpty(PtySize {
@@ -84,6 +85,8 @@ impl Session {
         cmd.env("RUST_BACKTRACE", "0"); // keep a panic's message on one screen
         // History, session and recovery files go here, not into the user's data folder.
         cmd.env("XDG_DATA_HOME", data_home);
+        cmd.env_remove("VISUAL");
+        cmd.env("EDITOR", editor.unwrap_or("false"));
         if crash_key {
             cmd.env("QUARRY_DEBUG_PANIC", "1");
         }
@@ -227,7 +230,13 @@ fn sql_files_open_as_tabs_and_ctrl_s_writes_the_focused_one_back() {
     let first = work.path().join("errors.sql");
     let second = work.path().join("new-one.sql"); // does not exist yet
     std::fs::write(&first, "SELECT count(*) FROM logs_db.logs\n").unwrap();
-    let mut session = Session::start_with(lake.path(), data_home.path(), false, &[&first, &second]);
+    let mut session = Session::start_with(
+        lake.path(),
+        data_home.path(),
+        false,
+        &[&first, &second],
+        None,
+    );
     session.screen.wait_for("both tabs", |s| {
         let c = s.contents();
         c.contains(" errors ")
@@ -248,6 +257,40 @@ fn sql_files_open_as_tabs_and_ctrl_s_writes_the_focused_one_back() {
         "SELECT count(*) FROM logs_db.logs WHERE year = '2023'\n"
     );
     assert!(!second.exists(), "an untouched new file is not created");
+    session.send(b"\x11");
+    assert_eq!(session.wait_for_exit_restored(), "0");
+}
+
+#[test]
+fn ctrl_e_hands_the_buffer_to_editor_and_takes_the_edit_back() {
+    let lake = common::small_lake();
+    let data_home = tempfile::tempdir().unwrap();
+    // A non-interactive "editor": sed edits the file in place, as vi would.
+    let mut session = Session::start_with(
+        lake.path(),
+        data_home.path(),
+        false,
+        &[],
+        Some("sed -i s/41/42/"),
+    );
+    session
+        .screen
+        .wait_for("the start screen", |s| s.contents().contains("F5 run"));
+    session.send(b"\x0e"); // Ctrl-N
+    session.send(b"SELECT 41 AS answer");
+    session
+        .screen
+        .wait_for("the typed query", |s| s.contents().contains("SELECT 41"));
+    session.send(b"\x05"); // Ctrl-E
+    session.screen.wait_for("the edited buffer", |s| {
+        s.alternate_screen()
+            && s.contents().contains("SELECT 42 AS answer")
+            && s.contents().contains("edited in sed")
+    });
+    session.send(b"\x1b[15~"); // F5
+    session
+        .screen
+        .wait_for("the answer", |s| s.contents().contains("✓ scanned"));
     session.send(b"\x11");
     assert_eq!(session.wait_for_exit_restored(), "0");
 }

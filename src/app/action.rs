@@ -92,6 +92,13 @@ pub enum Action {
     /// Replace the word with the selected completion.
     CompletionAccept,
     CompletionClose,
+    /// Pretty-print the statement under the cursor.
+    FormatSql,
+    StartSearch,
+    /// Jump to the next (`true`) or previous match.
+    SearchAgain(bool),
+    /// Open the buffer in `$VISUAL`/`$EDITOR`.
+    EditExternally,
     EditorUndo,
     EditorRedo,
     NewBuffer,

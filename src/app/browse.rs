@@ -146,18 +146,22 @@ pub fn insert_filter(state: &mut AppState) {
         .filter(|s| filter::mentions(&s.sql, &table.name));
     let added = statement.and_then(|s| {
         let insertions = filter::add_condition(&s.sql, &condition)?;
-        buffer.textarea.cancel_selection();
-        for insertion in insertions {
-            buffer.move_cursor_to(s.to_buffer(insertion.at));
-            buffer.textarea.insert_str(&insertion.text);
-        }
+        buffer.compound(|buffer| {
+            buffer.textarea.cancel_selection();
+            for insertion in insertions {
+                buffer.move_cursor_to(s.to_buffer(insertion.at));
+                buffer.textarea.insert_str(&insertion.text);
+            }
+        });
         Some(())
     });
     if added.is_none() {
         let sql = format!("SELECT *\nFROM {table}\nWHERE {condition}\nLIMIT 100");
         if buffer.text().trim().is_empty() {
-            buffer.textarea.select_all();
-            buffer.textarea.insert_str(&sql);
+            buffer.compound(|buffer| {
+                buffer.textarea.select_all();
+                buffer.textarea.insert_str(&sql);
+            });
         } else {
             state.editor.open(Buffer::new(table.name.clone(), &sql));
         }

@@ -81,11 +81,12 @@ pub fn accept(state: &mut AppState) {
     let Some(candidate) = popup.candidates.get(popup.selected) else {
         return;
     };
-    let textarea = &mut state.editor.buffer_mut().textarea;
-    for _ in 0..popup.prefix_chars {
-        textarea.delete_char();
-    }
-    textarea.insert_str(&candidate.text);
+    state.editor.buffer_mut().compound(|buffer| {
+        for _ in 0..popup.prefix_chars {
+            buffer.textarea.delete_char();
+        }
+        buffer.textarea.insert_str(&candidate.text);
+    });
 }
 
 /// What completion knows: the catalog's databases, tables and loaded columns, and the

@@ -18,7 +18,20 @@ pub struct Buffer {
     pub view_top: std::cell::Cell<usize>,
     /// First column drawn.
     pub view_left: std::cell::Cell<usize>,
+    /// Edits made of several text-model steps (replace = delete + insert), so one undo takes
+    /// back all of them.
+    compounds: Vec<Compound>,
 }
+
+/// The text before and after a compound edit.
+#[derive(Debug, Clone)]
+struct Compound {
+    before: String,
+    after: String,
+}
+
+/// Compound edits remembered for undo.
+const MAX_COMPOUNDS: usize = 100;
 
 impl Buffer {
     /// A buffer holding `text`.
@@ -33,6 +46,7 @@ impl Buffer {
             textarea,
             view_top: 0.into(),
             view_left: 0.into(),
+            compounds: Vec::new(),
         }
     }
 
@@ -110,6 +124,77 @@ impl Buffer {
                 });
         }
         statements::at_cursor(&self.text(), self.cursor())
+    }
+
+    /// Replaces the text from `start` to `end` (1-based, end exclusive) as one undoable edit.
+    pub fn replace_range(&mut self, start: Position, end: Position, text: &str) {
+        self.compound(|buffer| {
+            buffer.textarea.cancel_selection();
+            buffer.move_cursor_to(start);
+            buffer.textarea.start_selection();
+            buffer.move_cursor_to(end);
+            buffer.textarea.insert_str(text);
+        });
+    }
+
+    /// Runs several edits that one undo (and one redo) should treat as one.
+    pub fn compound(&mut self, edits: impl FnOnce(&mut Self)) {
+        let before = self.text();
+        edits(self);
+        let after = self.text();
+        if before != after {
+            if self.compounds.len() == MAX_COMPOUNDS {
+                self.compounds.remove(0);
+            }
+            self.compounds.push(Compound { before, after });
+        }
+    }
+
+    /// Undoes the last edit, all steps of a compound one at once.
+    pub fn undo(&mut self) {
+        let now = self.text();
+        match self
+            .compounds
+            .iter()
+            .rev()
+            .find(|c| c.after == now)
+            .cloned()
+        {
+            Some(compound) => {
+                // Bounded: a compound is a handful of steps; the cap guards a history cut short.
+                for _ in 0..1_000 {
+                    if !self.textarea.undo() || self.text() == compound.before {
+                        break;
+                    }
+                }
+            }
+            None => {
+                self.textarea.undo();
+            }
+        }
+    }
+
+    /// Redoes the last undone edit, all steps of a compound at once.
+    pub fn redo(&mut self) {
+        let now = self.text();
+        match self
+            .compounds
+            .iter()
+            .rev()
+            .find(|c| c.before == now)
+            .cloned()
+        {
+            Some(compound) => {
+                for _ in 0..1_000 {
+                    if !self.textarea.redo() || self.text() == compound.after {
+                        break;
+                    }
+                }
+            }
+            None => {
+                self.textarea.redo();
+            }
+        }
     }
 
     /// Moves the cursor to a 1-based position (clamped to the text).

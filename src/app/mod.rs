@@ -5,6 +5,7 @@ mod browse;
 pub mod catalog_tree;
 pub mod completion;
 pub mod editor;
+mod editor_tools;
 mod files;
 mod grid_actions;
 pub mod keys;

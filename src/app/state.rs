@@ -47,6 +47,8 @@ pub enum PromptKind {
     Export,
     /// A file to save the editor buffer to.
     SaveBuffer,
+    /// A pattern to find in the editor buffer.
+    Search,
 }
 
 /// A one-line question at the bottom of the screen.
@@ -105,6 +107,8 @@ pub struct AppState {
     /// The history or saved-queries overlay.
     pub picker: Option<super::picker::Picker>,
     pub prompt: Option<Prompt>,
+    /// Set when the buffer should open in `$EDITOR`; the runtime suspends the screen for it.
+    pub external_edit: bool,
     pub export: Option<ExportProgress>,
     /// Where Ctrl-S offers to save a new query.
     pub user_queries_dir: std::path::PathBuf,
@@ -139,6 +143,7 @@ impl AppState {
             inspector: None,
             picker: None,
             prompt: None,
+            external_edit: false,
             export: None,
             export_dir: std::path::PathBuf::from("."),
             user_queries_dir: std::path::PathBuf::from("saved-queries"),

@@ -8,6 +8,7 @@ use super::browse;
 use super::catalog_tree::{LoadRequest, RowKind};
 use super::completion;
 use super::editor::Buffer;
+use super::editor_tools;
 use super::files;
 use super::grid_actions;
 use super::partitions::PartitionBrowser;
@@ -63,6 +64,22 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             }
         }
         Action::Complete => completion::refresh(state, true),
+        Action::FormatSql => {
+            editor_tools::format(state);
+            Vec::new()
+        }
+        Action::StartSearch => {
+            editor_tools::start_search(state);
+            Vec::new()
+        }
+        Action::SearchAgain(forward) => {
+            editor_tools::search_again(state, forward);
+            Vec::new()
+        }
+        Action::EditExternally => {
+            state.external_edit = true;
+            Vec::new()
+        }
         Action::CompletionMove(delta) => {
             completion::move_selection(state, delta);
             Vec::new()
@@ -76,11 +93,11 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::EditorUndo => {
-            state.editor.buffer_mut().textarea.undo();
+            state.editor.buffer_mut().undo();
             Vec::new()
         }
         Action::EditorRedo => {
-            state.editor.buffer_mut().textarea.redo();
+            state.editor.buffer_mut().redo();
             Vec::new()
         }
         Action::NewBuffer => {
@@ -373,6 +390,10 @@ fn prompt_input(state: &mut AppState, edit: TextEdit) -> Vec<Effect> {
             return match prompt.kind {
                 PromptKind::Export => grid_actions::start_export(state, path),
                 PromptKind::SaveBuffer => files::save_as(state, path),
+                PromptKind::Search => {
+                    editor_tools::search(state, &prompt.text);
+                    Vec::new()
+                }
             };
         }
     }

@@ -3,4 +3,5 @@
 
 pub mod complete;
 pub mod filter;
+pub mod format;
 pub mod statements;

@@ -21,6 +21,16 @@ pub struct Statement {
 }
 
 impl Statement {
+    /// Where the statement's last character ends in the buffer (exclusive).
+    pub fn end(&self) -> Position {
+        let lines: Vec<&str> = self.sql.split('\n').collect();
+        let last = lines.last().map_or(0, |l| l.chars().count()) as u64;
+        self.to_buffer(Position {
+            line: lines.len() as u64,
+            column: last + 1,
+        })
+    }
+
     /// Maps a position inside this statement's text to the buffer.
     pub fn to_buffer(&self, inner: Position) -> Position {
         if inner.line <= 1 {

@@ -2,6 +2,7 @@
 
 mod app;
 mod effects;
+mod external;
 pub mod keymap;
 
 use std::time::Duration;
@@ -89,6 +90,12 @@ async fn event_loop(
                 }
                 app.dispatch(Action::Tick);
             }
+        }
+        if app.state.external_edit {
+            app.state.external_edit = false;
+            drop(events); // the editor reads the keys now
+            external::edit(terminal, &mut app.state).await?;
+            events = EventStream::new();
         }
         dirty = true;
     }

@@ -154,10 +154,19 @@ fn draw_buffer(
             theme.muted,
         )];
         let chars: Vec<char> = lines[row].chars().collect();
+        let found = search_matches(buffer, &lines[row]);
         for (col, c) in chars.iter().enumerate().skip(left).take(text_width) {
             let mut style = styles[row].get(col).copied().unwrap_or(theme.text);
             if in_selection(selection, row, col) {
                 style = style.patch(theme.selection);
+            }
+            if found
+                .iter()
+                .any(|(start, end)| (*start..*end).contains(&col))
+            {
+                style = style
+                    .add_modifier(Modifier::UNDERLINED | Modifier::BOLD)
+                    .patch(theme.warning);
             }
             if focused && row == cursor_row && col == cursor_col {
                 style = style.add_modifier(Modifier::REVERSED);
@@ -183,6 +192,19 @@ fn draw_buffer(
             area.y + (cursor_row - top) as u16,
         )
     })
+}
+
+/// Character ranges of the search pattern's matches in one line.
+fn search_matches(buffer: &Buffer, line: &str) -> Vec<(usize, usize)> {
+    let Some(pattern) = buffer.textarea.search_pattern() else {
+        return Vec::new();
+    };
+    let column = |byte: usize| line[..byte].chars().count();
+    pattern
+        .find_iter(line)
+        .filter(|m| !m.is_empty())
+        .map(|m| (column(m.start()), column(m.end())))
+        .collect()
 }
 
 fn in_selection(
