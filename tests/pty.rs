@@ -74,14 +74,17 @@ impl Session {
         let mut cmd = CommandBuilder::new("sh");
         let files: Vec<String> = files.iter().map(|f| format!("'{}'", f.display())).collect();
         let script = format!(
-            "'{}' --lake '{}' {}; echo \"exit=$?\"; stty -a",
+            "'{}' --lake '{}' --log-file '{}' {}; echo \"exit=$?\"; stty -a",
             env!("CARGO_BIN_EXE_quarry"),
             lake.display(),
+            data_home.join("quarry.log").display(),
             files.join(" ")
         );
         cmd.args(["-c", &script]);
         cmd.env("TERM", "xterm-256color");
         cmd.env("QUARRY_CONFIG", "/dev/null");
+        // Logs go to the file, never onto the screen.
+        cmd.env("RUST_LOG", "quarry=trace");
         cmd.env("RUST_BACKTRACE", "0"); // keep a panic's message on one screen
         // History, session and recovery files go here, not into the user's data folder.
         cmd.env("XDG_DATA_HOME", data_home);
@@ -293,4 +296,7 @@ fn ctrl_e_hands_the_buffer_to_editor_and_takes_the_edit_back() {
         .wait_for("the answer", |s| s.contents().contains("✓ scanned"));
     session.send(b"\x11");
     assert_eq!(session.wait_for_exit_restored(), "0");
+    let log = std::fs::read_to_string(data_home.path().join("quarry.log")).unwrap();
+    assert!(log.contains("TRACE") && log.contains("F(5)"), "{log}");
+    assert!(!session.screen.parser.screen().contents().contains("TRACE"));
 }

@@ -3,12 +3,12 @@
 mod app;
 mod effects;
 mod external;
+mod input;
 pub mod keymap;
 
 use std::time::Duration;
 
-use crossterm::event::{Event, EventStream, KeyCode, KeyEventKind};
-use futures::StreamExt;
+use crossterm::event::{Event, KeyCode, KeyEventKind};
 
 pub use app::App;
 pub use effects::{Clipboard, EffectRunner, Services};
@@ -62,7 +62,7 @@ async fn event_loop(
 ) -> std::io::Result<()> {
     // A way to prove crash recovery end to end (the PTY test uses it); off unless asked for.
     let crash_key = std::env::var_os("QUARRY_DEBUG_PANIC").is_some();
-    let mut events = EventStream::new();
+    let mut input = input::Input::start();
     let mut tick = tokio::time::interval(TICK);
     let mut dirty = true;
     while !app.state.quit {
@@ -71,11 +71,14 @@ async fn event_loop(
             dirty = false;
         }
         tokio::select! {
-            event = events.next() => match event {
+            event = input.next() => match event {
                 Some(Ok(Event::Key(key))) if crash_key && key.code == KeyCode::F(12) => {
                     panic!("deliberate crash: F12 with QUARRY_DEBUG_PANIC set");
                 }
-                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => app.key(key),
+                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => {
+                    tracing::trace!(?key, "key");
+                    app.key(key);
+                }
                 Some(Ok(Event::Paste(text))) => {
                     app.state.editor.buffer_mut().textarea.insert_str(text);
                 }
@@ -93,9 +96,10 @@ async fn event_loop(
         }
         if app.state.external_edit {
             app.state.external_edit = false;
-            drop(events); // the editor reads the keys now
-            external::edit(terminal, &mut app.state).await?;
-            events = EventStream::new();
+            input.pause().await; // the editor reads the keys now
+            let edited = external::edit(terminal, &mut app.state).await;
+            input.resume();
+            edited?;
         }
         dirty = true;
     }
