@@ -177,6 +177,13 @@ pub fn draw_footer(
         global.remove(global.len() - 3);
     }
     let right = labels(&global);
+    // Whole labels only: a cut one reads as a different key.
+    let mut pane = pane;
+    let room =
+        usize::from(area.width).saturating_sub(right.width().min(usize::from(area.width / 2)) + 1);
+    while labels(&pane).width() > room && !pane.is_empty() {
+        pane.pop();
+    }
     let left = labels(&pane);
     let right_width = (right.width() as u16).min(area.width / 2);
     let [left_area, right_area] =
