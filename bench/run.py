@@ -15,24 +15,16 @@ import time
 import tomllib
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-TARGET = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
-LAKE = TARGET / "bench-lake"
+from common import LAKE, QUARRY, ROOT, TARGET, build_quarry_and_lake, sh, write_between_markers
+
 VENV = TARGET / "bench-venv"
-QUARRY = TARGET / "release" / "quarry"
 THREADS = 2
 RUNS = 3
 BEGIN, END = "<!-- bench:engine:begin -->", "<!-- bench:engine:end -->"
 
 
-def sh(*args, **kw):
-    return subprocess.run(args, check=True, **kw)
-
-
 def setup():
-    sh("cargo", "build", "--release", "--locked", cwd=ROOT)
-    if not (LAKE / ".quarry-demo").exists():
-        sh(str(QUARRY), "demo", "--dir", str(LAKE))
+    build_quarry_and_lake()
     duckdb = VENV / "bin" / "duckdb"
     if not duckdb.exists():
         sh(sys.executable, "-m", "venv", str(VENV))
@@ -70,7 +62,6 @@ def main():
     print(f"geometric mean ratio {geomean:.2f}")
     version = subprocess.run([str(duckdb), "--version"], capture_output=True, text=True).stdout.strip()
     lines = [
-        BEGIN,
         f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores ({platform.machine()}), "
         f"{THREADS} threads each, best of {RUNS} hot runs after a warm-up, whole process "
         f"(start-up included). DuckDB CLI {version}. Lake: `quarry demo` defaults "
@@ -80,15 +71,8 @@ def main():
         "|---|---:|---:|---:|",
         *[f"| {n} | {a:.3f} | {b:.3f} | {r:.2f} |" for n, a, b, r in rows],
         f"| **geometric mean** | | | **{geomean:.2f}** |",
-        END,
     ]
-    bench_md = ROOT / "BENCHMARKS.md"
-    text = bench_md.read_text() if bench_md.exists() else ""
-    if BEGIN in text and END in text:
-        text = text[: text.index(BEGIN)] + "\n".join(lines) + text[text.index(END) + len(END):]
-    else:
-        text += "\n" + "\n".join(lines) + "\n"
-    bench_md.write_text(text)
+    write_between_markers(lines, BEGIN, END, "## Engine: quarry vs DuckDB")
 
 
 if __name__ == "__main__":

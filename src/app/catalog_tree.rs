@@ -13,6 +13,7 @@ pub enum RowKind {
         name: String,
         data_type: String,
         partition_key: bool,
+        comment: Option<String>,
     },
     /// Loading, an error, or a table problem: shown, not selectable for actions.
     Note {
@@ -343,6 +344,7 @@ fn push_columns(rows: &mut Vec<TreeRow>, table: &TableNode) {
                         name: column.name.clone(),
                         data_type: column.data_type.clone(),
                         partition_key,
+                        comment: column.comment.clone(),
                     },
                     expanded: None,
                 });

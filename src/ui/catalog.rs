@@ -55,6 +55,7 @@ pub fn draw(frame: &mut Frame, inner: Rect, state: &AppState, theme: &Theme, foc
                 name,
                 data_type,
                 partition_key,
+                comment,
                 ..
             } => {
                 spans.push(Span::styled(escape_control(name).into_owned(), theme.text));
@@ -64,6 +65,12 @@ pub fn draw(frame: &mut Frame, inner: Rect, state: &AppState, theme: &Theme, foc
                 ));
                 if *partition_key {
                     spans.push(Span::styled(" ◆key", theme.warning));
+                }
+                if let Some(comment) = comment.as_deref().filter(|c| !c.is_empty()) {
+                    spans.push(Span::styled(
+                        format!(" — {}", escape_control(comment)),
+                        theme.comment,
+                    ));
                 }
             }
             RowKind::Note { text, warning } => {

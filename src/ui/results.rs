@@ -36,7 +36,26 @@ pub fn draw(frame: &mut Frame, inner: Rect, state: &AppState, theme: &Theme, foc
         return;
     }
     match &state.results {
-        Some(grid) => draw_grid(frame, inner, grid, theme, focused),
+        Some(grid) => {
+            // The status bar has the short form; here the exact numbers, when there is room.
+            let detail = match &state.phase {
+                QueryPhase::Finished { stats } if inner.height > 6 => Some(exact_stats(stats)),
+                _ => None,
+            };
+            let grid_area = Rect {
+                height: inner.height - u16::from(detail.is_some()),
+                ..inner
+            };
+            draw_grid(frame, grid_area, grid, theme, focused);
+            if let Some(line) = detail {
+                let bottom = Rect {
+                    y: inner.y + inner.height - 1,
+                    height: 1,
+                    ..inner
+                };
+                frame.render_widget(Paragraph::new(Line::styled(line, theme.muted)), bottom);
+            }
+        }
         None => {
             let hint = if state.is_running() {
                 "running…"
@@ -46,6 +65,21 @@ pub fn draw(frame: &mut Frame, inner: Rect, state: &AppState, theme: &Theme, foc
             frame.render_widget(Paragraph::new(Line::styled(hint, theme.muted)), inner);
         }
     }
+}
+
+/// Bytes exactly, files and every timing: the numbers to compare runs by.
+fn exact_stats(stats: &crate::backend::QueryStats) -> String {
+    format!(
+        "{} bytes scanned · {} billed · {}/{} files · {} row groups pruned · planning {} ms · execution {} ms · total {} ms",
+        thousands(stats.bytes_scanned),
+        thousands(stats.billed_bytes),
+        thousands(stats.files_scanned),
+        thousands(stats.files_total),
+        thousands(stats.row_groups_pruned),
+        stats.planning_ms,
+        stats.execution_ms,
+        stats.total_ms
+    )
 }
 
 /// Draws a grid into `area`; public for the render benchmark.
