@@ -67,7 +67,12 @@ pub fn draw_stats(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme
         ));
     }
     if let Some(notice) = &state.notice {
-        spans.push(Span::styled(format!(" · {notice}"), theme.warning));
+        // First, so a narrow terminal cuts the statistics (they are in the results pane too),
+        // not the answer to what the user just did.
+        spans.insert(
+            0,
+            Span::styled(format!("{} · ", escape_control(notice)), theme.warning),
+        );
     }
     let session = &state.session;
     let totals = format!(
