@@ -1,6 +1,6 @@
 //! `update(state, action) -> effects`: the only place state changes.
 
-use crate::backend::{QueryErrorKind, QueryState};
+use crate::backend::{QueryErrorKind, QueryState, TableName};
 use crate::sql::statements::Position;
 
 use super::action::{Action, Effect, Focus, TextEdit};
@@ -16,6 +16,9 @@ use super::picker::{HistoryEntry, Picker};
 use super::results::ResultGrid;
 use super::state::PromptKind;
 use super::state::{AppState, QueryPhase};
+
+/// Databases with at most this many tables have every table's details loaded up front.
+const PREFETCH_TABLES: usize = 50;
 
 /// Applies one action and returns the work the runtime must start.
 pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
@@ -274,8 +277,18 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             .into_iter()
             .collect(),
         Action::TablesLoaded { database, tables } => {
+            // Details of a small database's tables load at once in the background, so columns
+            // complete and table details open without a wait; a big catalog loads on demand.
+            let prefetch: Vec<TableName> = match &tables {
+                Ok(names) if names.len() <= PREFETCH_TABLES => names.clone(),
+                _ => Vec::new(),
+            };
             state.catalog.set_tables(&database, tables);
-            Vec::new()
+            prefetch
+                .iter()
+                .filter_map(|name| state.catalog.request_table(name))
+                .map(load_effect)
+                .collect()
         }
         Action::TableLoaded { name, info } => {
             state.catalog.set_table(&name, info);
