@@ -92,7 +92,7 @@ fn picker_key(event: KeyEvent) -> Option<Action> {
     })
 }
 
-/// Text keys for the prompt line; everything else is ignored while it is open.
+/// Text keys for a one-line input (the prompt, a filter line); other keys give `None`.
 fn prompt_key(event: KeyEvent) -> Option<TextEdit> {
     if event
         .modifiers
@@ -116,20 +116,7 @@ fn filter_edit(state: &AppState, event: KeyEvent) -> Option<TextEdit> {
         Focus::Partitions => state.partitions.as_ref().is_some_and(|b| b.editing_filter),
         Focus::Editor | Focus::Results => false,
     };
-    if !editing
-        || event
-            .modifiers
-            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
-    {
-        return None;
-    }
-    match event.code {
-        KeyCode::Char(c) => Some(TextEdit::Push(c)),
-        KeyCode::Backspace => Some(TextEdit::Pop),
-        KeyCode::Enter => Some(TextEdit::Finish),
-        KeyCode::Esc => Some(TextEdit::Abort),
-        _ => None,
-    }
+    if editing { prompt_key(event) } else { None }
 }
 
 /// The terminal-independent form of a key event.
