@@ -4,7 +4,9 @@
 
 mod common;
 
-use common::tui::{app_on, ctrl, has_tables, open_first_table, press, render, settle};
+use common::tui::{
+    app_on, ctrl, has_tables, open_first_table, press, render, run_to_finish, settle,
+};
 use crossterm::event::KeyCode;
 use quarry::app::catalog_tree::RowKind;
 use quarry::app::results::CellText;
@@ -105,13 +107,7 @@ async fn a_second_run_replaces_the_first_and_stale_answers_are_dropped() {
     press(&mut app, KeyCode::F(5)); // the cursor is on line 1: the endless query
     ctrl(&mut app, 'n');
     app.type_text("SELECT 7 AS seven");
-    press(&mut app, KeyCode::F(5));
-    settle(&mut app, |s| !s.is_running()).await;
-    assert!(
-        matches!(app.state.phase, QueryPhase::Finished { .. }),
-        "{:?}",
-        app.state.phase
-    );
+    run_to_finish(&mut app).await;
     let grid = app.state.results.as_ref().unwrap();
     assert_eq!(grid.schema.field(0).name(), "seven");
     assert_eq!(grid.cell(0, 0), CellText::Value("7".to_owned()));

@@ -4,10 +4,9 @@
 
 mod common;
 
-use common::tui::{app_on, has_tables, press, render, settle};
+use common::tui::{app_on, has_tables, press, render, run_to_finish, settle};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use quarry::app::AppState;
-use quarry::app::QueryPhase;
 
 fn offered(state: &AppState) -> Vec<String> {
     state
@@ -55,13 +54,7 @@ async fn an_alias_offers_its_tables_columns_even_before_they_are_loaded() {
         app.state.editor.buffer().text(),
         "SELECT l.message, s.tier\nFROM logs l JOIN sources s ON l.source = s.source"
     );
-    press(&mut app, KeyCode::F(5));
-    settle(&mut app, |s| !s.is_running()).await;
-    assert!(
-        matches!(app.state.phase, QueryPhase::Finished { .. }),
-        "{:?}",
-        app.state.phase
-    );
+    run_to_finish(&mut app).await;
     assert_eq!(
         app.state.results.as_ref().unwrap().rows,
         u64::from(common::DAYS * common::ROWS_PER_DAY) as usize

@@ -4,9 +4,8 @@
 
 mod common;
 
-use common::tui::{app_on, ctrl, has_tables, press, settle};
+use common::tui::{app_on, ctrl, has_tables, press, run_to_finish, settle};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use quarry::app::QueryPhase;
 use sqlparser::dialect::GenericDialect;
 use sqlparser::parser::Parser;
 
@@ -29,13 +28,7 @@ async fn alt_f_formats_only_the_statement_under_the_cursor_and_undo_restores_it(
         parse(original.split(';').nth(1).unwrap())
     );
     // The formatted statement still runs.
-    press(&mut app, KeyCode::F(5));
-    settle(&mut app, |s| !s.is_running()).await;
-    assert!(
-        matches!(app.state.phase, QueryPhase::Finished { .. }),
-        "{:?}",
-        app.state.phase
-    );
+    run_to_finish(&mut app).await;
     let formatted = app.state.editor.buffer().text();
     ctrl(&mut app, 'z');
     assert_eq!(

@@ -6,21 +6,15 @@ mod common;
 
 use std::sync::{Arc, Mutex};
 
-use common::tui::{app_on, ctrl, has_tables, press, render, settle};
+use common::tui::{app_on, ctrl, has_tables, press, render, run_to_finish, settle};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use quarry::app::Focus;
 use quarry::app::results::CellText;
-use quarry::app::{Focus, QueryPhase};
 use quarry::tui::{App, Clipboard};
 
 async fn run_to_results(app: &mut App) {
     settle(app, has_tables).await;
-    press(app, KeyCode::F(5));
-    settle(app, |s| !s.is_running()).await;
-    assert!(
-        matches!(app.state.phase, QueryPhase::Finished { .. }),
-        "{:?}",
-        app.state.phase
-    );
+    run_to_finish(app).await;
     app.key(KeyEvent::new(KeyCode::Char('3'), KeyModifiers::ALT));
     assert_eq!(app.state.focus, Focus::Results);
 }

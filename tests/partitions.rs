@@ -8,11 +8,11 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use common::tui::{app_on, has_tables, press, render, settle};
+use common::tui::{app_on, has_tables, press, render, run_to_finish, settle};
 use crossterm::event::KeyCode;
 use quarry::app::partitions::Loading;
 use quarry::app::results::CellText;
-use quarry::app::{AppState, Focus, QueryPhase};
+use quarry::app::{AppState, Focus};
 use quarry::lake::demo::{self, DemoOptions};
 use quarry::tui::App;
 
@@ -47,13 +47,7 @@ async fn open_partitions(app: &mut App) {
 
 /// Runs the editor's statement and returns its two columns as a map.
 async fn run_counts(app: &mut App) -> BTreeMap<String, u64> {
-    press(app, KeyCode::F(5));
-    settle(app, |s| !s.is_running()).await;
-    assert!(
-        matches!(app.state.phase, QueryPhase::Finished { .. }),
-        "{:?}",
-        app.state.phase
-    );
+    run_to_finish(app).await;
     let grid = app.state.results.as_ref().unwrap();
     (0..grid.rows)
         .map(|row| match (grid.cell(row, 0), grid.cell(row, 1)) {

@@ -57,6 +57,17 @@ pub async fn settle(app: &mut App, done: impl Fn(&AppState) -> bool) {
         .expect("the app never settled");
 }
 
+/// F5, then waits for the run to end and checks it succeeded.
+pub async fn run_to_finish(app: &mut App) {
+    press(app, KeyCode::F(5));
+    settle(app, |s| !s.is_running()).await;
+    assert!(
+        matches!(app.state.phase, quarry::app::QueryPhase::Finished { .. }),
+        "{:?}",
+        app.state.phase
+    );
+}
+
 /// True once the catalog lists tables.
 pub fn has_tables(state: &AppState) -> bool {
     state
