@@ -69,6 +69,20 @@ pub enum CopyScope {
     Column,
 }
 
+impl TextEdit {
+    /// Applies a typed character or a backspace to `text`; Finish and Abort leave it as it is
+    /// (what they mean depends on the line). Control characters are never inserted.
+    pub fn apply_to(self, text: &mut String) {
+        match self {
+            Self::Push(c) if !c.is_control() => text.push(c),
+            Self::Pop => {
+                text.pop();
+            }
+            Self::Push(_) | Self::Finish | Self::Abort => {}
+        }
+    }
+}
+
 /// An event for [`super::update`].
 #[derive(Debug, Clone)]
 pub enum Action {

@@ -186,11 +186,7 @@ pub fn filter_input(state: &mut AppState, edit: TextEdit) {
     };
     let mut text = text;
     match edit {
-        TextEdit::Push(c) if !c.is_control() => text.push(c),
-        TextEdit::Push(_) => {}
-        TextEdit::Pop => {
-            text.pop();
-        }
+        TextEdit::Push(_) | TextEdit::Pop => edit.apply_to(&mut text),
         TextEdit::Finish => *editing = false,
         TextEdit::Abort => {
             *editing = false;

@@ -152,47 +152,45 @@ impl Buffer {
 
     /// Undoes the last edit, all steps of a compound one at once.
     pub fn undo(&mut self) {
-        let now = self.text();
-        match self
-            .compounds
-            .iter()
-            .rev()
-            .find(|c| c.after == now)
-            .cloned()
-        {
-            Some(compound) => {
-                // Bounded: a compound is a handful of steps; the cap guards a history cut short.
-                for _ in 0..1_000 {
-                    if !self.textarea.undo() || self.text() == compound.before {
-                        break;
-                    }
-                }
-            }
-            None => {
-                self.textarea.undo();
-            }
-        }
+        self.history_step(true);
     }
 
     /// Redoes the last undone edit, all steps of a compound at once.
     pub fn redo(&mut self) {
+        self.history_step(false);
+    }
+
+    /// One undo (`back`) or redo. When the text is one end of a compound edit, steps repeat
+    /// until it reaches the other end.
+    fn history_step(&mut self, back: bool) {
         let now = self.text();
-        match self
+        let target = self
             .compounds
             .iter()
             .rev()
-            .find(|c| c.before == now)
-            .cloned()
-        {
-            Some(compound) => {
-                for _ in 0..1_000 {
-                    if !self.textarea.redo() || self.text() == compound.after {
-                        break;
-                    }
+            .find(|c| {
+                if back {
+                    c.after == now
+                } else {
+                    c.before == now
                 }
-            }
-            None => {
-                self.textarea.redo();
+            })
+            .map(|c| {
+                if back {
+                    c.before.clone()
+                } else {
+                    c.after.clone()
+                }
+            });
+        // Bounded: a compound is a handful of steps; the cap guards a history cut short.
+        for _ in 0..1_000 {
+            let moved = if back {
+                self.textarea.undo()
+            } else {
+                self.textarea.redo()
+            };
+            if !moved || target.as_ref().is_none_or(|t| self.text() == *t) {
+                break;
             }
         }
     }

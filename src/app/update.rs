@@ -181,13 +181,7 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
                 return prompt_input(state, edit);
             }
             if let Some(picker) = &mut state.picker {
-                match edit {
-                    TextEdit::Push(c) if !c.is_control() => picker.filter.push(c),
-                    TextEdit::Pop => {
-                        picker.filter.pop();
-                    }
-                    _ => {}
-                }
+                edit.apply_to(&mut picker.filter);
                 picker.move_by(0);
                 return Vec::new();
             }
@@ -389,11 +383,7 @@ fn prompt_input(state: &mut AppState, edit: TextEdit) -> Vec<Effect> {
         return Vec::new();
     };
     match edit {
-        TextEdit::Push(c) if !c.is_control() => prompt.text.push(c),
-        TextEdit::Push(_) => {}
-        TextEdit::Pop => {
-            prompt.text.pop();
-        }
+        TextEdit::Push(_) | TextEdit::Pop => edit.apply_to(&mut prompt.text),
         TextEdit::Abort => state.prompt = None,
         TextEdit::Finish => {
             let Some(prompt) = state.prompt.take() else {
