@@ -10,9 +10,10 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 use datafusion::arrow::record_batch::RecordBatch;
 
+use crate::backend::aws::{AthenaEngine, AwsClients, AwsOptions, GlueCatalog, Workspace};
 use crate::backend::local::{EngineOptions, LocalCatalog, LocalEngine, discovery};
 use crate::backend::{Catalog, QueryContext, QueryEngine, QueryErrorKind, QueryState};
-use crate::config::{self, Config};
+use crate::config::{self, Config, EngineChoice, SourceKind};
 use crate::cost::Pricing;
 use crate::lake::demo::{self, DemoOptions};
 use crate::output::{self, OutputFormat};
@@ -44,8 +45,43 @@ pub struct Cli {
     /// Write logs to this file (level from `RUST_LOG`, default info).
     #[arg(long, global = true, value_name = "FILE")]
     pub log_file: Option<PathBuf>,
+    /// Database for unqualified table names. Default: `[aws] database`, else the source's only
+    /// database, if it has one.
+    #[arg(long, short = 'd', global = true)]
+    pub database: Option<String>,
+    #[command(flatten)]
+    pub aws: AwsFlags,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// The AWS source's flags; each overrides its `[aws]` key in `config.toml`.
+#[derive(Debug, Args, Default)]
+pub struct AwsFlags {
+    /// Use the AWS source: Glue Data Catalog, Athena and S3 (also `source = "aws"` in config).
+    #[arg(long, global = true)]
+    pub aws: bool,
+    /// AWS profile (default: `AWS_PROFILE`, else the default profile).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// AWS region (default: `AWS_REGION`, else the profile's).
+    #[arg(long, global = true, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Athena workgroup [default: primary].
+    #[arg(long, global = true, value_name = "NAME")]
+    pub workgroup: Option<String>,
+    /// Where Athena writes results (default: the workgroup's setting).
+    #[arg(long, global = true, value_name = "s3://BUCKET/PREFIX/")]
+    pub output_location: Option<String>,
+    /// Athena data catalog [default: `AwsDataCatalog`].
+    #[arg(long, global = true, value_name = "NAME")]
+    pub catalog: Option<String>,
+    /// One endpoint for Glue, Athena and S3 (an emulator such as moto).
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Engine for SQL on the AWS source [default: athena].
+    #[arg(long, global = true, value_enum)]
+    pub engine: Option<crate::config::EngineChoice>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -88,9 +124,6 @@ pub struct QueryArgs {
     /// Print the final statistics as one JSON object on stderr instead of the summary line.
     #[arg(long)]
     pub stats_json: bool,
-    /// Database for unqualified table names. Default: the lake's only database, if it has one.
-    #[arg(long, short = 'd')]
-    pub database: Option<String>,
     /// Rows to print at most; larger results are counted and reported. Default: config `row_limit`.
     #[arg(long, value_name = "N")]
     pub max_rows: Option<usize>,
@@ -124,6 +157,13 @@ pub fn main() -> ExitCode {
         .clone()
         .or_else(|| config.lake.clone())
         .unwrap_or_else(config::default_lake_dir);
+    let choice = SourceChoice {
+        aws: (cli.aws.aws || config.source == SourceKind::Aws)
+            .then(|| (aws_options(&cli, &config), engine_choice(&cli, &config))),
+        is_default_lake: cli.lake.is_none() && config.lake.is_none(),
+        lake,
+        database: cli.database.clone(),
+    };
     match cli.command {
         Some(Command::Demo(args)) => run_demo(&DemoOptions {
             dir: args.dir.clone().unwrap_or_else(config::default_lake_dir),
@@ -133,14 +173,130 @@ pub fn main() -> ExitCode {
             seed: args.seed,
             threads: None,
         }),
-        Some(Command::Query(args)) => runtime.block_on(run_query(&args, &lake, &config)),
-        None => runtime.block_on(run_tui(
-            cli.lake.is_none() && config.lake.is_none(),
-            &lake,
-            &config,
-            &cli.files,
-        )),
+        Some(Command::Query(args)) => runtime.block_on(run_query(&args, &choice, &config)),
+        None => runtime.block_on(run_tui(&choice, &config, &cli.files)),
     }
+}
+
+/// Which source to open, from flags and config.
+struct SourceChoice {
+    /// Set for the AWS source.
+    aws: Option<(AwsOptions, EngineChoice)>,
+    lake: PathBuf,
+    is_default_lake: bool,
+    /// `--database`.
+    database: Option<String>,
+}
+
+/// A source opened: its catalog, its engine, and what to call it.
+struct Opened {
+    catalog: Arc<dyn Catalog>,
+    engine: Arc<dyn QueryEngine>,
+    title: String,
+    database: Option<String>,
+    /// Athena's named queries and recent executions, on the AWS source.
+    workspace: Option<crate::backend::aws::Workspace>,
+}
+
+/// AWS settings: flags first, then `[aws]` in config, then defaults.
+fn aws_options(cli: &Cli, config: &Config) -> AwsOptions {
+    let flags = &cli.aws;
+    let file = &config.aws;
+    let pick = |flag: &Option<String>, key: &Option<String>| flag.clone().or_else(|| key.clone());
+    let defaults = AwsOptions::default();
+    AwsOptions {
+        profile: pick(&flags.profile, &file.profile),
+        region: pick(&flags.region, &file.region),
+        workgroup: pick(&flags.workgroup, &file.workgroup).unwrap_or(defaults.workgroup),
+        output_location: pick(&flags.output_location, &file.output_location),
+        catalog: pick(&flags.catalog, &file.catalog).unwrap_or(defaults.catalog),
+        database: pick(&cli.database, &file.database),
+        endpoint_url: pick(&flags.endpoint_url, &file.endpoint_url),
+        result_reuse_minutes: file.result_reuse_minutes,
+    }
+}
+
+fn engine_choice(cli: &Cli, config: &Config) -> EngineChoice {
+    cli.aws
+        .engine
+        .or(config.aws.engine)
+        .unwrap_or(EngineChoice::Athena)
+}
+
+/// Opens the chosen source; failures are reported and returned as the exit code.
+async fn open_source(
+    choice: &SourceChoice,
+    config: &Config,
+    row_limit: usize,
+    threads: Option<usize>,
+) -> Result<Opened, ExitCode> {
+    let pricing = Pricing {
+        usd_per_tb: config.price_per_tb_usd,
+    };
+    let Some((options, engine)) = &choice.aws else {
+        let (catalog, engine) = open_local(&choice.lake, config, row_limit, threads)?;
+        let catalog: Arc<dyn Catalog> = Arc::new(catalog);
+        let database = match &choice.database {
+            Some(db) => Some(db.clone()),
+            None => default_database(catalog.as_ref()).await,
+        };
+        return Ok(Opened {
+            catalog,
+            engine: Arc::new(engine),
+            title: format!("local lake {}", tilde(&choice.lake)),
+            database,
+            workspace: None,
+        });
+    };
+    let clients = AwsClients::connect(options)
+        .await
+        .map_err(|e| fail(EXIT_USAGE, &e))?;
+    let title = match engine {
+        EngineChoice::Athena => format!(
+            "AWS {} · Athena workgroup {}",
+            clients.region, options.workgroup
+        ),
+        EngineChoice::Local => format!("AWS {} · Glue · local engine", clients.region),
+    };
+    let catalog: Arc<dyn Catalog> =
+        Arc::new(GlueCatalog::new(clients.glue.clone(), clients.s3.clone()));
+    let database = match &options.database {
+        Some(db) => Some(db.clone()),
+        None => default_database(catalog.as_ref()).await,
+    };
+    let workspace = Workspace::new(clients.athena.clone(), options.workgroup.clone());
+    let engine: Arc<dyn QueryEngine> = match engine {
+        EngineChoice::Athena => Arc::new(AthenaEngine::new(
+            clients,
+            options.clone(),
+            pricing,
+            row_limit,
+        )),
+        EngineChoice::Local => {
+            let stores = clients.stores().ok_or_else(|| {
+                fail(
+                    EXIT_USAGE,
+                    &"the local engine needs AWS credentials to read S3",
+                )
+            })?;
+            let engine_options = EngineOptions {
+                pricing,
+                row_limit,
+                target_partitions: threads,
+            };
+            Arc::new(
+                LocalEngine::open_remote(Arc::clone(&catalog), Arc::new(stores), engine_options)
+                    .map_err(|e| fail(EXIT_QUERY_ERROR, &e))?,
+            )
+        }
+    };
+    Ok(Opened {
+        catalog,
+        engine,
+        title,
+        database,
+        workspace: Some(workspace),
+    })
 }
 
 fn fail(code: u8, message: &dyn std::fmt::Display) -> ExitCode {
@@ -164,27 +320,28 @@ fn init_logging(path: &Path) -> std::io::Result<()> {
 }
 
 /// Opens the TUI on `lake`, generating the demo lake first when it is the default and missing.
-async fn run_tui(
-    is_default_lake: bool,
-    lake: &Path,
-    config: &Config,
-    files: &[PathBuf],
-) -> ExitCode {
-    if is_default_lake && !lake.exists() {
+async fn run_tui(choice: &SourceChoice, config: &Config, files: &[PathBuf]) -> ExitCode {
+    let lake = &choice.lake;
+    if choice.aws.is_none() && choice.is_default_lake && !lake.exists() {
         eprintln!(
             "First run: generating the demo lake in {} (once).",
             lake.display()
         );
-        let code = run_demo(&DemoOptions::new(lake.to_path_buf()));
+        let code = run_demo(&DemoOptions::new(lake.clone()));
         if code != ExitCode::SUCCESS {
             return code;
         }
     }
-    let (catalog, engine) = match open_local(lake, config, config.row_limit, None) {
-        Ok((catalog, engine)) => (catalog, Arc::new(engine)),
+    let Opened {
+        catalog,
+        engine,
+        title,
+        database,
+        workspace,
+    } = match open_source(choice, config, config.row_limit, None).await {
+        Ok(opened) => opened,
         Err(code) => return code,
     };
-    let database = default_database(&catalog).await;
     let first_table = match &database {
         Some(db) => catalog
             .tables(db)
@@ -204,22 +361,22 @@ async fn run_tui(
         Ok(opening) => opening,
         Err(e) => return fail(EXIT_USAGE, &e),
     };
-    let mut state = crate::app::AppState::new(
-        format!("local lake {}", tilde(lake)),
-        crate::app::editor::Buffer::new("query 1", ""),
-    );
+    let mut state =
+        crate::app::AppState::new(title, crate::app::editor::Buffer::new("query 1", ""));
     state.editor = opening.editor;
     state.notice = opening.notice;
     state.user_queries_dir.clone_from(&session_files.queries);
+    state.named_queries = choice.aws.is_some();
     if let Ok(dir) = std::env::current_dir() {
         state.export_dir = dir;
     }
     let services = crate::tui::Services {
-        catalog: Arc::new(Arc::clone(&catalog)),
+        catalog,
         engine,
         context: QueryContext { database },
         clipboard: crate::tui::Clipboard::Terminal,
         files: Some(session_files.clone()),
+        workspace,
     };
     match crate::tui::run(state, services, theme, bindings).await {
         Ok(crate::tui::Ending::Quit(state)) => {
@@ -278,19 +435,19 @@ fn run_demo(options: &DemoOptions) -> ExitCode {
     }
 }
 
-async fn run_query(args: &QueryArgs, lake: &Path, config: &Config) -> ExitCode {
+async fn run_query(args: &QueryArgs, choice: &SourceChoice, config: &Config) -> ExitCode {
     let sql = match read_sql(args) {
         Ok(sql) => sql,
         Err(message) => return fail(EXIT_USAGE, &message),
     };
     let row_limit = args.max_rows.unwrap_or(config.row_limit).max(1);
-    let (catalog, engine) = match open_local(lake, config, row_limit, args.threads) {
+    let Opened {
+        engine, database, ..
+    } = match open_source(choice, config, row_limit, args.threads).await {
         Ok(opened) => opened,
         Err(code) => return code,
     };
-    let context = QueryContext {
-        database: args.database.clone().or(default_database(&catalog).await),
-    };
+    let context = QueryContext { database };
     let id = match engine.submit(&sql, &context).await {
         Ok(id) => id,
         Err(e) => return fail(EXIT_QUERY_ERROR, &e),
@@ -316,10 +473,12 @@ async fn run_query(args: &QueryArgs, lake: &Path, config: &Config) -> ExitCode {
             return fail(EXIT_QUERY_ERROR, &error);
         }
     }
-    let page = match engine.results(&id, None, usize::MAX).await {
+    let page = match crate::backend::all_results(engine.as_ref(), &id).await {
         Ok(page) => page,
         Err(e) => return fail(EXIT_QUERY_ERROR, &e),
     };
+    let mut final_stats = status.stats.clone();
+    final_stats.absorb_fetch(&page);
     let stdout = std::io::stdout();
     let to_terminal = stdout.is_terminal();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -339,17 +498,17 @@ async fn run_query(args: &QueryArgs, lake: &Path, config: &Config) -> ExitCode {
     if args.stats_json {
         eprintln!(
             "{}",
-            serde_json::to_string(&status.stats).unwrap_or_default()
+            serde_json::to_string(&final_stats).unwrap_or_default()
         );
     } else {
-        eprintln!("{}", stats_line(&status.stats));
+        eprintln!("{}", stats_line(&final_stats));
     }
     if page.truncated {
         let shown: usize = page.batches.iter().map(RecordBatch::num_rows).sum();
         eprintln!(
             "note: printed the first {} of {} rows; raise --max-rows to see more",
             thousands(shown as u64),
-            thousands(status.stats.rows)
+            thousands(final_stats.rows)
         );
     }
     ExitCode::SUCCESS
@@ -406,8 +565,8 @@ fn read_sql(args: &QueryArgs) -> Result<String, String> {
     Ok(sql)
 }
 
-/// The lake's only named database, so `FROM logs` works on the demo lake.
-async fn default_database(catalog: &Arc<LocalCatalog>) -> Option<String> {
+/// The source's only named database, so `FROM logs` works on the demo lake.
+async fn default_database(catalog: &dyn Catalog) -> Option<String> {
     let databases = catalog.databases().await.ok()?;
     let named: Vec<_> = databases
         .iter()

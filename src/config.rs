@@ -28,6 +28,8 @@ pub struct Config {
     pub theme: String,
     /// Key overrides: action name → one key or a list (`run = ["F9", "Ctrl-Enter"]`).
     pub keys: BTreeMap<String, Spanned<KeyList>>,
+    /// The AWS source's settings; flags override each.
+    pub aws: AwsConfig,
     /// Line starts of the file, to name lines in errors found after parsing.
     #[serde(skip)]
     line_starts: Vec<usize>,
@@ -43,6 +45,35 @@ pub enum SourceKind {
     /// A folder of Hive-partitioned Parquet, queried by the embedded DataFusion engine.
     #[default]
     Local,
+    /// Glue Data Catalog, Athena and S3.
+    Aws,
+}
+
+/// Which engine runs SQL on the AWS source.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum EngineChoice {
+    /// Athena (billed per byte scanned).
+    #[default]
+    Athena,
+    /// DataFusion on this machine, reading the tables' S3 data (free, bounded by this machine).
+    Local,
+}
+
+/// `[aws]` in `config.toml`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct AwsConfig {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub workgroup: Option<String>,
+    pub output_location: Option<String>,
+    pub catalog: Option<String>,
+    pub database: Option<String>,
+    pub endpoint_url: Option<String>,
+    /// Reuse identical queries' results up to this many minutes old (Athena result reuse).
+    pub result_reuse_minutes: Option<u32>,
+    pub engine: Option<EngineChoice>,
 }
 
 /// One key or several, as `[keys]` values may be written.
@@ -62,6 +93,7 @@ impl Default for Config {
             price_per_tb_usd: DEFAULT_PRICE_PER_TB_USD,
             theme: "dark".to_owned(),
             keys: BTreeMap::new(),
+            aws: AwsConfig::default(),
             line_starts: vec![0],
             path: None,
         }
@@ -237,6 +269,20 @@ mod tests {
         assert!(err.contains("line 3") && err.contains("teleport"), "{err}");
         let err = Config::parse("source = \"mainframe\"\n").unwrap_err();
         assert!(err.contains("local") && err.contains("line 1"), "{err}");
+    }
+
+    #[test]
+    fn the_aws_section_is_read_and_checked() {
+        let config = Config::parse(
+            "source = \"aws\"\n[aws]\nregion = \"eu-west-1\"\nworkgroup = \"analysts\"\nengine = \"local\"\n",
+        )
+        .unwrap();
+        assert_eq!(config.source, SourceKind::Aws);
+        assert_eq!(config.aws.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(config.aws.workgroup.as_deref(), Some("analysts"));
+        assert_eq!(config.aws.engine, Some(EngineChoice::Local));
+        let err = Config::parse("[aws]\nregoin = \"x\"\n").unwrap_err();
+        assert!(err.contains("line 2") && err.contains("regoin"), "{err}");
     }
 
     #[test]

@@ -180,6 +180,69 @@ pub fn take_recovery(path: &Path) -> Option<SavedSession> {
     Some(session)
 }
 
+/// Recent executions Athena lists for the picker.
+const ATHENA_RECENT: usize = 50;
+
+/// The picker's Athena items: named queries beside the saved-query files, or the workgroup's
+/// recent executions beside the local history.
+pub async fn athena_items(
+    workspace: &crate::backend::aws::Workspace,
+    kind: crate::app::picker::PickerKind,
+) -> Result<Vec<PickerItem>, String> {
+    use crate::app::picker::PickerKind;
+    match kind {
+        PickerKind::SavedQueries => Ok(workspace
+            .named_queries()
+            .await
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .map(|q| PickerItem {
+                title: q.name,
+                detail: match q.description.filter(|d| !d.is_empty()) {
+                    Some(d) => format!("{d} · Athena named query in {}", q.database),
+                    None => format!("Athena named query in {}", q.database),
+                },
+                sql: q.sql,
+                path: None,
+            })
+            .collect()),
+        PickerKind::History => Ok(workspace
+            .recent_executions(ATHENA_RECENT)
+            .await
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .map(|e| {
+                let first_line = e
+                    .sql
+                    .lines()
+                    .map(str::trim)
+                    .find(|l| !l.is_empty() && !l.starts_with("--"))
+                    .unwrap_or_default()
+                    .to_owned();
+                let when = e
+                    .submitted
+                    .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+                    .unwrap_or_default();
+                let state = format!("{:?}", e.state).to_lowercase();
+                let outcome = match &e.error {
+                    Some(error) => format!("{state} · {}", error.lines().next().unwrap_or("")),
+                    None => format!(
+                        "{state} · {} · {}",
+                        crate::text::human_bytes(e.bytes_scanned.unwrap_or(0)),
+                        crate::text::seconds(e.total_ms.unwrap_or(0))
+                    ),
+                };
+                PickerItem {
+                    title: first_line,
+                    detail: format!("{when} · Athena {} · {outcome}", e.id),
+                    sql: e.sql,
+                    path: None,
+                }
+            })
+            .collect()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

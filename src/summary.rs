@@ -1,6 +1,8 @@
 //! One-line summaries of query statistics, shared by the headless command and the TUI.
 
-use crate::backend::QueryStats;
+use std::fmt::Write as _;
+
+use crate::backend::{EngineKind, QueryStats};
 use crate::text::{human_bytes, seconds, thousands, usd};
 
 /// `scanned 1.2 MB of 113 MB · 1/365 partitions · 12,345 rows · 0.04 s · $0.00005 on Athena`.
@@ -31,7 +33,77 @@ pub fn stats_line(stats: &QueryStats) -> String {
     }
     parts.push(format!("{} rows", thousands(stats.rows)));
     parts.push(seconds(stats.total_ms));
-    parts.push(format!("{} on Athena", usd(stats.cost_usd)));
+    if stats.engine == EngineKind::Athena {
+        parts.push(format!(
+            "{} billed by Athena ({})",
+            usd(stats.cost_usd),
+            human_bytes(stats.billed_bytes)
+        ));
+        if stats.result_reused {
+            parts.push("reused a previous result".to_owned());
+        }
+    } else {
+        parts.push(format!("{} on Athena", usd(stats.cost_usd)));
+    }
+    if let Some(fetch) = &stats.fetch {
+        parts.push(format!("results via {}", fetch.path));
+    }
+    parts.join(" · ")
+}
+
+/// Bytes exactly and every timing: the numbers to compare runs by.
+pub fn exact_line(stats: &QueryStats) -> String {
+    let mut parts = vec![
+        format!("{} bytes scanned", thousands(stats.bytes_scanned)),
+        format!("{} billed", thousands(stats.billed_bytes)),
+    ];
+    match &stats.athena {
+        Some(athena) => {
+            let ms = |label: &str, value: Option<u64>| value.map(|v| format!("{label} {v} ms"));
+            parts.extend(
+                [
+                    ms("queue", stats.queue_ms),
+                    ms("pre-processing", athena.service_pre_processing_ms),
+                    ms("planning", Some(stats.planning_ms)),
+                    ms("engine", Some(stats.execution_ms)),
+                    ms("post-processing", athena.service_processing_ms),
+                    ms("total", Some(stats.total_ms)),
+                ]
+                .into_iter()
+                .flatten(),
+            );
+            if let Some(runtime) = &athena.runtime {
+                if let Some(rows) = runtime.input_rows {
+                    parts.push(format!("{} rows read", thousands(rows)));
+                }
+                if !runtime.stages.is_empty() {
+                    parts.push(format!("{} stages", runtime.stages.len()));
+                }
+            }
+            parts.push(format!("id {}", athena.query_execution_id));
+        }
+        None => parts.extend([
+            format!(
+                "{}/{} files",
+                thousands(stats.files_scanned),
+                thousands(stats.files_total)
+            ),
+            format!("{} row groups pruned", thousands(stats.row_groups_pruned)),
+            format!("planning {} ms", stats.planning_ms),
+            format!("execution {} ms", stats.execution_ms),
+            format!("total {} ms", stats.total_ms),
+        ]),
+    }
+    if let Some(fetch) = &stats.fetch {
+        let mut text = format!("results via {} in {} ms", fetch.path, fetch.ms);
+        if let Some(bytes) = fetch.bytes {
+            let _ = write!(text, " ({})", human_bytes(bytes));
+        }
+        if let Some(reason) = &fetch.fallback_reason {
+            let _ = write!(text, " because {reason}");
+        }
+        parts.push(text);
+    }
     parts.join(" · ")
 }
 
@@ -54,6 +126,48 @@ mod tests {
         assert_eq!(
             stats_line(&stats),
             "scanned 1.2 MB of 113 MB · 1/365 partitions · 12,345 rows · 0.04 s · $0.000048 on Athena"
+        );
+    }
+
+    #[test]
+    fn athena_runs_say_what_was_billed_and_how_results_came() {
+        let stats = QueryStats {
+            engine: EngineKind::Athena,
+            bytes_scanned: 5_000,
+            billed_bytes: 10 * 1_048_576,
+            cost_usd: 0.000_047_68,
+            rows: 2,
+            total_ms: 1_500,
+            queue_ms: Some(120),
+            athena: Some(crate::backend::AthenaStats {
+                query_execution_id: "q-1".to_owned(),
+                service_pre_processing_ms: Some(30),
+                ..crate::backend::AthenaStats::default()
+            }),
+            fetch: Some(crate::backend::ResultFetch {
+                path: crate::backend::FetchPath::S3Csv,
+                fallback_reason: None,
+                rows: 2,
+                bytes: Some(40),
+                ms: 12,
+            }),
+            ..QueryStats::default()
+        };
+        let line = stats_line(&stats);
+        assert!(
+            line.contains("$0.000048 billed by Athena (10 MB)"),
+            "{line}"
+        );
+        assert!(line.ends_with("results via S3 CSV"), "{line}");
+        let exact = exact_line(&stats);
+        assert!(
+            exact.contains("queue 120 ms · pre-processing 30 ms"),
+            "{exact}"
+        );
+        assert!(exact.contains("id q-1"), "{exact}");
+        assert!(
+            exact.contains("results via S3 CSV in 12 ms (40 B)"),
+            "{exact}"
         );
     }
 

@@ -206,12 +206,35 @@ pub enum Action {
     },
     QueryProgress {
         ticket: Ticket,
-        stats: QueryStats,
+        stats: Box<QueryStats>,
     },
+    /// A query ended; `page` is its first page of results when it succeeded.
     QueryFinished {
         ticket: Ticket,
         status: Box<QueryStatus>,
-        page: Option<ResultPage>,
+        page: Option<Result<ResultPage, String>>,
+    },
+    /// A partition's measured size.
+    PartitionSized {
+        request: u64,
+        values: Vec<String>,
+        files: u64,
+        bytes: u64,
+    },
+    /// Save the statement under the cursor as an Athena named query (asks for a name).
+    SaveNamedQuery,
+    /// Athena answered a named-query save: its id, or why not.
+    NamedQuerySaved(Result<String, String>),
+    /// Items from a second, slower source of the open picker (Athena's named queries or recent
+    /// executions), added after the local ones.
+    PickerMore {
+        kind: PickerKind,
+        items: Result<Vec<PickerItem>, String>,
+    },
+    /// A later page of a finished query's results.
+    ResultsAppended {
+        ticket: Ticket,
+        page: Result<ResultPage, String>,
     },
     QueryFailedToStart {
         ticket: Ticket,
@@ -261,5 +284,16 @@ pub enum Effect {
     /// Append a finished run to the history file.
     RecordHistory(HistoryEntry),
     LoadPicker(PickerKind),
+    /// Measure partitions' files and bytes (sources whose listings lack them).
+    SizePartitions {
+        request: u64,
+        partitions: Vec<(Vec<String>, String)>,
+    },
+    /// Save SQL as an Athena named query.
+    SaveNamedQuery {
+        name: String,
+        sql: String,
+        database: Option<String>,
+    },
     Quit,
 }

@@ -79,6 +79,22 @@ fn start(state: &mut AppState, table: &TableName) -> Vec<Effect> {
     }]
 }
 
+/// Partitions per browser whose size is measured (an S3 listing each on Glue).
+pub const SIZE_BUDGET: usize = 2_000;
+
+/// Records a measured partition size in the browser it was asked for.
+pub fn partition_sized(
+    state: &mut AppState,
+    request: u64,
+    values: &[String],
+    files: u64,
+    bytes: u64,
+) {
+    if let Some(browser) = state.partitions.as_mut().filter(|b| b.request == request) {
+        browser.set_size(values, files, bytes);
+    }
+}
+
 /// Adds an arrived page and asks for the next one while the browser is the same.
 pub fn page_loaded(
     state: &mut AppState,
@@ -91,7 +107,19 @@ pub fn page_loaded(
     match page {
         Ok(page) => {
             browser.add_page(&page.partitions, page.next_token.is_none());
-            page.next_token
+            // Sources that list partitions without sizes (Glue) measure them on request; the
+            // first SIZE_BUDGET are measured, so a huge table does not cost a listing per
+            // partition.
+            let to_size: Vec<(Vec<String>, String)> = page
+                .partitions
+                .iter()
+                .filter(|p| p.bytes.is_none() && !p.location.is_empty())
+                .take(SIZE_BUDGET.saturating_sub(browser.size_requested))
+                .map(|p| (p.values.clone(), p.location.clone()))
+                .collect();
+            browser.size_requested += to_size.len();
+            let mut effects: Vec<Effect> = page
+                .next_token
                 .map(|token| Effect::LoadPartitions {
                     request,
                     table: browser.table.clone(),
@@ -99,7 +127,14 @@ pub fn page_loaded(
                     page_size: NEXT_PAGE,
                 })
                 .into_iter()
-                .collect()
+                .collect();
+            if !to_size.is_empty() {
+                effects.push(Effect::SizePartitions {
+                    request,
+                    partitions: to_size,
+                });
+            }
+            effects
         }
         Err(e) => {
             browser.loading = Loading::Failed(e);

@@ -30,6 +30,39 @@ pub fn save(state: &mut AppState) -> Vec<Effect> {
     Vec::new()
 }
 
+/// Alt-S: asks for the name to save the statement under the cursor as, in Athena.
+pub fn ask_named_query(state: &mut AppState) -> Vec<Effect> {
+    if !state.named_queries {
+        state.notice =
+            Some("named queries live in Athena: start quarry with --aws to save one".to_owned());
+        return Vec::new();
+    }
+    let title = state.editor.buffer().title.clone();
+    state.prompt = Some(Prompt {
+        kind: PromptKind::NamedQuery,
+        label: "save in Athena as".to_owned(),
+        text: title,
+    });
+    Vec::new()
+}
+
+/// Sends the statement under the cursor to Athena as a named query called `name`.
+pub fn save_named_query(state: &mut AppState, name: &str) -> Vec<Effect> {
+    let Some(statement) = state.editor.buffer().statement_to_run() else {
+        state.notice = Some("there is no statement under the cursor to save".to_owned());
+        return Vec::new();
+    };
+    if name.is_empty() {
+        state.notice = Some("a named query needs a name".to_owned());
+        return Vec::new();
+    }
+    vec![Effect::SaveNamedQuery {
+        name: name.to_owned(),
+        sql: statement.sql.clone(),
+        database: None,
+    }]
+}
+
 /// Saves the active buffer to `path`, which becomes its file. A query saved without a
 /// header gets one, so the saved-queries list can name it.
 pub fn save_as(state: &mut AppState, path: PathBuf) -> Vec<Effect> {

@@ -168,6 +168,7 @@ pub fn action_name(action: &Action) -> Option<&'static str> {
         Action::ToggleHelp => "help",
         Action::Quit => "quit",
         Action::SaveBuffer => "save",
+        Action::SaveNamedQuery => "save_named_query",
         Action::OpenPicker(PickerKind::History) => "history",
         Action::OpenPicker(PickerKind::SavedQueries) => "saved_queries",
         Action::Complete => "complete",
@@ -423,6 +424,13 @@ pub fn default_bindings() -> Vec<Binding> {
             KeyPress::alt(F(3)),
             Action::SearchAgain(false),
             "previous match",
+            None,
+        ),
+        b(
+            editor,
+            KeyPress::alt(Char('s')),
+            Action::SaveNamedQuery,
+            "save the statement as an Athena named query (AWS source)",
             None,
         ),
         b(

@@ -85,6 +85,9 @@ pub struct PartitionBrowser {
     matching: Vec<usize>,
     expanded: HashSet<Vec<String>>,
     total: Totals,
+    sized: usize,
+    /// Partitions whose size has been asked for.
+    pub size_requested: usize,
 }
 
 impl PartitionBrowser {
@@ -108,37 +111,103 @@ impl PartitionBrowser {
             matching: Vec::new(),
             expanded: HashSet::new(),
             total: Totals::default(),
+            sized: 0,
+            size_requested: 0,
         }
     }
 
     /// Adds a page of partitions; pages come in key order, so each one extends the tree's
     /// right edge.
     pub fn add_page(&mut self, partitions: &[Partition], complete: bool) {
-        for partition in partitions {
+        // Local lakes page in key order; Glue pages come in whatever order Glue keeps. Sorting
+        // the page and inserting by search keeps the tree and the flat list in key order.
+        let mut page: Vec<&Partition> = partitions.iter().collect();
+        page.sort_by(|a, b| a.values.cmp(&b.values));
+        let in_order = match (self.leaves.last(), page.first()) {
+            (Some((last, _)), Some(first)) => *last <= first.values,
+            _ => true,
+        };
+        let first_new = self.leaves.len();
+        for partition in page {
             self.total.add(partition);
             let mut level = &mut self.roots;
             for value in &partition.values {
-                if level.last().is_none_or(|n| n.value != *value) {
-                    level.push(Node {
-                        value: value.clone(),
-                        totals: Totals::default(),
-                        children: Vec::new(),
-                    });
+                let at = match level.last() {
+                    // The common case, pages in key order: append without searching.
+                    Some(last) if last.value == *value => level.len() - 1,
+                    Some(last) if last.value < *value => level.len(),
+                    None => 0,
+                    Some(_) => level
+                        .binary_search_by(|n| n.value.as_str().cmp(value))
+                        .unwrap_or_else(|i| i),
+                };
+                if level.get(at).is_none_or(|n| n.value != *value) {
+                    level.insert(
+                        at,
+                        Node {
+                            value: value.clone(),
+                            totals: Totals::default(),
+                            children: Vec::new(),
+                        },
+                    );
                 }
-                let Some(node) = level.last_mut() else { break };
+                let node = &mut level[at];
                 node.totals.add(partition);
                 level = &mut node.children;
             }
             let mut totals = Totals::default();
             totals.add(partition);
-            if leaf_matches(&self.filter, &self.keys, &partition.values) {
-                self.matching.push(self.leaves.len());
-            }
             self.leaves.push((partition.values.clone(), totals));
+        }
+        if in_order {
+            for index in first_new..self.leaves.len() {
+                if leaf_matches(&self.filter, &self.keys, &self.leaves[index].0) {
+                    self.matching.push(index);
+                }
+            }
+        } else {
+            self.leaves.sort_by(|a, b| a.0.cmp(&b.0));
+            self.set_filter_keeping_view(self.filter.clone());
         }
         if complete {
             self.loading = Loading::Complete;
         }
+    }
+
+    /// Records a partition's size once the source has measured it (Glue partitions: an S3
+    /// listing), adding it to every node above the partition.
+    pub fn set_size(&mut self, values: &[String], files: u64, bytes: u64) {
+        let Ok(index) = self
+            .leaves
+            .binary_search_by(|(v, _)| v.as_slice().cmp(values))
+        else {
+            return;
+        };
+        let leaf = &mut self.leaves[index].1;
+        let (added_files, added_bytes) = (
+            files.saturating_sub(leaf.files),
+            bytes.saturating_sub(leaf.bytes),
+        );
+        leaf.files = files;
+        leaf.bytes = bytes;
+        self.total.files += added_files;
+        self.total.bytes += added_bytes;
+        self.sized += 1;
+        let mut level = &mut self.roots;
+        for value in values {
+            let Ok(at) = level.binary_search_by(|n| n.value.as_str().cmp(value)) else {
+                return;
+            };
+            let node = &mut level[at];
+            node.totals.files += added_files;
+            node.totals.bytes += added_bytes;
+            level = &mut node.children;
+        }
+    }
+
+    /// Partitions whose size was measured after listing.
+    pub fn sized(&self) -> usize {
+        self.sized
     }
 
     /// Sums over every partition loaded so far.
@@ -296,6 +365,13 @@ impl PartitionBrowser {
 
     /// Replaces the flat list's filter (a substring of `key=value/…`, case-insensitive).
     pub fn set_filter(&mut self, filter: String) {
+        self.set_filter_keeping_view(filter);
+        self.view = PartitionView::Flat;
+        self.anchor = None;
+        self.cursor = self.cursor.min(self.matching.len().saturating_sub(1));
+    }
+
+    fn set_filter_keeping_view(&mut self, filter: String) {
         self.filter = filter;
         self.matching = self
             .leaves
@@ -304,9 +380,6 @@ impl PartitionBrowser {
             .filter(|(_, (values, _))| leaf_matches(&self.filter, &self.keys, values))
             .map(|(i, _)| i)
             .collect();
-        self.view = PartitionView::Flat;
-        self.anchor = None;
-        self.cursor = self.cursor.min(self.matching.len().saturating_sub(1));
     }
 
     /// Drops the marks and the range.

@@ -81,6 +81,8 @@ pub struct ResultGrid {
     /// Rows the query produced in all, which can exceed `rows` when truncated.
     pub total_rows: u64,
     pub truncated: bool,
+    /// True while later pages of the result are still arriving.
+    pub loading_more: bool,
     pub widths: Vec<usize>,
     pub numeric: Vec<bool>,
     pub row: usize,
@@ -92,6 +94,25 @@ pub struct ResultGrid {
 }
 
 impl ResultGrid {
+    /// Adds rows that arrived after the grid was built. A sort would no longer cover every
+    /// row, so it is dropped; the cursor stays where it was.
+    pub fn append(&mut self, batches: Vec<RecordBatch>, more_coming: bool, truncated: bool) {
+        let added: usize = batches.iter().map(RecordBatch::num_rows).sum();
+        let all = Arc::make_mut(&mut self.batches);
+        for batch in batches {
+            self.starts.push(self.rows);
+            self.rows += batch.num_rows();
+            all.push(batch);
+        }
+        if added > 0 && self.order.is_some() {
+            self.order = None;
+            self.sort = None;
+        }
+        self.total_rows = self.total_rows.max(self.rows as u64);
+        self.loading_more = more_coming;
+        self.truncated = truncated;
+    }
+
     /// Builds the grid, sizing columns from the header and a sample of rows.
     pub fn new(
         id: u64,
@@ -128,6 +149,7 @@ impl ResultGrid {
             rows,
             total_rows,
             truncated,
+            loading_more: false,
             numeric,
             row: 0,
             column: 0,

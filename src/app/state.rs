@@ -49,6 +49,8 @@ pub enum PromptKind {
     SaveBuffer,
     /// A pattern to find in the editor buffer.
     Search,
+    /// The name of an Athena named query to save the statement as.
+    NamedQuery,
 }
 
 /// A one-line question at the bottom of the screen.
@@ -112,6 +114,8 @@ pub struct AppState {
     pub export: Option<ExportProgress>,
     /// Where Ctrl-S offers to save a new query.
     pub user_queries_dir: std::path::PathBuf,
+    /// True when the source keeps named queries (Athena), so Alt-S can save one.
+    pub named_queries: bool,
     /// Where exports go unless the user types another path.
     pub export_dir: std::path::PathBuf,
     /// A one-line message in the status bar (e.g. why an action did nothing).
@@ -147,6 +151,7 @@ impl AppState {
             export: None,
             export_dir: std::path::PathBuf::from("."),
             user_queries_dir: std::path::PathBuf::from("saved-queries"),
+            named_queries: false,
             notice: None,
             spinner: 0,
             next_ticket: 1,

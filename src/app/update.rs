@@ -250,6 +250,32 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::SaveBuffer => files::save(state),
+        Action::SaveNamedQuery => files::ask_named_query(state),
+        Action::PartitionSized {
+            request,
+            values,
+            files,
+            bytes,
+        } => {
+            browse::partition_sized(state, request, &values, files, bytes);
+            Vec::new()
+        }
+        Action::NamedQuerySaved(result) => {
+            state.notice = Some(match result {
+                Ok(id) => format!("saved as an Athena named query (id {id})"),
+                Err(e) => format!("not saved in Athena: {e}"),
+            });
+            Vec::new()
+        }
+        Action::PickerMore { kind, items } => {
+            if let Some(picker) = state.picker.as_mut().filter(|p| p.kind == kind) {
+                match items {
+                    Ok(items) => picker.items.get_or_insert_with(Vec::new).extend(items),
+                    Err(e) => picker.error = Some(e),
+                }
+            }
+            Vec::new()
+        }
         Action::FileSaved {
             buffer,
             path,
@@ -300,7 +326,7 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             } = &mut state.phase
                 && *current == ticket
             {
-                *live = stats;
+                *live = *stats;
             }
             Vec::new()
         }
@@ -309,6 +335,10 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             status,
             page,
         } => finish(state, ticket, &status, page),
+        Action::ResultsAppended { ticket, page } => {
+            results_appended(state, ticket, page);
+            Vec::new()
+        }
         Action::QueryFailedToStart { ticket, error } => {
             let QueryPhase::Running { statement, .. } = &state.phase else {
                 return Vec::new();
@@ -393,6 +423,7 @@ fn prompt_input(state: &mut AppState, edit: TextEdit) -> Vec<Effect> {
             return match prompt.kind {
                 PromptKind::Export => grid_actions::start_export(state, path),
                 PromptKind::SaveBuffer => files::save_as(state, path),
+                PromptKind::NamedQuery => files::save_named_query(state, prompt.text.trim()),
                 PromptKind::Search => {
                     editor_tools::search(state, &prompt.text);
                     Vec::new()
@@ -496,11 +527,48 @@ fn history(
     })
 }
 
+/// Adds a later page of results to the grid it belongs to.
+fn results_appended(
+    state: &mut AppState,
+    ticket: u64,
+    page: Result<crate::backend::ResultPage, String>,
+) {
+    let Some(grid) = state.results.as_mut().filter(|g| g.id == ticket) else {
+        return; // a newer query's grid
+    };
+    match page {
+        Ok(page) => {
+            if let QueryPhase::Finished { stats } = &mut state.phase {
+                if let (Some(fetch), Some(more)) = (stats.fetch.as_mut(), page.fetch.as_ref()) {
+                    fetch.rows = more.rows;
+                    fetch.ms += more.ms;
+                }
+                if page.next_token.is_none() && !page.truncated {
+                    stats.rows = stats.rows.max((grid.rows + page_rows(&page)) as u64);
+                }
+            }
+            let more_coming = page.next_token.is_some();
+            grid.append(page.batches, more_coming, page.truncated);
+        }
+        Err(e) => {
+            grid.loading_more = false;
+            state.notice = Some(format!("the rest of the results could not be read: {e}"));
+        }
+    }
+}
+
+fn page_rows(page: &crate::backend::ResultPage) -> usize {
+    page.batches
+        .iter()
+        .map(datafusion::arrow::record_batch::RecordBatch::num_rows)
+        .sum()
+}
+
 fn finish(
     state: &mut AppState,
     ticket: u64,
     status: &crate::backend::QueryStatus,
-    page: Option<crate::backend::ResultPage>,
+    page: Option<Result<crate::backend::ResultPage, String>>,
 ) -> Vec<Effect> {
     let QueryPhase::Running {
         ticket: current,
@@ -514,7 +582,20 @@ fn finish(
         return Vec::new();
     }
     let statement = statement.clone();
-    let final_stats = status.stats.clone();
+    let mut final_stats = status.stats.clone();
+    let page = match page {
+        Some(Ok(page)) => {
+            final_stats.absorb_fetch(&page);
+            Some(page)
+        }
+        Some(Err(e)) => {
+            state.notice = Some(format!(
+                "the query succeeded but its results could not be read: {e}"
+            ));
+            None
+        }
+        None => None,
+    };
     let outcome = match status.state {
         QueryState::Succeeded => "succeeded",
         QueryState::Cancelled => "cancelled",
@@ -535,13 +616,15 @@ fn finish(
     state.phase = match status.state {
         QueryState::Succeeded => {
             if let Some(page) = page {
-                let grid = ResultGrid::new(
+                let more_coming = page.next_token.is_some();
+                let mut grid = ResultGrid::new(
                     ticket,
                     page.schema,
                     page.batches,
                     final_stats.rows,
                     page.truncated,
                 );
+                grid.loading_more = more_coming;
                 state.results = Some(grid);
             }
             QueryPhase::Finished { stats: final_stats }

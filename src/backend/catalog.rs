@@ -28,4 +28,11 @@ pub trait Catalog: Send + Sync {
         page_token: Option<&str>,
         page_size: usize,
     ) -> Result<PartitionPage, CatalogError>;
+
+    /// Files and bytes of the partition at `location`, for sources whose partition pages come
+    /// without sizes (Glue: an S3 listing). `None` when the source cannot tell.
+    async fn partition_size(&self, location: &str) -> Result<Option<(u64, u64)>, CatalogError> {
+        let _ = location;
+        Ok(None)
+    }
 }

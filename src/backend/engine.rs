@@ -52,3 +52,14 @@ pub trait QueryEngine: Send + Sync {
         }
     }
 }
+
+/// Reads every page of a finished query's results (up to the engine's row limit) as one page.
+/// Engines that page (Athena's `GetQueryResults`) are asked until they have no next page.
+pub async fn all_results(engine: &dyn QueryEngine, id: &QueryId) -> Result<ResultPage, QueryError> {
+    let mut page = engine.results(id, None, usize::MAX).await?;
+    while let Some(token) = page.next_token.take() {
+        let next = engine.results(id, Some(&token), usize::MAX).await?;
+        page.append(next);
+    }
+    Ok(page)
+}

@@ -77,4 +77,7 @@ pub enum CatalogError {
     },
     #[error("partition page token {0:?} is not valid for this table")]
     BadPageToken(String),
+    /// A remote catalog failed; the text is a full sentence naming what to do.
+    #[error("{0}")]
+    Service(String),
 }

@@ -1,6 +1,7 @@
 //! Sources behind one interface: catalog and query engine traits, their plain-data models, and
-//! the implementations (`local`: a folder of Parquet on DataFusion).
+//! the implementations (`local`: a folder of Parquet on DataFusion; `aws`: Glue, Athena, S3).
 
+pub mod aws;
 mod catalog;
 mod engine;
 mod error;
@@ -8,6 +9,6 @@ pub mod local;
 mod model;
 
 pub use catalog::Catalog;
-pub use engine::QueryEngine;
+pub use engine::{QueryEngine, all_results};
 pub use error::{CatalogError, QueryError, QueryErrorKind, SqlPosition};
 pub use model::*;

@@ -183,6 +183,117 @@ pub struct QueryStats {
     pub bytes_total: Option<u64>,
     /// True when the result was served from a result cache (Athena result reuse).
     pub result_reused: bool,
+    /// What Athena reports beyond the common fields, when Athena ran the query.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub athena: Option<AthenaStats>,
+    /// How the results were fetched, once they were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fetch: Option<ResultFetch>,
+}
+
+impl ResultPage {
+    /// Adds the page that followed this one: its rows, its token, and its fetch cost.
+    pub fn append(&mut self, next: ResultPage) {
+        self.batches.extend(next.batches);
+        self.next_token = next.next_token;
+        self.truncated = next.truncated;
+        match (&mut self.fetch, next.fetch) {
+            (Some(fetch), Some(more)) => {
+                fetch.rows = fetch.rows.max(more.rows);
+                fetch.ms += more.ms;
+                fetch.bytes = match (fetch.bytes, more.bytes) {
+                    (Some(a), Some(b)) => Some(a + b),
+                    (a, b) => a.or(b),
+                };
+            }
+            (fetch @ None, more) => *fetch = more,
+            (Some(_), None) => {}
+        }
+    }
+}
+
+impl QueryStats {
+    /// Takes in how a result page was fetched; an engine that cannot count rows up front
+    /// (Athena) learns the count from a complete fetch.
+    pub fn absorb_fetch(&mut self, page: &ResultPage) {
+        if let Some(fetch) = &page.fetch {
+            if self.rows == 0 && !page.truncated && page.next_token.is_none() {
+                self.rows = fetch.rows;
+            }
+            self.fetch = Some(fetch.clone());
+        }
+    }
+}
+
+/// Athena's own statistics of one query execution.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AthenaStats {
+    pub query_execution_id: String,
+    pub workgroup: Option<String>,
+    /// `DDL`, `DML` or `UTILITY`.
+    pub statement_type: Option<String>,
+    pub service_pre_processing_ms: Option<u64>,
+    pub service_processing_ms: Option<u64>,
+    /// From `GetQueryRuntimeStatistics`, when Athena has them for the query.
+    pub runtime: Option<RuntimeStats>,
+}
+
+/// Rows and bytes in and out of a query, and its stages, from `GetQueryRuntimeStatistics`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RuntimeStats {
+    pub input_rows: Option<u64>,
+    pub input_bytes: Option<u64>,
+    pub output_rows: Option<u64>,
+    pub output_bytes: Option<u64>,
+    /// Stages in plan order (the output stage first), with their depth in the stage tree.
+    pub stages: Vec<StageStats>,
+}
+
+/// One stage of a distributed query.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageStats {
+    pub id: i64,
+    pub depth: usize,
+    pub state: Option<String>,
+    pub input_rows: Option<u64>,
+    pub input_bytes: Option<u64>,
+    pub output_rows: Option<u64>,
+    pub output_bytes: Option<u64>,
+    pub execution_ms: Option<u64>,
+}
+
+/// Which way results were fetched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FetchPath {
+    /// Straight from the engine's memory (local engine).
+    InMemory,
+    /// The result CSV from S3 (`GetObject`), parsed with arrow-csv.
+    S3Csv,
+    /// Athena's `GetQueryResults`, page by page.
+    ResultsApi,
+}
+
+impl fmt::Display for FetchPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::InMemory => "in memory",
+            Self::S3Csv => "S3 CSV",
+            Self::ResultsApi => "GetQueryResults",
+        })
+    }
+}
+
+/// How a result was fetched and what it took.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResultFetch {
+    pub path: FetchPath,
+    /// Why the faster path was not used, when it was not.
+    pub fallback_reason: Option<String>,
+    pub rows: u64,
+    /// Bytes downloaded (CSV size), when known.
+    pub bytes: Option<u64>,
+    pub ms: u64,
 }
 
 /// The current state of a query with its statistics so far.
@@ -204,4 +315,6 @@ pub struct ResultPage {
     pub next_token: Option<String>,
     /// True when the engine stopped keeping rows at the display limit.
     pub truncated: bool,
+    /// How the rows were fetched, when the engine reports it.
+    pub fetch: Option<ResultFetch>,
 }

@@ -9,7 +9,10 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::app::picker::PickerKind;
 use crate::app::{Action, Effect, Ticket};
-use crate::backend::{Catalog, PartitionFilter, QueryContext, QueryEngine, QueryId};
+use crate::backend::{Catalog, PartitionFilter, QueryContext, QueryEngine, QueryId, QueryState};
+
+/// S3 listings in flight at once while sizing partitions.
+const SIZE_CONCURRENCY: usize = 8;
 
 /// How often a running query's statistics are refreshed on screen.
 const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
@@ -23,6 +26,8 @@ pub struct Services {
     pub clipboard: Clipboard,
     /// History, session and saved-query files; `None` keeps nothing on disk.
     pub files: Option<crate::session::SessionFiles>,
+    /// Athena's named queries and recent executions, on the AWS source.
+    pub workspace: Option<crate::backend::aws::Workspace>,
 }
 
 /// Where copies go.
@@ -69,6 +74,8 @@ struct Tickets {
     running: HashMap<Ticket, QueryId>,
     /// Cancels that arrived before the engine gave the query an id.
     cancel_early: HashSet<Ticket>,
+    /// The newest query; older ones stop fetching result pages.
+    latest: Ticket,
 }
 
 impl EffectRunner {
@@ -192,6 +199,63 @@ impl EffectRunner {
                     let items = items.map_err(|e| e.to_string());
                     let _ = tx.send(Action::PickerLoaded { kind, items });
                 });
+                if let Some(workspace) = self.services.workspace.clone() {
+                    let tx = self.actions.clone();
+                    tokio::spawn(async move {
+                        let items = crate::session::athena_items(&workspace, kind).await;
+                        let _ = tx.send(Action::PickerMore { kind, items });
+                    });
+                }
+            }
+            Effect::SizePartitions {
+                request,
+                partitions,
+            } => {
+                tokio::spawn(async move {
+                    use futures::StreamExt as _;
+                    let catalog = &catalog;
+                    let mut sizes = futures::stream::iter(partitions)
+                        .map(|(values, location)| async move {
+                            (values, catalog.partition_size(&location).await)
+                        })
+                        .buffer_unordered(SIZE_CONCURRENCY);
+                    while let Some((values, size)) = sizes.next().await {
+                        match size {
+                            Ok(Some((files, bytes))) => {
+                                let _ = tx.send(Action::PartitionSized {
+                                    request,
+                                    values,
+                                    files,
+                                    bytes,
+                                });
+                            }
+                            Ok(None) => break,
+                            Err(e) => {
+                                tracing::warn!("partition size unknown: {e}");
+                            }
+                        }
+                    }
+                });
+            }
+            Effect::SaveNamedQuery {
+                name,
+                sql,
+                database,
+            } => {
+                let workspace = self.services.workspace.clone();
+                let database = database
+                    .or_else(|| self.services.context.database.clone())
+                    .unwrap_or_else(|| "default".to_owned());
+                tokio::spawn(async move {
+                    let result = match workspace {
+                        Some(workspace) => workspace
+                            .save_named_query(&name, &database, &sql)
+                            .await
+                            .map_err(|e| e.to_string()),
+                        None => Err("named queries need the AWS source (--aws)".to_owned()),
+                    };
+                    let _ = tx.send(Action::NamedQuerySaved(result));
+                });
             }
             Effect::WriteFile { buffer, path, text } => {
                 tokio::spawn(async move {
@@ -228,6 +292,10 @@ impl EffectRunner {
         let context = self.services.context.clone();
         let tx = self.actions.clone();
         let tickets = Arc::clone(&self.queries);
+        tickets
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .latest = ticket;
         tokio::spawn(async move {
             let id = match engine.submit(&sql, &context).await {
                 Ok(id) => id,
@@ -252,7 +320,7 @@ impl EffectRunner {
                     status = &mut wait => break status,
                     _ = progress.tick() => {
                         if let Ok(status) = engine.status(&id).await {
-                            let _ = tx.send(Action::QueryProgress { ticket, stats: status.stats });
+                            let _ = tx.send(Action::QueryProgress { ticket, stats: Box::new(status.stats) });
                         }
                     }
                 }
@@ -262,19 +330,52 @@ impl EffectRunner {
                 .unwrap_or_else(PoisonError::into_inner)
                 .running
                 .remove(&ticket);
-            let action = match status {
-                Ok(status) => {
-                    let page = engine.results(&id, None, usize::MAX).await.ok();
-                    Action::QueryFinished {
-                        ticket,
-                        status: Box::new(status),
-                        page,
-                    }
+            let status = match status {
+                Ok(status) => status,
+                Err(error) => {
+                    engine.release(&id).await;
+                    let _ = tx.send(Action::QueryFailedToStart { ticket, error });
+                    return;
                 }
-                Err(error) => Action::QueryFailedToStart { ticket, error },
             };
+            let page = if status.state == QueryState::Succeeded {
+                Some(
+                    engine
+                        .results(&id, None, usize::MAX)
+                        .await
+                        .map_err(|e| e.to_string()),
+                )
+            } else {
+                None
+            };
+            let mut token = page
+                .as_ref()
+                .and_then(|p| p.as_ref().ok())
+                .and_then(|p| p.next_token.clone());
+            let _ = tx.send(Action::QueryFinished {
+                ticket,
+                status: Box::new(status),
+                page,
+            });
+            // Paging engines (Athena's GetQueryResults) hand out the rest page by page; each
+            // goes to the grid as it arrives, until a newer query replaces this one.
+            while let Some(next) = token.take() {
+                let superseded = tickets
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .latest
+                    != ticket;
+                if superseded {
+                    break;
+                }
+                let page = engine
+                    .results(&id, Some(&next), usize::MAX)
+                    .await
+                    .map_err(|e| e.to_string());
+                token = page.as_ref().ok().and_then(|p| p.next_token.clone());
+                let _ = tx.send(Action::ResultsAppended { ticket, page });
+            }
             engine.release(&id).await;
-            let _ = tx.send(action);
         });
     }
 }

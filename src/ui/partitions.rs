@@ -58,6 +58,20 @@ fn details<'a>(browser: &PartitionBrowser, theme: &Theme) -> Vec<Line<'a>> {
         browser.keys.join(" → ")
     };
     let total = browser.total();
+    let sizing = |browser: &PartitionBrowser, theme: &Theme| {
+        if browser.size_requested == 0 {
+            Span::raw("")
+        } else {
+            Span::styled(
+                format!(
+                    " · sized {} of {} from S3",
+                    thousands(browser.sized() as u64),
+                    thousands(browser.total().partitions)
+                ),
+                theme.muted,
+            )
+        }
+    };
     let progress = match &browser.loading {
         Loading::Partial => Span::styled(" (loading…)", theme.warning),
         Loading::Complete => Span::raw(""),
@@ -90,6 +104,7 @@ fn details<'a>(browser: &PartitionBrowser, theme: &Theme) -> Vec<Line<'a>> {
                 ),
                 theme.text,
             ),
+            sizing(browser, theme),
             progress,
         ]),
     ];

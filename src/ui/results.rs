@@ -39,7 +39,9 @@ pub fn draw(frame: &mut Frame, inner: Rect, state: &AppState, theme: &Theme, foc
         Some(grid) => {
             // The status bar has the short form; here the exact numbers, when there is room.
             let detail = match &state.phase {
-                QueryPhase::Finished { stats } if inner.height > 6 => Some(exact_stats(stats)),
+                QueryPhase::Finished { stats } if inner.height > 6 => {
+                    Some(crate::summary::exact_line(stats))
+                }
                 _ => None,
             };
             let grid_area = Rect {
@@ -65,21 +67,6 @@ pub fn draw(frame: &mut Frame, inner: Rect, state: &AppState, theme: &Theme, foc
             frame.render_widget(Paragraph::new(Line::styled(hint, theme.muted)), inner);
         }
     }
-}
-
-/// Bytes exactly, files and every timing: the numbers to compare runs by.
-fn exact_stats(stats: &crate::backend::QueryStats) -> String {
-    format!(
-        "{} bytes scanned · {} billed · {}/{} files · {} row groups pruned · planning {} ms · execution {} ms · total {} ms",
-        thousands(stats.bytes_scanned),
-        thousands(stats.billed_bytes),
-        thousands(stats.files_scanned),
-        thousands(stats.files_total),
-        thousands(stats.row_groups_pruned),
-        stats.planning_ms,
-        stats.execution_ms,
-        stats.total_ms
-    )
 }
 
 /// Draws a grid into `area`; public for the render benchmark.
@@ -143,7 +130,9 @@ pub fn draw_grid(frame: &mut Frame, area: Rect, grid: &ResultGrid, theme: &Theme
     while lines.len() < area.height as usize - 1 {
         lines.push(Line::default());
     }
-    let more = if grid.truncated {
+    let more = if grid.loading_more {
+        " · loading more rows…".to_owned()
+    } else if grid.truncated {
         format!(
             " · more rows available: showing {} of {}",
             thousands(grid.rows as u64),

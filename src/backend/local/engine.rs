@@ -28,6 +28,7 @@ use tokio_util::sync::CancellationToken;
 use super::catalog::LocalCatalog;
 use super::discovery;
 use super::errors::query_error;
+use super::remote::{ObjectStoreFactory, RemoteTables};
 use super::scan_metrics::{self, ScanSummary};
 use crate::backend::{
     EngineKind, QueryContext, QueryEngine, QueryError, QueryErrorKind, QueryId, QueryState,
@@ -61,7 +62,10 @@ impl Default for EngineOptions {
 /// State shared by the engine and its running queries.
 struct Shared {
     ctx: SessionContext,
-    catalog: Arc<LocalCatalog>,
+    /// The lake, when the tables are a local lake's (for table totals in statistics).
+    catalog: Option<Arc<LocalCatalog>>,
+    /// A remote catalog's tables, registered as queries name them.
+    remote: Option<RemoteTables>,
     options: EngineOptions,
     /// Tables that could not be registered, with the reason, for clear errors.
     unqueryable: BTreeMap<String, String>,
@@ -109,33 +113,7 @@ impl LocalEngine {
     /// Registers every table of the lake with DataFusion. Tables that cannot be read are left
     /// out and named in the errors of queries that use them.
     pub fn open(catalog: Arc<LocalCatalog>, options: EngineOptions) -> Result<Self, QueryError> {
-        let mut config = SessionConfig::new()
-            .with_information_schema(true)
-            .with_default_catalog_and_schema(CATALOG_NAME, discovery::DEFAULT_DATABASE);
-        if let Some(n) = options.target_partitions {
-            config = config.with_target_partitions(n.max(1));
-        }
-        let opts = config.options_mut();
-        opts.execution.parquet.pushdown_filters = true;
-        opts.execution.parquet.reorder_filters = true;
-        opts.execution.parquet.enable_page_index = true;
-        // The default 512 KiB hint reads whole files of a daily-partitioned lake just to plan;
-        // footers of lake files are a few KiB.
-        opts.execution.parquet.metadata_size_hint = Some(16 * 1024);
-        opts.sql_parser.collect_spans = true;
-        // Answering count(*) from footer statistics hides the scan, and with it which files and
-        // partitions the query touched; a scan with an empty projection costs next to nothing.
-        let rules = PhysicalOptimizer::new()
-            .rules
-            .into_iter()
-            .filter(|rule| rule.name() != "aggregate_statistics")
-            .collect();
-        let state = SessionStateBuilder::new()
-            .with_config(config)
-            .with_default_features()
-            .with_physical_optimizer_rules(rules)
-            .build();
-        let ctx = SessionContext::new_with_state(state);
+        let ctx = session(&options);
         let parquet_options = ctx.state().table_options().parquet.clone();
         let df_catalog = ctx.catalog(CATALOG_NAME).ok_or_else(|| {
             QueryError::new(
@@ -183,7 +161,37 @@ impl LocalEngine {
                 }
             }
         }
-        let threads = options
+        Self::start(Shared {
+            ctx,
+            catalog: Some(catalog),
+            remote: None,
+            options,
+            unqueryable,
+            queryable,
+        })
+    }
+
+    /// An engine over a remote catalog's tables (Glue), each registered from its S3 location
+    /// the first time a query names it.
+    pub fn open_remote(
+        catalog: Arc<dyn crate::backend::Catalog>,
+        stores: Arc<dyn ObjectStoreFactory>,
+        options: EngineOptions,
+    ) -> Result<Self, QueryError> {
+        let ctx = session(&options);
+        Self::start(Shared {
+            ctx,
+            catalog: None,
+            remote: Some(RemoteTables::new(catalog, stores)),
+            options,
+            unqueryable: BTreeMap::new(),
+            queryable: Vec::new(),
+        })
+    }
+
+    fn start(shared: Shared) -> Result<Self, QueryError> {
+        let threads = shared
+            .options
             .target_partitions
             .unwrap_or_else(|| {
                 std::thread::available_parallelism().map_or(2, std::num::NonZero::get)
@@ -202,18 +210,46 @@ impl LocalEngine {
             })?;
         Ok(Self {
             executor: Some(executor),
-            shared: Arc::new(Shared {
-                ctx,
-                catalog,
-                options,
-                unqueryable,
-                queryable,
-            }),
+            shared: Arc::new(shared),
             queries: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(1),
         })
     }
+}
 
+/// A DataFusion session tuned for lakes: Parquet pushdown, small footer reads, and scans kept
+/// visible in the statistics.
+fn session(options: &EngineOptions) -> SessionContext {
+    let mut config = SessionConfig::new()
+        .with_information_schema(true)
+        .with_default_catalog_and_schema(CATALOG_NAME, discovery::DEFAULT_DATABASE);
+    if let Some(n) = options.target_partitions {
+        config = config.with_target_partitions(n.max(1));
+    }
+    let opts = config.options_mut();
+    opts.execution.parquet.pushdown_filters = true;
+    opts.execution.parquet.reorder_filters = true;
+    opts.execution.parquet.enable_page_index = true;
+    // The default 512 KiB hint reads whole files of a daily-partitioned lake just to plan;
+    // footers of lake files are a few KiB.
+    opts.execution.parquet.metadata_size_hint = Some(16 * 1024);
+    opts.sql_parser.collect_spans = true;
+    // Answering count(*) from footer statistics hides the scan, and with it which files and
+    // partitions the query touched; a scan with an empty projection costs next to nothing.
+    let rules = PhysicalOptimizer::new()
+        .rules
+        .into_iter()
+        .filter(|rule| rule.name() != "aggregate_statistics")
+        .collect();
+    let state = SessionStateBuilder::new()
+        .with_config(config)
+        .with_default_features()
+        .with_physical_optimizer_rules(rules)
+        .build();
+    SessionContext::new_with_state(state)
+}
+
+impl LocalEngine {
     /// Tables that could not be registered, with the reason.
     pub fn unqueryable_tables(&self) -> &BTreeMap<String, String> {
         &self.shared.unqueryable
@@ -371,6 +407,7 @@ impl QueryEngine for LocalEngine {
             batches,
             next_token: (end < total).then(|| end.to_string()),
             truncated: result.truncated,
+            fetch: None,
         })
     }
 
@@ -419,6 +456,9 @@ async fn execute(
         .catalog
         .default_schema
         .clone();
+    if let Some(remote) = &shared.remote {
+        remote.register_referenced(&ctx, sql, &default_db).await?;
+    }
     let read_only = SQLOptions::new()
         .with_allow_ddl(false)
         .with_allow_dml(false);
@@ -493,20 +533,22 @@ async fn finish(
         Ok((result, tables, planning_ms, execution_ms)) => {
             stats.planning_ms = planning_ms;
             stats.execution_ms = execution_ms;
-            let catalog = Arc::clone(&shared.catalog);
-            let totals = tokio::task::spawn_blocking(move || {
-                tables
-                    .iter()
-                    .filter_map(|t| catalog.table_blocking(t).ok())
-                    .filter_map(|info| info.totals)
-                    .fold((0, 0, 0), |(p, f, b), t| {
-                        (p + t.partitions, f + t.files, b + t.bytes)
-                    })
-            })
-            .await
-            .unwrap_or_default();
-            (stats.partitions_total, stats.files_total) = (totals.0, totals.1);
-            stats.bytes_total = Some(totals.2);
+            // A local lake knows its tables' sizes; a remote catalog's would cost a listing.
+            if let Some(catalog) = shared.catalog.clone() {
+                let totals = tokio::task::spawn_blocking(move || {
+                    tables
+                        .iter()
+                        .filter_map(|t| catalog.table_blocking(t).ok())
+                        .filter_map(|info| info.totals)
+                        .fold((0, 0, 0), |(p, f, b), t| {
+                            (p + t.partitions, f + t.files, b + t.bytes)
+                        })
+                })
+                .await
+                .unwrap_or_default();
+                (stats.partitions_total, stats.files_total) = (totals.0, totals.1);
+                stats.bytes_total = Some(totals.2);
+            }
             *run.result.lock().unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(result));
             (QueryState::Succeeded, None)
         }

@@ -1,10 +1,13 @@
-//! The embedded local lake: a folder of Hive-partitioned Parquet queried by DataFusion.
+//! The embedded engine: DataFusion over a folder of Hive-partitioned Parquet (the local lake),
+//! or over a remote catalog's tables read from S3.
 
 mod catalog;
 pub mod discovery;
 mod engine;
 mod errors;
+mod remote;
 mod scan_metrics;
 
 pub use catalog::{LocalCatalog, athena_type_name, columns_of};
 pub use engine::{CATALOG_NAME, EngineOptions, LocalEngine};
+pub use remote::ObjectStoreFactory;

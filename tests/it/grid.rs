@@ -2,11 +2,9 @@
 //! buffer with Ctrl-S.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic by design
 
-mod common;
-
 use std::sync::{Arc, Mutex};
 
-use common::tui::{app_on, ctrl, has_tables, press, render, run_to_finish, settle};
+use crate::common::tui::{app_on, ctrl, has_tables, press, render, run_to_finish, settle};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use quarry::app::Focus;
 use quarry::app::results::CellText;
@@ -41,7 +39,7 @@ fn answer_prompt(app: &mut App, text: &str) {
 
 #[tokio::test]
 async fn s_sorts_ascending_then_descending_then_restores_the_query_order() {
-    let lake = common::small_lake();
+    let lake = crate::common::small_lake();
     let mut app = app_on(
         lake.path(),
         "test lake",
@@ -72,7 +70,7 @@ async fn s_sorts_ascending_then_descending_then_restores_the_query_order() {
 
 #[tokio::test]
 async fn the_inspector_pretty_prints_json_and_escapes_control_characters() {
-    let lake = common::small_lake();
+    let lake = crate::common::small_lake();
     let mut app = app_on(
         lake.path(),
         "test lake",
@@ -99,7 +97,7 @@ async fn the_inspector_pretty_prints_json_and_escapes_control_characters() {
 
 #[tokio::test]
 async fn y_copies_a_cell_and_c_a_column_through_the_clipboard() {
-    let lake = common::small_lake();
+    let lake = crate::common::small_lake();
     let copies: Arc<Mutex<Vec<String>>> = Arc::default();
     let mut app = app_on(
         lake.path(),
@@ -125,7 +123,7 @@ async fn y_copies_a_cell_and_c_a_column_through_the_clipboard() {
 
 #[tokio::test]
 async fn e_exports_the_sorted_rows_to_parquet_and_csv_in_the_background() {
-    let lake = common::small_lake();
+    let lake = crate::common::small_lake();
     let out = tempfile::tempdir().unwrap();
     let mut app = app_on(
         lake.path(),
@@ -147,7 +145,7 @@ async fn e_exports_the_sorted_rows_to_parquet_and_csv_in_the_background() {
         );
     }
     let from_parquet: Vec<String> =
-        common::string_column(&out.path().join("rows.parquet"), "source");
+        crate::common::string_column(&out.path().join("rows.parquet"), "source");
     assert_eq!(from_parquet, shown);
     let csv = std::fs::read_to_string(out.path().join("rows.csv")).unwrap();
     let first_fields: Vec<&str> = csv.lines().map(|l| l.split(',').next().unwrap()).collect();
@@ -162,7 +160,7 @@ async fn e_exports_the_sorted_rows_to_parquet_and_csv_in_the_background() {
 
 #[tokio::test]
 async fn ctrl_s_saves_a_new_buffer_with_a_header_then_writes_in_place() {
-    let lake = common::small_lake();
+    let lake = crate::common::small_lake();
     let dir = tempfile::tempdir().unwrap();
     let mut app = app_on(lake.path(), "test lake", "SELECT 1");
     app.state.user_queries_dir = dir.path().to_path_buf();

@@ -3,12 +3,10 @@
 //! Parquet files of exactly those partitions.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic by design
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use common::tui::{app_on, has_tables, press, render, run_to_finish, settle};
+use crate::common::tui::{app_on, has_tables, press, render, run_to_finish, settle};
 use crossterm::event::KeyCode;
 use quarry::app::partitions::Loading;
 use quarry::app::results::CellText;
@@ -62,7 +60,7 @@ fn expected_counts(lake: &Path, days: &[&str]) -> BTreeMap<String, u64> {
     let mut total = BTreeMap::new();
     for day in days {
         let dir = lake.join("logs_db/logs").join(day);
-        for (k, n) in common::count_values(&dir, "logtype") {
+        for (k, n) in crate::common::count_values(&dir, "logtype") {
             *total.entry(k).or_insert(0) += n;
         }
     }
@@ -74,14 +72,14 @@ const SEED_QUERY: &str =
 
 #[tokio::test]
 async fn a_tree_range_becomes_a_where_clause_whose_counts_match_the_files() {
-    let lake = common::small_lake();
+    let lake = crate::common::small_lake();
     let mut app = app_on(lake.path(), "test lake", SEED_QUERY);
     open_partitions(&mut app).await;
     let browser = app.state.partitions.as_ref().unwrap();
-    assert_eq!(browser.total().partitions, u64::from(common::DAYS));
+    assert_eq!(browser.total().partitions, u64::from(crate::common::DAYS));
     assert_eq!(
         browser.total().files,
-        common::parquet_files(&lake.path().join("logs_db/logs")).len() as u64
+        crate::common::parquet_files(&lake.path().join("logs_db/logs")).len() as u64
     );
     // year=2023 → open → month=01 → open → day=01, then a range over three days.
     press(&mut app, KeyCode::Right);
@@ -143,8 +141,8 @@ async fn a_flat_range_across_months_filters_each_month_and_extends_an_existing_w
     ];
     let mut want: BTreeMap<String, u64> = BTreeMap::new();
     for day in days {
-        for file in common::parquet_files(&lake.path().join("logs_db/logs").join(day)) {
-            for (source, logtype) in common::string_pairs(&file, "source", "logtype") {
+        for file in crate::common::parquet_files(&lake.path().join("logs_db/logs").join(day)) {
+            for (source, logtype) in crate::common::string_pairs(&file, "source", "logtype") {
                 if logtype == "error" || logtype == "fatal" {
                     *want.entry(source).or_insert(0) += 1;
                 }
@@ -177,7 +175,7 @@ async fn whole_months_collapse_to_the_month_and_another_tables_query_gets_a_new_
 
 #[tokio::test]
 async fn esc_clears_the_selection_then_closes_and_reopening_is_instant() {
-    let lake = common::small_lake();
+    let lake = crate::common::small_lake();
     let mut app = app_on(lake.path(), "test lake", SEED_QUERY);
     open_partitions(&mut app).await;
     let request = app.state.partitions.as_ref().unwrap().request;
@@ -196,7 +194,7 @@ async fn esc_clears_the_selection_then_closes_and_reopening_is_instant() {
     let shown = render(&app, 120, 40);
     assert!(
         shown.contains("keys year → month → day")
-            && shown.contains(&format!("{} partitions", common::DAYS)),
+            && shown.contains(&format!("{} partitions", crate::common::DAYS)),
         "{shown}"
     );
 }

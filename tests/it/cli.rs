@@ -1,8 +1,6 @@
 //! The real binary: `quarry demo` and `quarry query`, their output, statistics and exit codes.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic by design
 
-mod common;
-
 use std::path::Path;
 
 use assert_cmd::Command;
@@ -40,7 +38,7 @@ fn demo_then_the_seed_query_prints_counts_and_a_stats_line() {
     let dir = tempfile::tempdir().unwrap();
     let lake = dir.path().join("lake");
     demo(&lake, 4, 500);
-    let expected = common::count_values(
+    let expected = crate::common::count_values(
         &lake.join("logs_db/logs/year=2023/month=09/day=02"),
         "logtype",
     );

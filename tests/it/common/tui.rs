@@ -35,6 +35,7 @@ pub fn app_with_files(
             database: Some("logs_db".to_owned()),
         },
         clipboard: Clipboard::Memory(Arc::default()),
+        workspace: None,
         files,
     };
     App::new(AppState::new(label, Buffer::new("query 1", text)), services)

@@ -2,16 +2,14 @@
 //! same meaning) and regex search with next/previous.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic by design
 
-mod common;
-
-use common::tui::{app_on, ctrl, has_tables, press, run_to_finish, settle};
+use crate::common::tui::{app_on, ctrl, has_tables, press, run_to_finish, settle};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use sqlparser::dialect::GenericDialect;
 use sqlparser::parser::Parser;
 
 #[tokio::test]
 async fn alt_f_formats_only_the_statement_under_the_cursor_and_undo_restores_it() {
-    let lake = common::small_lake();
+    let lake = crate::common::small_lake();
     let original = "SELECT 1;\nselect source,count(*) n from logs where year='2023' group by source order by n desc;\nSELECT 3;";
     let mut app = app_on(lake.path(), "test lake", original);
     settle(&mut app, has_tables).await;
@@ -46,7 +44,7 @@ async fn alt_f_formats_only_the_statement_under_the_cursor_and_undo_restores_it(
 
 #[tokio::test]
 async fn ctrl_f_finds_a_pattern_and_f3_walks_the_matches() {
-    let lake = common::small_lake();
+    let lake = crate::common::small_lake();
     let text = "SELECT l.source\nFROM logs l\nJOIN sources s ON l.source = s.source";
     let mut app = app_on(lake.path(), "test lake", text);
     ctrl(&mut app, 'f');

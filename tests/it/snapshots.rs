@@ -3,9 +3,7 @@
 //! does.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic by design
 
-mod common;
-
-use common::tui::{app_on, has_tables, open_first_table, press, render, settle};
+use crate::common::tui::{app_on, has_tables, open_first_table, press, render, settle};
 use crossterm::event::KeyCode;
 use quarry::app::state::starter_query;
 use quarry::app::{AppState, QueryPhase};
@@ -31,7 +29,7 @@ fn pin_timings(state: &mut AppState) {
 
 #[tokio::test]
 async fn start_screen() {
-    let lake = common::small_lake();
+    let lake = crate::common::small_lake();
     let mut app = app_on(
         lake.path(),
         "local lake demo",
@@ -43,7 +41,7 @@ async fn start_screen() {
 
 #[tokio::test]
 async fn catalog_with_a_table_expanded() {
-    let lake = common::small_lake();
+    let lake = crate::common::small_lake();
     let mut app = app_on(lake.path(), "local lake demo", "");
     open_first_table(&mut app).await;
     insta::assert_snapshot!(render(&app, 120, 24));
@@ -51,7 +49,7 @@ async fn catalog_with_a_table_expanded() {
 
 #[tokio::test]
 async fn results_with_statistics() {
-    let lake = common::small_lake();
+    let lake = crate::common::small_lake();
     let mut app = app_on(
         lake.path(),
         "local lake demo",
@@ -66,7 +64,7 @@ async fn results_with_statistics() {
 
 #[tokio::test]
 async fn error_display() {
-    let lake = common::small_lake();
+    let lake = crate::common::small_lake();
     let mut app = app_on(
         lake.path(),
         "local lake demo",
@@ -80,7 +78,7 @@ async fn error_display() {
 
 #[tokio::test]
 async fn help_overlay() {
-    let lake = common::small_lake();
+    let lake = crate::common::small_lake();
     let mut app = app_on(lake.path(), "local lake demo", "");
     settle(&mut app, has_tables).await;
     press(&mut app, KeyCode::F(1));
@@ -89,7 +87,7 @@ async fn help_overlay() {
 
 #[tokio::test]
 async fn partition_tree() {
-    let lake = common::small_lake();
+    let lake = crate::common::small_lake();
     let mut app = app_on(lake.path(), "local lake demo", "SELECT * FROM logs");
     settle(&mut app, has_tables).await;
     press(&mut app, KeyCode::BackTab);

@@ -1,8 +1,6 @@
 //! Discovery of hand-made lakes, tidy and messy: every problem reported, good tables kept.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic by design
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 use std::sync::Arc;
@@ -107,7 +105,7 @@ async fn a_tidy_table_has_keys_columns_and_totals() {
     assert_eq!(columns, [("id", "bigint"), ("name", "string")]);
     let totals = info.totals.unwrap();
     assert_eq!((totals.partitions, totals.files), (3, 3));
-    let on_disk: u64 = common::parquet_files(&lake.path().join("app/good"))
+    let on_disk: u64 = crate::common::parquet_files(&lake.path().join("app/good"))
         .iter()
         .map(|f| fs::metadata(f).unwrap().len())
         .sum();
@@ -159,16 +157,16 @@ async fn the_engine_keeps_good_tables_and_explains_broken_ones() {
     let engine = LocalEngine::open(catalog, EngineOptions::default()).unwrap();
     assert!(engine.unqueryable_tables().contains_key("app.corrupt"));
     assert!(engine.unqueryable_tables().contains_key("app.empty"));
-    let ok = common::run(&engine, "SELECT count(*) FROM app.good").await;
+    let ok = crate::common::run(&engine, "SELECT count(*) FROM app.good").await;
     assert_eq!(ok.state, QueryState::Succeeded, "{:?}", ok.error);
     assert_eq!(ok.stats.rows, 1);
-    let broken = common::run(&engine, "SELECT * FROM app.corrupt").await;
+    let broken = crate::common::run(&engine, "SELECT * FROM app.corrupt").await;
     let message = broken.error.unwrap().message;
     assert!(
         message.contains("app.corrupt cannot be queried") && message.contains("footer"),
         "{message}"
     );
-    let root_table = common::run(&engine, "SELECT count(*) FROM \"default\".events").await;
+    let root_table = crate::common::run(&engine, "SELECT count(*) FROM \"default\".events").await;
     assert_eq!(
         root_table.state,
         QueryState::Succeeded,

@@ -2,8 +2,6 @@
 //! counts off the screen, quit, and check the terminal is restored (main screen, cooked mode).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic by design
 
-mod common;
-
 use std::io::{Read, Write};
 use std::num::NonZeroU16;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
@@ -158,9 +156,9 @@ impl Session {
 
 #[test]
 fn start_run_the_seed_query_and_quit_with_the_terminal_restored() {
-    let lake = common::small_lake();
+    let lake = crate::common::small_lake();
     let data_home = tempfile::tempdir().unwrap();
-    let expected = common::count_values(
+    let expected = crate::common::count_values(
         &lake.path().join("logs_db/logs/year=2023/month=01"),
         "logtype",
     );
@@ -197,7 +195,7 @@ fn start_run_the_seed_query_and_quit_with_the_terminal_restored() {
 
 #[test]
 fn a_panic_restores_the_terminal_and_the_buffers_come_back_on_the_next_start() {
-    let lake = common::small_lake();
+    let lake = crate::common::small_lake();
     let data_home = tempfile::tempdir().unwrap();
     let mut session = Session::start(lake.path(), data_home.path(), true);
     session
@@ -227,7 +225,7 @@ fn a_panic_restores_the_terminal_and_the_buffers_come_back_on_the_next_start() {
 
 #[test]
 fn sql_files_open_as_tabs_and_ctrl_s_writes_the_focused_one_back() {
-    let lake = common::small_lake();
+    let lake = crate::common::small_lake();
     let data_home = tempfile::tempdir().unwrap();
     let work = tempfile::tempdir().unwrap();
     let first = work.path().join("errors.sql");
@@ -266,7 +264,7 @@ fn sql_files_open_as_tabs_and_ctrl_s_writes_the_focused_one_back() {
 
 #[test]
 fn ctrl_e_hands_the_buffer_to_editor_and_takes_the_edit_back() {
-    let lake = common::small_lake();
+    let lake = crate::common::small_lake();
     let data_home = tempfile::tempdir().unwrap();
     // A non-interactive "editor": sed edits the file in place, as vi would.
     let mut session = Session::start_with(

@@ -2,9 +2,7 @@
 //! generated lake with DataFusion; screens drawn into ratatui's `TestBackend`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic by design
 
-mod common;
-
-use common::tui::{
+use crate::common::tui::{
     app_on, ctrl, has_tables, open_first_table, press, render, run_to_finish, settle,
 };
 use crossterm::event::KeyCode;
@@ -14,7 +12,7 @@ use quarry::app::{Focus, QueryPhase};
 
 #[tokio::test]
 async fn catalog_opens_a_table_and_shows_partition_keys() {
-    let lake = common::small_lake();
+    let lake = crate::common::small_lake();
     let mut app = app_on(lake.path(), "test lake", "");
     // The only database opens by itself and lists its tables.
     open_first_table(&mut app).await;
@@ -40,8 +38,8 @@ async fn catalog_opens_a_table_and_shows_partition_keys() {
 
 #[tokio::test]
 async fn typing_and_running_the_seed_query_shows_the_counts() {
-    let lake = common::small_lake();
-    let expected = common::count_values(
+    let lake = crate::common::small_lake();
+    let expected = crate::common::count_values(
         &lake.path().join("logs_db/logs/year=2023/month=01"),
         "logtype",
     );
@@ -69,15 +67,19 @@ async fn typing_and_running_the_seed_query_shows_the_counts() {
     let shown = render(&app, 120, 30);
     assert!(shown.contains("✓ scanned"), "{shown}");
     assert!(
-        shown.contains(&format!("{}/{} partitions", common::DAYS, common::DAYS)),
+        shown.contains(&format!(
+            "{}/{} partitions",
+            crate::common::DAYS,
+            crate::common::DAYS
+        )),
         "{shown}"
     );
 }
 
 #[tokio::test]
 async fn a_long_query_is_cancelled_with_esc() {
-    let lake = common::small_lake();
-    let mut app = app_on(lake.path(), "test lake", common::ENDLESS_QUERY);
+    let lake = crate::common::small_lake();
+    let mut app = app_on(lake.path(), "test lake", crate::common::ENDLESS_QUERY);
     press(&mut app, KeyCode::F(5));
     press(&mut app, KeyCode::Esc);
     settle(&mut app, |s| !s.is_running()).await;
@@ -98,11 +100,11 @@ async fn a_long_query_is_cancelled_with_esc() {
 
 #[tokio::test]
 async fn a_second_run_replaces_the_first_and_stale_answers_are_dropped() {
-    let lake = common::small_lake();
+    let lake = crate::common::small_lake();
     let mut app = app_on(
         lake.path(),
         "test lake",
-        &format!("{};\nSELECT 42 AS answer;", common::ENDLESS_QUERY),
+        &format!("{};\nSELECT 42 AS answer;", crate::common::ENDLESS_QUERY),
     );
     press(&mut app, KeyCode::F(5)); // the cursor is on line 1: the endless query
     ctrl(&mut app, 'n');
@@ -115,7 +117,7 @@ async fn a_second_run_replaces_the_first_and_stale_answers_are_dropped() {
 
 #[tokio::test]
 async fn an_error_shows_line_and_column_moves_the_cursor_and_keeps_the_text() {
-    let lake = common::small_lake();
+    let lake = crate::common::small_lake();
     let text = "SELECT 1;\nSELECT source,\n       levell\nFROM logs;";
     let mut app = app_on(lake.path(), "test lake", text);
     // Put the cursor in the second statement.
@@ -140,7 +142,7 @@ async fn an_error_shows_line_and_column_moves_the_cursor_and_keeps_the_text() {
 
 #[tokio::test]
 async fn preview_opens_a_new_buffer_and_runs_it() {
-    let lake = common::small_lake();
+    let lake = crate::common::small_lake();
     let mut app = app_on(lake.path(), "test lake", "-- my work");
     settle(&mut app, has_tables).await;
     press(&mut app, KeyCode::BackTab);
@@ -155,7 +157,7 @@ async fn preview_opens_a_new_buffer_and_runs_it() {
 
 #[tokio::test]
 async fn the_screen_fits_80_by_24_and_250_by_70() {
-    let lake = common::small_lake();
+    let lake = crate::common::small_lake();
     let mut app = app_on(
         lake.path(),
         "test lake",
@@ -182,7 +184,7 @@ async fn the_screen_fits_80_by_24_and_250_by_70() {
 
 #[tokio::test]
 async fn slash_filters_the_catalog_by_table_name_and_esc_clears_it() {
-    let lake = common::small_lake();
+    let lake = crate::common::small_lake();
     let mut app = app_on(lake.path(), "test lake", "");
     settle(&mut app, has_tables).await;
     press(&mut app, KeyCode::BackTab);

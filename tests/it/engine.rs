@@ -1,11 +1,9 @@
 //! The local engine on a generated lake: answers, pruning, projection, limits, cancel, errors.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic by design
 
-mod common;
-
 use std::time::Duration;
 
-use common::{DAYS, ROWS_PER_DAY, count_values, engine, run, small_lake};
+use crate::common::{DAYS, ROWS_PER_DAY, count_values, engine, run, small_lake};
 use datafusion::arrow::array::AsArray;
 use datafusion::arrow::datatypes::Int64Type;
 use datafusion::arrow::record_batch::RecordBatch;
@@ -168,7 +166,7 @@ async fn results_come_in_pages_that_cover_every_row_once() {
 async fn a_running_query_can_be_cancelled() {
     let lake = small_lake();
     let engine = engine(lake.path(), 1_000);
-    let sql = common::ENDLESS_QUERY;
+    let sql = crate::common::ENDLESS_QUERY;
     let id = engine
         .submit(
             sql,
@@ -266,7 +264,7 @@ async fn writes_are_refused_so_the_lake_is_never_modified() {
     let status = run(&engine, "INSERT INTO logs_db.sources VALUES ('x', 'y', 1)").await;
     assert_eq!(status.state, QueryState::Failed);
     assert_eq!(
-        common::parquet_files(&lake.path().join("logs_db/sources")).len(),
+        crate::common::parquet_files(&lake.path().join("logs_db/sources")).len(),
         1
     );
 }

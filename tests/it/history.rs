@@ -2,9 +2,7 @@
 //! overlays search them, and Enter opens the SQL in a new tab.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic by design
 
-mod common;
-
-use common::tui::{app_with_files, ctrl, has_tables, press, render, settle};
+use crate::common::tui::{app_with_files, ctrl, has_tables, press, render, settle};
 use crossterm::event::KeyCode;
 use quarry::app::QueryPhase;
 use quarry::session::SessionFiles;
@@ -31,7 +29,7 @@ async fn wait_for_history_lines(path: &std::path::Path, n: usize) {
 
 #[tokio::test]
 async fn runs_are_recorded_searched_and_reopened() {
-    let lake = common::small_lake();
+    let lake = crate::common::small_lake();
     let data = tempfile::tempdir().unwrap();
     let files = SessionFiles::under(data.path());
     let mut app = app_with_files(lake.path(), "test lake", "", Some(files.clone()));
@@ -83,7 +81,7 @@ async fn runs_are_recorded_searched_and_reopened() {
 
 #[tokio::test]
 async fn every_shipped_saved_query_runs_on_the_demo_lake() {
-    let lake = common::small_lake();
+    let lake = crate::common::small_lake();
     let data = tempfile::tempdir().unwrap();
     let files = SessionFiles::under(data.path());
     std::fs::create_dir_all(&files.queries).unwrap();

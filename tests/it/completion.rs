@@ -2,9 +2,7 @@
 //! loads them when the catalog has not yet, and Tab replaces the typed word.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic by design
 
-mod common;
-
-use common::tui::{app_on, has_tables, press, render, run_to_finish, settle};
+use crate::common::tui::{app_on, has_tables, press, render, run_to_finish, settle};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use quarry::app::AppState;
 
@@ -18,7 +16,7 @@ fn offered(state: &AppState) -> Vec<String> {
 
 #[tokio::test]
 async fn an_alias_offers_its_tables_columns_even_before_they_are_loaded() {
-    let lake = common::small_lake();
+    let lake = crate::common::small_lake();
     let mut app = app_on(
         lake.path(),
         "test lake",
@@ -57,13 +55,13 @@ async fn an_alias_offers_its_tables_columns_even_before_they_are_loaded() {
     run_to_finish(&mut app).await;
     assert_eq!(
         app.state.results.as_ref().unwrap().rows,
-        u64::from(common::DAYS * common::ROWS_PER_DAY) as usize
+        u64::from(crate::common::DAYS * crate::common::ROWS_PER_DAY) as usize
     );
 }
 
 #[tokio::test]
 async fn keywords_and_functions_complete_and_esc_or_a_space_closes_the_popup() {
-    let lake = common::small_lake();
+    let lake = crate::common::small_lake();
     let mut app = app_on(lake.path(), "test lake", "");
     settle(&mut app, has_tables).await;
     app.type_text("SEL");
@@ -87,7 +85,7 @@ async fn keywords_and_functions_complete_and_esc_or_a_space_closes_the_popup() {
 
 #[tokio::test]
 async fn the_popup_is_drawn_under_the_cursor() {
-    let lake = common::small_lake();
+    let lake = crate::common::small_lake();
     let mut app = app_on(lake.path(), "test lake", "SELECT \nFROM logs AS l");
     settle(&mut app, has_tables).await;
     press(&mut app, KeyCode::End);

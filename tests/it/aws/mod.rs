@@ -1,0 +1,10 @@
+//! The AWS source against a real HTTP emulator (moto, started once per test binary) and, for
+//! what moto cannot do (paging, live statistics, throttling, failures), the real SDK clients
+//! with `aws-smithy-mocks`.
+
+mod athena_moto;
+mod cli_moto;
+mod glue_moto;
+mod local_moto;
+mod mocks;
+mod moto;

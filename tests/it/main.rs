@@ -1,0 +1,17 @@
+//! Every integration test in one binary: one link and one copy of the dependencies' debug info
+//! on disk instead of one per test file.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests panic by design
+
+mod app;
+mod aws;
+mod cli;
+mod common;
+mod completion;
+mod discovery;
+mod editor;
+mod engine;
+mod grid;
+mod history;
+mod partitions;
+mod pty;
+mod snapshots;
