@@ -51,23 +51,35 @@ pub fn stats_line(stats: &QueryStats) -> String {
     parts.join(" · ")
 }
 
-/// Bytes exactly and every timing: the numbers to compare runs by.
+/// Bytes exactly and every timing: the numbers to compare runs by, most telling first (the
+/// line is cut at the pane's width).
 pub fn exact_line(stats: &QueryStats) -> String {
     let mut parts = vec![
         format!("{} bytes scanned", thousands(stats.bytes_scanned)),
         format!("{} billed", thousands(stats.billed_bytes)),
     ];
+    let fetch = stats.fetch.as_ref().map(|fetch| {
+        let mut text = format!("results via {} in {} ms", fetch.path, fetch.ms);
+        if let Some(bytes) = fetch.bytes {
+            let _ = write!(text, " ({})", human_bytes(bytes));
+        }
+        if let Some(reason) = &fetch.fallback_reason {
+            let _ = write!(text, " because {reason}");
+        }
+        text
+    });
     match &stats.athena {
         Some(athena) => {
             let ms = |label: &str, value: Option<u64>| value.map(|v| format!("{label} {v} ms"));
+            parts.extend(fetch);
             parts.extend(
                 [
+                    ms("total", Some(stats.total_ms)),
                     ms("queue", stats.queue_ms),
                     ms("pre-processing", athena.service_pre_processing_ms),
                     ms("planning", Some(stats.planning_ms)),
                     ms("engine", Some(stats.execution_ms)),
                     ms("post-processing", athena.service_processing_ms),
-                    ms("total", Some(stats.total_ms)),
                 ]
                 .into_iter()
                 .flatten(),
@@ -82,27 +94,25 @@ pub fn exact_line(stats: &QueryStats) -> String {
             }
             parts.push(format!("id {}", athena.query_execution_id));
         }
-        None => parts.extend([
-            format!(
-                "{}/{} files",
-                thousands(stats.files_scanned),
-                thousands(stats.files_total)
-            ),
-            format!("{} row groups pruned", thousands(stats.row_groups_pruned)),
-            format!("planning {} ms", stats.planning_ms),
-            format!("execution {} ms", stats.execution_ms),
-            format!("total {} ms", stats.total_ms),
-        ]),
-    }
-    if let Some(fetch) = &stats.fetch {
-        let mut text = format!("results via {} in {} ms", fetch.path, fetch.ms);
-        if let Some(bytes) = fetch.bytes {
-            let _ = write!(text, " ({})", human_bytes(bytes));
+        None => {
+            parts.extend([
+                if stats.files_total > 0 {
+                    format!(
+                        "{}/{} files",
+                        thousands(stats.files_scanned),
+                        thousands(stats.files_total)
+                    )
+                } else {
+                    // A remote catalog's tables are not counted up front.
+                    format!("{} files", thousands(stats.files_scanned))
+                },
+                format!("{} row groups pruned", thousands(stats.row_groups_pruned)),
+                format!("planning {} ms", stats.planning_ms),
+                format!("execution {} ms", stats.execution_ms),
+                format!("total {} ms", stats.total_ms),
+            ]);
+            parts.extend(fetch);
         }
-        if let Some(reason) = &fetch.fallback_reason {
-            let _ = write!(text, " because {reason}");
-        }
-        parts.push(text);
     }
     parts.join(" · ")
 }

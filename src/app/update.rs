@@ -544,7 +544,7 @@ fn results_appended(
                     fetch.ms += more.ms;
                 }
                 if page.next_token.is_none() && !page.truncated {
-                    stats.rows = stats.rows.max((grid.rows + page_rows(&page)) as u64);
+                    stats.rows = (grid.rows + page_rows(&page)) as u64;
                 }
             }
             let more_coming = page.next_token.is_some();

@@ -213,11 +213,11 @@ impl ResultPage {
 }
 
 impl QueryStats {
-    /// Takes in how a result page was fetched; an engine that cannot count rows up front
-    /// (Athena) learns the count from a complete fetch.
+    /// Takes in how a result page was fetched. A complete fetch counted every row, which is
+    /// the surest count there is (Athena's runtime statistics may be missing or late).
     pub fn absorb_fetch(&mut self, page: &ResultPage) {
         if let Some(fetch) = &page.fetch {
-            if self.rows == 0 && !page.truncated && page.next_token.is_none() {
+            if !page.truncated && page.next_token.is_none() {
                 self.rows = fetch.rows;
             }
             self.fetch = Some(fetch.clone());

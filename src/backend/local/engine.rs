@@ -594,6 +594,10 @@ impl Shared {
                 .find(|(name, _)| lower.contains(&name.to_lowercase()));
             error.message = match broken {
                 Some((name, reason)) => format!("table {name} cannot be queried: {reason}"),
+                None if self.remote.is_some() => format!(
+                    "{} (the catalog has no such table; the catalog pane lists them)",
+                    error.message.replace(&format!("{CATALOG_NAME}."), "")
+                ),
                 None => format!(
                     "{} (tables in this lake: {})",
                     error.message.replace(&format!("{CATALOG_NAME}."), ""),
