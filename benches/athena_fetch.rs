@@ -35,7 +35,7 @@ fn row(i: usize) -> [Option<String>; 5] {
         Some(i.to_string()),
         Some(format!("service-{:02}", i % 24)),
         Some(["info", "warning", "error", "fatal"][i % 4].to_owned()),
-        (i % 11 != 0).then(|| format!("request {i}, said \"done\" after {} ms", i % 997)),
+        (!i.is_multiple_of(11)).then(|| format!("request {i}, said \"done\" after {} ms", i % 997)),
         Some(format!(
             "2023-09-08 21:{:02}:{:02}.{:03}",
             (i / 60) % 60,
@@ -178,7 +178,11 @@ async fn fetch(engine: &AthenaEngine, id: &str) -> (usize, FetchPath, f64) {
     engine.status(&id).await.unwrap();
     let page = all_results(engine, &id).await.unwrap();
     let seconds = started.elapsed().as_secs_f64();
-    let rows = page.batches.iter().map(|b| b.num_rows()).sum();
+    let rows = page
+        .batches
+        .iter()
+        .map(datafusion::arrow::record_batch::RecordBatch::num_rows)
+        .sum();
     engine.release(&id).await;
     (rows, page.fetch.unwrap().path, seconds)
 }

@@ -214,6 +214,11 @@ pub enum Action {
         status: Box<QueryStatus>,
         page: Option<Result<ResultPage, String>>,
     },
+    /// The source's count of a table's partitions.
+    PartitionsCounted {
+        request: u64,
+        count: Result<Option<u64>, String>,
+    },
     /// A partition's measured size.
     PartitionSized {
         request: u64,
@@ -284,6 +289,11 @@ pub enum Effect {
     /// Append a finished run to the history file.
     RecordHistory(HistoryEntry),
     LoadPicker(PickerKind),
+    /// Count a table's partitions the fast way the source has, if any.
+    CountPartitions {
+        request: u64,
+        table: TableName,
+    },
     /// Measure partitions' files and bytes (sources whose listings lack them).
     SizePartitions {
         request: u64,

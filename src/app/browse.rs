@@ -71,12 +71,28 @@ fn start(state: &mut AppState, table: &TableName) -> Vec<Effect> {
     if unpartitioned {
         return Vec::new();
     }
-    vec![Effect::LoadPartitions {
-        request,
-        table: table.clone(),
-        token: None,
-        page_size: FIRST_PAGE,
-    }]
+    vec![
+        Effect::LoadPartitions {
+            request,
+            table: table.clone(),
+            token: None,
+            page_size: FIRST_PAGE,
+        },
+        Effect::CountPartitions {
+            request,
+            table: table.clone(),
+        },
+    ]
+}
+
+/// Records the source's own count of a table's partitions.
+pub fn partitions_counted(state: &mut AppState, request: u64, count: Result<Option<u64>, String>) {
+    if let Some(browser) = state.partitions.as_mut().filter(|b| b.request == request) {
+        match count {
+            Ok(count) => browser.catalog_count = count,
+            Err(e) => tracing::warn!("partitions not counted: {e}"),
+        }
+    }
 }
 
 /// Partitions per browser whose size is measured (an S3 listing each on Glue).

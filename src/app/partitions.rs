@@ -88,6 +88,8 @@ pub struct PartitionBrowser {
     sized: usize,
     /// Partitions whose size has been asked for.
     pub size_requested: usize,
+    /// The partition count the source reported, which can arrive before every page has.
+    pub catalog_count: Option<u64>,
 }
 
 impl PartitionBrowser {
@@ -113,6 +115,7 @@ impl PartitionBrowser {
             total: Totals::default(),
             sized: 0,
             size_requested: 0,
+            catalog_count: None,
         }
     }
 

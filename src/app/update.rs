@@ -251,6 +251,10 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         Action::SaveBuffer => files::save(state),
         Action::SaveNamedQuery => files::ask_named_query(state),
+        Action::PartitionsCounted { request, count } => {
+            browse::partitions_counted(state, request, count);
+            Vec::new()
+        }
         Action::PartitionSized {
             request,
             values,

@@ -29,6 +29,13 @@ pub trait Catalog: Send + Sync {
         page_size: usize,
     ) -> Result<PartitionPage, CatalogError>;
 
+    /// How many partitions the table has, when the source can count them faster than paging
+    /// through them (Glue: parallel segment scans; projection: arithmetic). `None` when not.
+    async fn partition_count(&self, name: &TableName) -> Result<Option<u64>, CatalogError> {
+        let _ = name;
+        Ok(None)
+    }
+
     /// Files and bytes of the partition at `location`, for sources whose partition pages come
     /// without sizes (Glue: an S3 listing). `None` when the source cannot tell.
     async fn partition_size(&self, location: &str) -> Result<Option<(u64, u64)>, CatalogError> {

@@ -207,6 +207,15 @@ impl EffectRunner {
                     });
                 }
             }
+            Effect::CountPartitions { request, table } => {
+                tokio::spawn(async move {
+                    let count = catalog
+                        .partition_count(&table)
+                        .await
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Action::PartitionsCounted { request, count });
+                });
+            }
             Effect::SizePartitions {
                 request,
                 partitions,

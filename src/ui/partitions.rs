@@ -92,7 +92,15 @@ fn details<'a>(browser: &PartitionBrowser, theme: &Theme) -> Vec<Line<'a>> {
             label("keys "),
             Span::styled(escape_control(&keys).into_owned(), theme.text),
             label(" · "),
-            Span::styled(thousands(total.partitions), theme.text),
+            Span::styled(
+                match browser.catalog_count {
+                    Some(count) if count != total.partitions => {
+                        format!("{} of {}", thousands(total.partitions), thousands(count))
+                    }
+                    _ => thousands(total.partitions),
+                },
+                theme.text,
+            ),
             label(" partitions · "),
             Span::styled(thousands(total.files), theme.text),
             label(" files · "),

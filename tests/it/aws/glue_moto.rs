@@ -352,3 +352,24 @@ async fn projected_tables_enumerate_partitions_from_their_properties() {
     assert_eq!(rest.next_token, None);
     assert_eq!(rest.partitions.last().unwrap().values, ["edge", "2023"]);
 }
+
+#[tokio::test]
+#[ignore = "needs moto: scripts/test.sh"]
+async fn the_partition_count_comes_from_the_catalog_before_paging_ends() {
+    let aws = clients("us-east-1").await;
+    create_logs_table(
+        &aws.glue,
+        "glue_count_db",
+        "logs",
+        "s3://glue-count/logs/",
+        250,
+    )
+    .await;
+    let catalog = GlueCatalog::new(aws.glue.clone(), aws.s3.clone());
+    let count = catalog
+        .partition_count(&TableName::new("glue_count_db", "logs"))
+        .await
+        .unwrap();
+    // moto answers every segment with every partition; the count must not multiply.
+    assert_eq!(count, Some(250));
+}

@@ -514,10 +514,15 @@ async fn access_denied_names_the_call_and_the_permission_fix() {
 async fn partitions_are_counted_with_parallel_segments_each_paged() {
     use aws_sdk_glue::operation::get_partitions::GetPartitionsOutput;
     use aws_sdk_glue::types::Partition;
-    let page = |n: usize, token: Option<String>| {
+    // Segments are disjoint: segment s holds values s-0, s-1, ….
+    let page = |segment: i32, n: usize, token: Option<String>| {
         let mut output = GetPartitionsOutput::builder();
         for i in 0..n {
-            output = output.partitions(Partition::builder().values(i.to_string()).build());
+            output = output.partitions(
+                Partition::builder()
+                    .values(format!("{segment}-{i}"))
+                    .build(),
+            );
         }
         output.set_next_token(token).build()
     };
@@ -531,7 +536,7 @@ async fn partitions_are_counted_with_parallel_segments_each_paged() {
                     && r.next_token().is_none()
                     && r.expression() == Some("year = '2023'")
             })
-            .then_output(move || page(3, Some(format!("s{segment}"))));
+            .then_output(move || page(segment, 3, Some(format!("s{segment}"))));
         let second = mock!(aws_sdk_glue::Client::get_partitions)
             .match_requests(move |r| {
                 r.segment()
@@ -539,7 +544,7 @@ async fn partitions_are_counted_with_parallel_segments_each_paged() {
                     == Some(segment)
                     && r.next_token() == Some(format!("s{segment}").as_str())
             })
-            .then_output(move || page(segment as usize, None));
+            .then_output(move || page(segment, segment as usize, None));
         rules.push(first);
         rules.push(second);
     }
