@@ -212,13 +212,7 @@ pub async fn athena_items(
             .map_err(|e| e.to_string())?
             .into_iter()
             .map(|e| {
-                let first_line = e
-                    .sql
-                    .lines()
-                    .map(str::trim)
-                    .find(|l| !l.is_empty() && !l.starts_with("--"))
-                    .unwrap_or_default()
-                    .to_owned();
+                let first_line = crate::app::picker::first_sql_line(&e.sql);
                 let when = e
                     .submitted
                     .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())

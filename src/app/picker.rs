@@ -97,16 +97,19 @@ impl Picker {
     }
 }
 
+/// The first line of SQL that is not blank or a comment: a run's title in the picker.
+pub fn first_sql_line(sql: &str) -> String {
+    sql.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with("--"))
+        .unwrap_or_default()
+        .to_owned()
+}
+
 impl HistoryEntry {
     /// The picker line for this run.
     pub fn to_item(&self) -> PickerItem {
-        let first_line = self
-            .sql
-            .lines()
-            .map(str::trim)
-            .find(|l| !l.is_empty() && !l.starts_with("--"))
-            .unwrap_or_default()
-            .to_owned();
+        let first_line = first_sql_line(&self.sql);
         let outcome = match &self.error {
             Some(error) => format!("{} · {}", self.state, error.lines().next().unwrap_or("")),
             None => format!(

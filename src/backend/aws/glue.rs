@@ -9,7 +9,7 @@ use aws_sdk_glue::types::{Column as GlueColumn, Segment, Table};
 use futures::future::try_join_all;
 
 use super::errors::{AwsCallError, describe};
-use super::projection::Projection;
+use super::projection::{Projection, ProjectionError};
 use super::s3::{S3Location, prefix_size};
 use crate::backend::{
     Catalog, CatalogError, Column, Database, Partition, PartitionFilter, PartitionPage, TableInfo,
@@ -263,9 +263,7 @@ impl Catalog for GlueCatalog {
         page_size: usize,
     ) -> Result<PartitionPage, CatalogError> {
         let info = self.table_info(name).await?;
-        let keys: Vec<String> = info.partition_keys.iter().map(|k| k.name.clone()).collect();
-        let now = chrono::Utc::now().naive_utc();
-        match Projection::from_properties(&info.properties, &keys, now) {
+        match projection_of(&info) {
             Ok(Some(projection)) => {
                 return Self::projected_page(&info, &projection, filter, page_token, page_size);
             }
@@ -316,9 +314,7 @@ impl Catalog for GlueCatalog {
 
     async fn partition_count(&self, name: &TableName) -> Result<Option<u64>, CatalogError> {
         let info = self.table_info(name).await?;
-        let keys: Vec<String> = info.partition_keys.iter().map(|k| k.name.clone()).collect();
-        let now = chrono::Utc::now().naive_utc();
-        match Projection::from_properties(&info.properties, &keys, now) {
+        match projection_of(&info) {
             Ok(Some(projection)) => Ok(Some(projection.count())),
             Ok(None) => self.count_partitions(name, None).await.map(Some),
             Err(e) => Err(CatalogError::Service(format!("{name}: {e}"))),
@@ -423,21 +419,14 @@ fn table_info(database: &str, table: &Table) -> TableInfo {
     if location.is_empty() && table.table_type() != Some("VIRTUAL_VIEW") {
         problems.push("the table has no storage location".to_owned());
     }
-    let keys = columns(table.partition_keys());
-    let key_names: Vec<String> = keys.iter().map(|k| k.name.clone()).collect();
-    if let Err(e) =
-        Projection::from_properties(&properties, &key_names, chrono::Utc::now().naive_utc())
-    {
-        problems.push(e.to_string());
-    }
-    TableInfo {
+    let mut info = TableInfo {
         name: TableName::new(table.database_name().unwrap_or(database), table.name()),
         columns: columns(
             storage
                 .map(aws_sdk_glue::types::StorageDescriptor::columns)
                 .unwrap_or_default(),
         ),
-        partition_keys: keys,
+        partition_keys: columns(table.partition_keys()),
         location,
         format: format_of(
             serde.and_then(|s| s.serialization_library()),
@@ -446,7 +435,17 @@ fn table_info(database: &str, table: &Table) -> TableInfo {
         properties,
         totals: None,
         problems,
+    };
+    if let Err(e) = projection_of(&info) {
+        info.problems.push(e.to_string());
     }
+    info
+}
+
+/// The table's partition projection as of now, when it has one.
+fn projection_of(info: &TableInfo) -> Result<Option<Projection>, ProjectionError> {
+    let keys: Vec<String> = info.partition_keys.iter().map(|k| k.name.clone()).collect();
+    Projection::from_properties(&info.properties, &keys, chrono::Utc::now().naive_utc())
 }
 
 #[cfg(test)]
