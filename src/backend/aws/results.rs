@@ -124,16 +124,27 @@ impl CsvNullMarker {
     /// Appends `chunk` to `out` with NULL fields marked.
     pub fn mark(&mut self, chunk: &[u8], out: &mut Vec<u8>) {
         out.reserve(chunk.len());
-        for &byte in chunk {
+        let mut rest = chunk;
+        while !rest.is_empty() {
             self.seen_any = true;
             self.last_was_newline = false;
             if self.in_quotes {
-                out.push(byte);
-                if byte == b'"' {
-                    self.in_quotes = false;
+                // Athena quotes every value, so most bytes are inside quotes: jump to the
+                // closing quote instead of looking at each byte.
+                match memchr::memchr(b'"', rest) {
+                    Some(at) => {
+                        out.extend_from_slice(&rest[..=at]);
+                        self.in_quotes = false;
+                        rest = &rest[at + 1..];
+                    }
+                    None => {
+                        out.extend_from_slice(rest);
+                        rest = &[];
+                    }
                 }
                 continue;
             }
+            let byte = rest[0];
             match byte {
                 b',' | b'\n' | b'\r' => {
                     if self.at_field_start {
@@ -150,6 +161,7 @@ impl CsvNullMarker {
                 _ => self.at_field_start = false,
             }
             out.push(byte);
+            rest = &rest[1..];
         }
     }
 
