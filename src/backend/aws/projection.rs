@@ -14,7 +14,7 @@ use chrono::{Duration, Months, NaiveDate, NaiveDateTime};
 pub struct Projection {
     keys: Vec<String>,
     values: Vec<Vec<String>>,
-    /// `storage.location.template` with `${key}` placeholders, when the table sets one.
+    /// `storage.location.template`, where `${key}` stands for each key's value, when set.
     template: Option<String>,
 }
 
