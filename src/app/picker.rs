@@ -63,6 +63,29 @@ impl Picker {
         }
     }
 
+    /// The local items (files, the history file) arrived: they lead, ahead of any remote items
+    /// that came first.
+    pub fn receive_local(&mut self, items: Result<Vec<PickerItem>, String>) {
+        match items {
+            Ok(mut items) => {
+                items.extend(self.items.take().unwrap_or_default());
+                self.items = Some(items);
+            }
+            Err(e) => {
+                self.items.get_or_insert_with(Vec::new);
+                self.error = Some(e);
+            }
+        }
+    }
+
+    /// Items from a slower source (Athena) arrived: they follow the local ones.
+    pub fn receive_remote(&mut self, items: Result<Vec<PickerItem>, String>) {
+        match items {
+            Ok(items) => self.items.get_or_insert_with(Vec::new).extend(items),
+            Err(e) => self.error = Some(e),
+        }
+    }
+
     /// Items matching every word of the filter (case-insensitive, in title, detail or SQL).
     pub fn matching(&self) -> Vec<&PickerItem> {
         let words: Vec<String> = self
@@ -179,6 +202,27 @@ mod tests {
         assert_eq!(picker.matching().len(), 2);
         picker.move_by(5);
         assert_eq!(picker.current().unwrap().title, "sources");
+    }
+
+    #[test]
+    fn local_items_lead_whichever_source_answers_first() {
+        let titles = |p: &Picker| -> Vec<String> {
+            p.items.iter().flatten().map(|i| i.title.clone()).collect()
+        };
+        let mut remote_first = Picker::loading(PickerKind::SavedQueries);
+        remote_first.receive_remote(Ok(vec![item("athena", "SELECT 2")]));
+        remote_first.receive_local(Ok(vec![item("file", "SELECT 1")]));
+        assert_eq!(titles(&remote_first), ["file", "athena"]);
+        let mut local_first = Picker::loading(PickerKind::SavedQueries);
+        local_first.receive_local(Ok(vec![item("file", "SELECT 1")]));
+        local_first.receive_remote(Ok(vec![item("athena", "SELECT 2")]));
+        assert_eq!(titles(&local_first), ["file", "athena"]);
+        // A failing source keeps what the other gave and says why.
+        let mut failing = Picker::loading(PickerKind::History);
+        failing.receive_remote(Ok(vec![item("athena", "SELECT 2")]));
+        failing.receive_local(Err("history unreadable".to_owned()));
+        assert_eq!(titles(&failing), ["athena"]);
+        assert_eq!(failing.error.as_deref(), Some("history unreadable"));
     }
 
     #[test]

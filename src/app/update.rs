@@ -273,10 +273,7 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         Action::PickerMore { kind, items } => {
             if let Some(picker) = state.picker.as_mut().filter(|p| p.kind == kind) {
-                match items {
-                    Ok(items) => picker.items.get_or_insert_with(Vec::new).extend(items),
-                    Err(e) => picker.error = Some(e),
-                }
+                picker.receive_remote(items);
             }
             Vec::new()
         }
@@ -361,13 +358,7 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         Action::PickerLoaded { kind, items } => {
             if let Some(picker) = state.picker.as_mut().filter(|p| p.kind == kind) {
-                match items {
-                    Ok(items) => picker.items = Some(items),
-                    Err(e) => {
-                        picker.items = Some(Vec::new());
-                        picker.error = Some(e);
-                    }
-                }
+                picker.receive_local(items);
             }
             Vec::new()
         }
