@@ -7,7 +7,7 @@ use crate::sql::filter;
 use super::action::{Effect, Focus, TextEdit};
 use super::catalog_tree::{LoadRequest, RowKind};
 use super::editor::Buffer;
-use super::partitions::{Loading, PartitionBrowser};
+use super::partitions::{Loading, MAX_LISTED, PartitionBrowser};
 use super::state::AppState;
 
 /// The first page is small so the browser shows at once; later pages are larger so a
@@ -134,8 +134,13 @@ pub fn page_loaded(
                 .map(|p| (p.values.clone(), p.location.clone()))
                 .collect();
             browser.size_requested += to_size.len();
+            let capped = browser.total().partitions >= MAX_LISTED as u64;
+            if capped && page.next_token.is_some() {
+                browser.loading = Loading::Capped;
+            }
             let mut effects: Vec<Effect> = page
                 .next_token
+                .filter(|_| !capped)
                 .map(|token| Effect::LoadPartitions {
                     request,
                     table: browser.table.clone(),
@@ -251,5 +256,52 @@ pub fn filter_input(state: &mut AppState, edit: TextEdit) {
                 b.set_filter(text);
             }
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::{Column, Partition, TableInfo};
+
+    #[test]
+    fn listing_stops_at_the_limit_and_says_so() {
+        let key = |name: &str| Column {
+            name: name.to_owned(),
+            data_type: "string".to_owned(),
+            comment: None,
+            nullable: true,
+        };
+        let info = TableInfo {
+            name: TableName::new("db", "huge"),
+            columns: Vec::new(),
+            partition_keys: vec![key("id")],
+            location: "s3://lake/huge/".to_owned(),
+            format: "parquet".to_owned(),
+            properties: std::collections::BTreeMap::new(),
+            totals: None,
+            problems: Vec::new(),
+        };
+        let mut state = AppState::new("test", Buffer::new("query 1", ""));
+        state.partitions = Some(PartitionBrowser::new(info, 7));
+        let page = |from: usize, to: usize| PartitionPage {
+            partitions: (from..to)
+                .map(|i| Partition {
+                    values: vec![format!("{i:07}")],
+                    location: String::new(),
+                    files: Some(1),
+                    bytes: Some(10),
+                    projected: false,
+                })
+                .collect(),
+            next_token: Some("more".to_owned()),
+        };
+        let below = page_loaded(&mut state, 7, Ok(page(0, MAX_LISTED - 1)));
+        assert!(matches!(below.as_slice(), [Effect::LoadPartitions { .. }]));
+        let at_limit = page_loaded(&mut state, 7, Ok(page(MAX_LISTED - 1, MAX_LISTED + 10)));
+        assert!(at_limit.is_empty(), "no further page is asked for");
+        let browser = state.partitions.as_ref().unwrap();
+        assert_eq!(browser.loading, Loading::Capped);
+        assert_eq!(browser.total().partitions, MAX_LISTED as u64 + 10);
     }
 }

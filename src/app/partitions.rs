@@ -54,8 +54,14 @@ pub enum Loading {
     /// More pages are coming.
     Partial,
     Complete,
+    /// Listing stopped at the browser's limit; the table has more partitions.
+    Capped,
     Failed(String),
 }
+
+/// Partitions a browser lists at most: about 100 bytes each in memory, and beyond this many a
+/// list is no longer browsed but filtered in SQL.
+pub const MAX_LISTED: usize = 250_000;
 
 /// The browser for one table.
 #[derive(Debug, Clone)]

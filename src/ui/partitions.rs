@@ -75,6 +75,13 @@ fn details<'a>(browser: &PartitionBrowser, theme: &Theme) -> Vec<Line<'a>> {
     let progress = match &browser.loading {
         Loading::Partial => Span::styled(" (loading…)", theme.warning),
         Loading::Complete => Span::raw(""),
+        Loading::Capped => Span::styled(
+            format!(
+                " (the first {} are listed)",
+                thousands(crate::app::partitions::MAX_LISTED as u64)
+            ),
+            theme.warning,
+        ),
         Loading::Failed(e) => Span::styled(format!(" ({})", escape_control(e)), theme.error),
     };
     let mut lines = vec![
