@@ -58,19 +58,17 @@ fn details<'a>(browser: &PartitionBrowser, theme: &Theme) -> Vec<Line<'a>> {
         browser.keys.join(" → ")
     };
     let total = browser.total();
-    let sizing = |browser: &PartitionBrowser, theme: &Theme| {
-        if browser.size_requested == 0 {
-            Span::raw("")
-        } else {
-            Span::styled(
-                format!(
-                    " · sized {} of {} from S3",
-                    thousands(browser.sized() as u64),
-                    thousands(browser.total().partitions)
-                ),
-                theme.muted,
-            )
-        }
+    let sizing = if browser.size_requested == 0 {
+        Span::raw("")
+    } else {
+        Span::styled(
+            format!(
+                " · sized {} of {} from S3",
+                thousands(browser.sized() as u64),
+                thousands(total.partitions)
+            ),
+            theme.muted,
+        )
     };
     let progress = match &browser.loading {
         Loading::Partial => Span::styled(" (loading…)", theme.warning),
@@ -119,7 +117,7 @@ fn details<'a>(browser: &PartitionBrowser, theme: &Theme) -> Vec<Line<'a>> {
                 ),
                 theme.text,
             ),
-            sizing(browser, theme),
+            sizing,
             progress,
         ]),
     ];
