@@ -18,4 +18,4 @@ fi
 QUARRY_MOTO_SERVER="$(cd "$venv/bin" && pwd)/moto_server"
 export QUARRY_MOTO_SERVER
 
-cargo test --locked -- --include-ignored
+cargo test --locked --workspace -- --include-ignored

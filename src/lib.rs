@@ -14,7 +14,7 @@ pub mod lake;
 pub mod launch;
 pub mod output;
 pub mod session;
-pub mod sql;
+pub use quarry_sql as sql;
 pub mod summary;
 pub mod text;
 pub mod tui;

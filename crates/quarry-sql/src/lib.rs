@@ -1,6 +1,8 @@
 //! SQL analysis on sqlparser: statement boundaries for running the statement under the cursor,
-//! and adding partition filters to a query.
+//! adding partition filters to a query, and what a query scans (tables, columns, partition-key
+//! conditions) for pruning hints and scan estimates.
 
+pub mod analyze;
 pub mod complete;
 pub mod filter;
 pub mod format;
