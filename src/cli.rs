@@ -130,6 +130,10 @@ pub struct QueryArgs {
     /// Engine threads. Default: every core.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Print what the query would scan (tables, partitions, columns, bytes, dollars) and the
+    /// partition-filter hints, without running it. With `--format json`, one JSON object.
+    #[arg(long)]
+    pub explain: bool,
 }
 
 /// Parses the command line and runs it.
@@ -442,11 +446,30 @@ async fn run_query(args: &QueryArgs, choice: &SourceChoice, config: &Config) -> 
     };
     let row_limit = args.max_rows.unwrap_or(config.row_limit).max(1);
     let Opened {
-        engine, database, ..
+        engine,
+        database,
+        catalog,
+        ..
     } = match open_source(choice, config, row_limit, args.threads).await {
         Ok(opened) => opened,
         Err(code) => return code,
     };
+    if args.explain {
+        let pricing = Pricing {
+            usd_per_tb: config.price_per_tb_usd,
+        };
+        let explanation =
+            crate::estimate::explain(catalog.as_ref(), &sql, database.as_deref(), pricing).await;
+        if matches!(args.format, OutputFormat::Json | OutputFormat::Ndjson) {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&explanation).unwrap_or_default()
+            );
+        } else {
+            print!("{}", explanation.report());
+        }
+        return ExitCode::SUCCESS;
+    }
     let context = QueryContext { database };
     let id = match engine.submit(&sql, &context).await {
         Ok(id) => id,

@@ -9,6 +9,7 @@ pub mod backend;
 pub mod cli;
 pub mod config;
 pub mod cost;
+pub mod estimate;
 pub mod export;
 pub mod lake;
 pub mod launch;

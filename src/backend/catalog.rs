@@ -2,7 +2,10 @@
 
 use async_trait::async_trait;
 
-use super::{CatalogError, Database, PartitionFilter, PartitionPage, TableInfo, TableName};
+use super::{
+    CatalogError, Database, PartitionFilter, PartitionPage, ScanEstimate, ScanRequest, TableInfo,
+    TableName,
+};
 
 /// Databases, tables and partitions of one source.
 ///
@@ -40,6 +43,16 @@ pub trait Catalog: Send + Sync {
     /// without sizes (Glue: an S3 listing). `None` when the source cannot tell.
     async fn partition_size(&self, location: &str) -> Result<Option<(u64, u64)>, CatalogError> {
         let _ = location;
+        Ok(None)
+    }
+
+    /// What a scan of one table will read: matched partitions, files and bytes of the columns
+    /// read, before the query runs. `None` when the source cannot tell.
+    async fn estimate_scan(
+        &self,
+        request: &ScanRequest,
+    ) -> Result<Option<ScanEstimate>, CatalogError> {
+        let _ = request;
         Ok(None)
     }
 }

@@ -7,8 +7,10 @@ mod engine;
 mod error;
 pub mod local;
 mod model;
+mod scan;
 
 pub use catalog::Catalog;
 pub use engine::{QueryEngine, all_results};
 pub use error::{CatalogError, QueryError, QueryErrorKind, SqlPosition};
 pub use model::*;
+pub use scan::{EstimateBasis, PartitionMatcher, ScanEstimate, ScanRequest};

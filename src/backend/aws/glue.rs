@@ -12,18 +12,18 @@ use super::errors::{AwsCallError, describe};
 use super::projection::{Projection, ProjectionError};
 use super::s3::{S3Location, prefix_size};
 use crate::backend::{
-    Catalog, CatalogError, Column, Database, Partition, PartitionFilter, PartitionPage, TableInfo,
-    TableName,
+    Catalog, CatalogError, Column, Database, Partition, PartitionFilter, PartitionPage,
+    ScanEstimate, ScanRequest, TableInfo, TableName,
 };
 
 /// Glue's largest `GetPartitions` page.
-const GLUE_MAX_PAGE: usize = 1000;
+pub(super) const GLUE_MAX_PAGE: usize = 1000;
 /// Parallel cursors for whole-table partition scans.
 const SEGMENTS: i32 = 4;
 
 /// Glue tables and partitions; S3 for partition sizes.
 pub struct GlueCatalog {
-    glue: aws_sdk_glue::Client,
+    pub(super) glue: aws_sdk_glue::Client,
     s3: aws_sdk_s3::Client,
     tables: Mutex<HashMap<(String, String), Arc<TableInfo>>>,
     /// Files and bytes per partition location, filled as partitions are sized.
@@ -61,7 +61,7 @@ impl GlueCatalog {
         info
     }
 
-    async fn table_info(&self, name: &TableName) -> Result<Arc<TableInfo>, CatalogError> {
+    pub(super) async fn table_info(&self, name: &TableName) -> Result<Arc<TableInfo>, CatalogError> {
         if let Some(info) = self.cached(name) {
             return Ok(info);
         }
@@ -203,7 +203,7 @@ fn segment_of(number: i32) -> Result<Segment, CatalogError> {
         .map_err(|e| CatalogError::Service(format!("bad Glue segment: {e}")))
 }
 
-fn service(error: &AwsCallError) -> CatalogError {
+pub(super) fn service(error: &AwsCallError) -> CatalogError {
     CatalogError::Service(error.message.clone())
 }
 
@@ -324,6 +324,13 @@ impl Catalog for GlueCatalog {
     async fn partition_size(&self, location: &str) -> Result<Option<(u64, u64)>, CatalogError> {
         self.location_size(location).await.map(Some)
     }
+
+    async fn estimate_scan(
+        &self,
+        request: &ScanRequest,
+    ) -> Result<Option<ScanEstimate>, CatalogError> {
+        self.estimate(request).await.map(Some)
+    }
 }
 
 /// A Glue `Expression` selecting partitions whose first keys equal `prefix`: numbers bare for
@@ -443,7 +450,7 @@ fn table_info(database: &str, table: &Table) -> TableInfo {
 }
 
 /// The table's partition projection as of now, when it has one.
-fn projection_of(info: &TableInfo) -> Result<Option<Projection>, ProjectionError> {
+pub(super) fn projection_of(info: &TableInfo) -> Result<Option<Projection>, ProjectionError> {
     let keys: Vec<String> = info.partition_keys.iter().map(|k| k.name.clone()).collect();
     Projection::from_properties(&info.properties, &keys, chrono::Utc::now().naive_utc())
 }

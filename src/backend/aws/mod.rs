@@ -3,6 +3,7 @@
 
 mod athena;
 mod errors;
+mod estimate;
 mod execution;
 mod glue;
 pub mod projection;

@@ -9,8 +9,10 @@ use async_trait::async_trait;
 use datafusion::arrow::datatypes::{DataType, SchemaRef};
 
 use super::discovery::{self, LakeLayout, TableProbe};
+use super::estimate::{self, FooterCache};
 use crate::backend::{
-    Catalog, CatalogError, Column, Database, PartitionFilter, PartitionPage, TableInfo, TableName,
+    Catalog, CatalogError, Column, Database, PartitionFilter, PartitionPage, ScanEstimate,
+    ScanRequest, TableInfo, TableName,
 };
 
 /// A folder of Hive-partitioned Parquet, read with no setup.
@@ -20,6 +22,8 @@ pub struct LocalCatalog {
     layout: LakeLayout,
     /// Table details are expensive (a full folder walk), so each is computed once.
     details: Mutex<HashMap<(String, String), Arc<TableInfo>>>,
+    /// Parquet footers read for scan estimates.
+    footers: Arc<FooterCache>,
 }
 
 impl LocalCatalog {
@@ -31,6 +35,7 @@ impl LocalCatalog {
             root,
             layout,
             details: Mutex::new(HashMap::new()),
+            footers: Arc::default(),
         })
     }
 
@@ -259,6 +264,22 @@ impl Catalog for Arc<LocalCatalog> {
                 partitions,
                 next_token,
             })
+        })
+        .await
+    }
+
+    async fn estimate_scan(
+        &self,
+        request: &ScanRequest,
+    ) -> Result<Option<ScanEstimate>, CatalogError> {
+        let this = Arc::clone(self);
+        let request = request.clone();
+        blocking(move || {
+            let dir = this.table_dir(&request.table)?;
+            let keys: Vec<String> = discovery::probe_table(dir)
+                .map(|p| p.partition_keys)
+                .unwrap_or_default();
+            estimate::estimate(dir, &keys, &request, &this.footers).map(Some)
         })
         .await
     }

@@ -371,7 +371,7 @@ fn visible_subdirs(dir: &Path) -> Result<Vec<PathBuf>, CatalogError> {
 
 /// Sorted files and folders of `dir`, leaving out hidden and bookkeeping entries (`.x`, `_x`)
 /// that Spark, Hive and Firehose leave behind.
-fn list_entries(dir: &Path) -> std::io::Result<(Vec<PathBuf>, Vec<PathBuf>)> {
+pub fn list_entries(dir: &Path) -> std::io::Result<(Vec<PathBuf>, Vec<PathBuf>)> {
     let mut files = Vec::new();
     let mut dirs = Vec::new();
     for entry in fs::read_dir(dir)? {

@@ -135,6 +135,7 @@ fn project_into(
                 .iter()
                 .filter_map(|c| key_index(keys, &c.name))
                 .collect();
+            on_keys.sort_unstable();
             on_keys.dedup();
             if !on_keys.is_empty() {
                 problems.push(KeyProblem::Blocked {
