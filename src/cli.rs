@@ -371,6 +371,9 @@ async fn run_tui(choice: &SourceChoice, config: &Config, files: &[PathBuf]) -> E
     state.notice = opening.notice;
     state.user_queries_dir.clone_from(&session_files.queries);
     state.named_queries = choice.aws.is_some();
+    state.cost_guard.enabled = config.cost_guard.enabled;
+    state.cost_guard.max_bytes = config.cost_guard.max_bytes;
+    state.cost_guard.max_usd = config.cost_guard.max_usd;
     if let Ok(dir) = std::env::current_dir() {
         state.export_dir = dir;
     }
@@ -381,6 +384,9 @@ async fn run_tui(choice: &SourceChoice, config: &Config, files: &[PathBuf]) -> E
         clipboard: crate::tui::Clipboard::Terminal,
         files: Some(session_files.clone()),
         workspace,
+        pricing: Pricing {
+            usd_per_tb: config.price_per_tb_usd,
+        },
     };
     match crate::tui::run(state, services, theme, bindings).await {
         Ok(crate::tui::Ending::Quit(state)) => {

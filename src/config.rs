@@ -30,6 +30,8 @@ pub struct Config {
     pub keys: BTreeMap<String, Spanned<KeyList>>,
     /// The AWS source's settings; flags override each.
     pub aws: AwsConfig,
+    /// When to ask before running a query, from its scan estimate.
+    pub cost_guard: CostGuardConfig,
     /// Line starts of the file, to name lines in errors found after parsing.
     #[serde(skip)]
     line_starts: Vec<usize>,
@@ -76,6 +78,28 @@ pub struct AwsConfig {
     pub engine: Option<EngineChoice>,
 }
 
+/// `[cost_guard]` in `config.toml`: a run whose estimate is over either limit asks first.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct CostGuardConfig {
+    pub enabled: bool,
+    /// Estimated bytes above which to ask (default 1 GiB).
+    pub max_bytes: u64,
+    /// Estimated dollars above which to ask (default $0.01).
+    pub max_usd: f64,
+}
+
+impl Default for CostGuardConfig {
+    fn default() -> Self {
+        let guard = crate::app::hints::CostGuard::default();
+        Self {
+            enabled: guard.enabled,
+            max_bytes: guard.max_bytes,
+            max_usd: guard.max_usd,
+        }
+    }
+}
+
 /// One key or several, as `[keys]` values may be written.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(untagged)]
@@ -94,6 +118,7 @@ impl Default for Config {
             theme: "dark".to_owned(),
             keys: BTreeMap::new(),
             aws: AwsConfig::default(),
+            cost_guard: CostGuardConfig::default(),
             line_starts: vec![0],
             path: None,
         }

@@ -18,6 +18,8 @@ pub struct TableScan {
     /// How the query names it.
     pub reference: String,
     pub partition_keys: Vec<String>,
+    /// The keys' catalog types, in the same order.
+    pub partition_key_types: Vec<String>,
     /// The Glue expression of the partition condition, when it has one.
     pub partition_filter: Option<String>,
     /// Columns read; `None` for all.
@@ -151,6 +153,11 @@ pub async fn explain(
                 table: name.to_string(),
                 reference: table_use.reference(),
                 partition_keys: keys.iter().map(|k| k.name.clone()).collect(),
+                partition_key_types: info
+                    .partition_keys
+                    .iter()
+                    .map(|k| k.data_type.clone())
+                    .collect(),
                 partition_filter: glue_expression,
                 columns,
                 estimate,

@@ -13,6 +13,7 @@ pub mod estimate;
 pub mod export;
 pub mod lake;
 pub mod launch;
+pub mod ledger;
 pub mod output;
 pub mod session;
 pub use quarry_sql as sql;

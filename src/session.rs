@@ -41,6 +41,8 @@ pub struct SessionFiles {
     pub recovery: PathBuf,
     /// The user's saved queries (`*.sql`).
     pub queries: PathBuf,
+    /// Bytes and dollars of every query (see [`crate::ledger`]).
+    pub ledger: PathBuf,
 }
 
 impl SessionFiles {
@@ -51,6 +53,7 @@ impl SessionFiles {
             session: data_dir.join("session.json"),
             recovery: data_dir.join("recovery.json"),
             queries: data_dir.join("saved-queries"),
+            ledger: crate::ledger::ledger_path(data_dir),
         }
     }
 }

@@ -245,6 +245,22 @@ pub enum Action {
         ticket: Ticket,
         error: QueryError,
     },
+    /// Apply the first hint's quick fix to the statement under the cursor.
+    ApplyHintFix,
+    /// The analysis and estimate of a statement, for request `generation`.
+    Explained {
+        generation: u64,
+        explanation: std::sync::Arc<crate::estimate::Explanation>,
+    },
+    /// Run the query the cost guard held.
+    ConfirmRun,
+    /// Drop the query the cost guard held.
+    DismissConfirmation,
+    /// Open or close the cost ledger overlay.
+    ToggleLedger,
+    LedgerLoaded(Result<Vec<crate::ledger::LedgerEntry>, String>),
+    /// The Athena workgroup's per-query scan limit, if it has one.
+    WorkgroupCutoff(Option<u64>),
 }
 
 /// Work `update` asks the runtime to do; the answers come back as actions.
@@ -299,6 +315,16 @@ pub enum Effect {
         request: u64,
         partitions: Vec<(Vec<String>, String)>,
     },
+    /// Analyze and estimate a statement; debounced unless `immediate`.
+    Explain {
+        generation: u64,
+        sql: String,
+        immediate: bool,
+    },
+    /// Record a finished query's bytes and dollars in the ledger.
+    RecordLedger(crate::ledger::LedgerEntry),
+    /// Read the ledger's totals for the overlay.
+    LoadLedger,
     /// Save SQL as an Athena named query.
     SaveNamedQuery {
         name: String,

@@ -186,6 +186,8 @@ pub fn action_name(action: &Action) -> Option<&'static str> {
         Action::CatalogInsertName => "insert_name",
         Action::CatalogOpenPartitions => "partitions",
         Action::PartitionsInsertFilter => "insert_filter",
+        Action::ApplyHintFix => "fix_hint",
+        Action::ToggleLedger => "ledger",
         Action::ResultsSort => "sort",
         Action::ResultsInspect => "inspect",
         Action::ResultsExport => "export",
@@ -365,6 +367,13 @@ pub fn default_bindings() -> Vec<Binding> {
         ),
         b(
             g,
+            KeyPress::plain(F(7)),
+            Action::ToggleLedger,
+            "show or hide the cost ledger (session, day, workgroup)",
+            None,
+        ),
+        b(
+            g,
             KeyPress::ctrl(Char('r')),
             Action::OpenPicker(PickerKind::History),
             "search the history of runs",
@@ -425,6 +434,13 @@ pub fn default_bindings() -> Vec<Binding> {
             Action::SearchAgain(false),
             "previous match",
             None,
+        ),
+        b(
+            editor,
+            KeyPress::ctrl(Char('g')),
+            Action::ApplyHintFix,
+            "apply the hint's quick fix (add a partition filter, retype a literal)",
+            Some("fix hint"),
         ),
         b(
             editor,

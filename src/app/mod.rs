@@ -8,6 +8,7 @@ pub mod editor;
 mod editor_tools;
 mod files;
 mod grid_actions;
+pub mod hints;
 pub mod keys;
 pub mod partitions;
 pub mod picker;

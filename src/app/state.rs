@@ -51,6 +51,8 @@ pub enum PromptKind {
     Search,
     /// The name of an Athena named query to save the statement as.
     NamedQuery,
+    /// Dates to filter a table's year/month/day partitions to (the "no filter" quick fix).
+    DateRange,
 }
 
 /// A one-line question at the bottom of the screen.
@@ -120,6 +122,17 @@ pub struct AppState {
     pub export_dir: std::path::PathBuf,
     /// A one-line message in the status bar (e.g. why an action did nothing).
     pub notice: Option<String>,
+    /// Hints and the scan estimate of the statement under the cursor.
+    pub hints: super::hints::HintState,
+    pub cost_guard: super::hints::CostGuard,
+    /// A run held by the cost guard until the user confirms.
+    pub confirmation: Option<super::hints::Confirmation>,
+    /// The table and keys the open date-range prompt filters.
+    pub date_filter: Option<super::hints::DateFilterTarget>,
+    /// The cost ledger overlay, while open (`None` while its totals load).
+    pub ledger: Option<Option<crate::ledger::LedgerSummary>>,
+    /// This process's id in the ledger.
+    pub session_id: String,
     pub spinner: usize,
     pub next_ticket: Ticket,
     pub quit: bool,
@@ -153,6 +166,12 @@ impl AppState {
             user_queries_dir: std::path::PathBuf::from("saved-queries"),
             named_queries: false,
             notice: None,
+            hints: super::hints::HintState::default(),
+            cost_guard: super::hints::CostGuard::default(),
+            confirmation: None,
+            date_filter: None,
+            ledger: None,
+            session_id: crate::ledger::new_session_id(),
             spinner: 0,
             next_ticket: 1,
             quit: false,

@@ -11,6 +11,7 @@ use super::editor::Buffer;
 use super::editor_tools;
 use super::files;
 use super::grid_actions;
+use super::hints;
 use super::partitions::PartitionBrowser;
 use super::picker::{HistoryEntry, Picker};
 use super::results::ResultGrid;
@@ -22,6 +23,23 @@ const PREFETCH_TABLES: usize = 50;
 
 /// Applies one action and returns the work the runtime must start.
 pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
+    // Answers from the background and the clock cannot change the editor's text.
+    let may_edit = !matches!(
+        action,
+        Action::Tick
+            | Action::QueryProgress { .. }
+            | Action::Explained { .. }
+            | Action::PartitionSized { .. }
+            | Action::ResultsAppended { .. }
+    );
+    let mut effects = apply(state, action);
+    if may_edit {
+        effects.extend(hints::refresh(state));
+    }
+    effects
+}
+
+fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
     match action {
         Action::Quit => {
             state.quit = true;
@@ -340,6 +358,57 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Effect> {
             results_appended(state, ticket, page);
             Vec::new()
         }
+        Action::ApplyHintFix => {
+            hints::apply_fix(state);
+            Vec::new()
+        }
+        Action::Explained {
+            generation,
+            explanation,
+        } => match hints::received(state, generation, explanation) {
+            Some(statement) => start(state, statement),
+            None => Vec::new(),
+        },
+        Action::ConfirmRun => match state.confirmation.take() {
+            Some(confirmation) => start(state, confirmation.statement),
+            None => Vec::new(),
+        },
+        Action::DismissConfirmation => {
+            if state.confirmation.take().is_some() {
+                state.notice = Some("not run: the cost guard stopped it".to_owned());
+            }
+            Vec::new()
+        }
+        Action::ToggleLedger => {
+            if state.ledger.take().is_some() {
+                Vec::new()
+            } else {
+                state.ledger = Some(None);
+                vec![Effect::LoadLedger]
+            }
+        }
+        Action::LedgerLoaded(entries) => {
+            match entries {
+                Ok(entries) if state.ledger.is_some() => {
+                    let summary = crate::ledger::LedgerSummary::of(
+                        &entries,
+                        &state.session_id,
+                        &crate::ledger::today(),
+                    );
+                    state.ledger = Some(Some(summary));
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    state.ledger = None;
+                    state.notice = Some(format!("cannot read the cost ledger: {e}"));
+                }
+            }
+            Vec::new()
+        }
+        Action::WorkgroupCutoff(cutoff) => {
+            state.cost_guard.workgroup_cutoff = cutoff;
+            Vec::new()
+        }
         Action::QueryFailedToStart { ticket, error } => {
             let QueryPhase::Running { statement, .. } = &state.phase else {
                 return Vec::new();
@@ -419,6 +488,10 @@ fn prompt_input(state: &mut AppState, edit: TextEdit) -> Vec<Effect> {
                 PromptKind::Export => grid_actions::start_export(state, path),
                 PromptKind::SaveBuffer => files::save_as(state, path),
                 PromptKind::NamedQuery => files::save_named_query(state, prompt.text.trim()),
+                PromptKind::DateRange => {
+                    hints::date_range_entered(state, &prompt.text);
+                    Vec::new()
+                }
                 PromptKind::Search => {
                     editor_tools::search(state, &prompt.text);
                     Vec::new()
@@ -466,6 +539,14 @@ fn run(state: &mut AppState, whole_buffer: bool) -> Vec<Effect> {
         state.notice = Some("nothing to run: the buffer holds no SQL".to_owned());
         return Vec::new();
     };
+    if let Err(effects) = hints::guard(state, &statement) {
+        return effects;
+    }
+    start(state, statement)
+}
+
+/// Starts `statement` (the cost guard has had its say).
+fn start(state: &mut AppState, statement: crate::sql::statements::Statement) -> Vec<Effect> {
     let mut effects = cancel_running(state);
     let ticket = state.next_ticket;
     state.next_ticket += 1;
@@ -603,10 +684,17 @@ fn finish(
         Some(&final_stats),
         status.error.as_ref(),
     );
+    let mut effects = vec![record];
     if status.state != QueryState::Failed {
         state.session.queries += 1;
         state.session.bytes_scanned += final_stats.bytes_scanned;
         state.session.cost_usd += final_stats.cost_usd;
+        if final_stats.billed_bytes > 0 {
+            effects.push(Effect::RecordLedger(crate::ledger::LedgerEntry::for_stats(
+                &state.session_id,
+                &final_stats,
+            )));
+        }
     }
     state.phase = match status.state {
         QueryState::Succeeded => {
@@ -651,7 +739,7 @@ fn finish(
             }
         }
     };
-    vec![record]
+    effects
 }
 
 /// The qualified name of the selected table, or a column's name.

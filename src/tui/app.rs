@@ -25,6 +25,7 @@ impl App {
         let runner = EffectRunner::new(services, tx);
         state.catalog.start_loading();
         runner.run(vec![Effect::LoadDatabases]);
+        runner.load_workgroup_cutoff();
         Self {
             state,
             bindings: default_bindings(),

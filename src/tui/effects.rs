@@ -14,6 +14,9 @@ use crate::backend::{Catalog, PartitionFilter, QueryContext, QueryEngine, QueryI
 /// S3 listings in flight at once while sizing partitions.
 const SIZE_CONCURRENCY: usize = 8;
 
+/// How long the editor must be still before its statement is analyzed again.
+const HINT_DEBOUNCE: Duration = Duration::from_millis(250);
+
 /// How often a running query's statistics are refreshed on screen.
 const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
 
@@ -28,6 +31,8 @@ pub struct Services {
     pub files: Option<crate::session::SessionFiles>,
     /// Athena's named queries and recent executions, on the AWS source.
     pub workspace: Option<crate::backend::aws::Workspace>,
+    /// Prices estimates the way Athena bills.
+    pub pricing: crate::cost::Pricing,
 }
 
 /// Where copies go.
@@ -67,6 +72,8 @@ pub struct EffectRunner {
     services: Services,
     actions: UnboundedSender<Action>,
     queries: Arc<Mutex<Tickets>>,
+    /// The newest explanation asked for; older ones stop before the catalog is asked.
+    latest_explain: Arc<std::sync::atomic::AtomicU64>,
 }
 
 #[derive(Default)]
@@ -85,6 +92,7 @@ impl EffectRunner {
             services,
             actions,
             queries: Arc::default(),
+            latest_explain: Arc::default(),
         }
     }
 
@@ -171,6 +179,31 @@ impl EffectRunner {
                         .map(crate::text::human_bytes)
                         .map_err(|e| e.to_string());
                     let _ = tx.send(Action::ExportFinished(result));
+                });
+            }
+            Effect::Explain {
+                generation,
+                sql,
+                immediate,
+            } => self.spawn_explain(generation, sql, immediate),
+            Effect::RecordLedger(entry) => {
+                if let Some(files) = &self.services.files {
+                    let path = files.ledger.clone();
+                    tokio::task::spawn_blocking(move || {
+                        if let Err(e) = crate::ledger::append(&path, &entry) {
+                            tracing::warn!("ledger not recorded in {}: {e}", path.display());
+                        }
+                    });
+                }
+            }
+            Effect::LoadLedger => {
+                let path = self.services.files.as_ref().map(|f| f.ledger.clone());
+                tokio::task::spawn_blocking(move || {
+                    let entries = match path {
+                        Some(path) => crate::ledger::read(&path).map_err(|e| e.to_string()),
+                        None => Ok(Vec::new()),
+                    };
+                    let _ = tx.send(Action::LedgerLoaded(entries));
                 });
             }
             Effect::RecordHistory(entry) => {
@@ -294,6 +327,48 @@ impl EffectRunner {
             }
             Effect::Quit => {}
         }
+    }
+
+    /// Analyzes and estimates `sql` after the debounce, unless a newer request came in.
+    fn spawn_explain(&self, generation: u64, sql: String, immediate: bool) {
+        use std::sync::atomic::Ordering;
+        self.latest_explain.store(generation, Ordering::SeqCst);
+        let latest = Arc::clone(&self.latest_explain);
+        let catalog = Arc::clone(&self.services.catalog);
+        let database = self.services.context.database.clone();
+        let pricing = self.services.pricing;
+        let tx = self.actions.clone();
+        tokio::spawn(async move {
+            if !immediate {
+                tokio::time::sleep(HINT_DEBOUNCE).await;
+            }
+            if latest.load(Ordering::SeqCst) != generation {
+                return;
+            }
+            let explanation =
+                crate::estimate::explain(catalog.as_ref(), &sql, database.as_deref(), pricing)
+                    .await;
+            let _ = tx.send(Action::Explained {
+                generation,
+                explanation: Arc::new(explanation),
+            });
+        });
+    }
+
+    /// Asks the workgroup for its per-query scan limit, for the cost guard.
+    pub fn load_workgroup_cutoff(&self) {
+        let Some(workspace) = self.services.workspace.clone() else {
+            return;
+        };
+        let tx = self.actions.clone();
+        tokio::spawn(async move {
+            match workspace.bytes_scanned_cutoff().await {
+                Ok(cutoff) => {
+                    let _ = tx.send(Action::WorkgroupCutoff(cutoff));
+                }
+                Err(e) => tracing::warn!("workgroup limit unknown: {}", e.message),
+            }
+        });
     }
 
     fn spawn_query(&self, ticket: Ticket, sql: String) {

@@ -11,6 +11,17 @@ pub fn action_for(state: &AppState, bindings: &[Binding], event: KeyEvent) -> Op
     if state.prompt.is_some() {
         return prompt_key(event).map(Action::FilterInput);
     }
+    if state.confirmation.is_some() {
+        return match event.code {
+            KeyCode::Enter | KeyCode::Char('y' | 'Y') => Some(Action::ConfirmRun),
+            KeyCode::Esc | KeyCode::Char('n' | 'N') => Some(Action::DismissConfirmation),
+            _ => None,
+        };
+    }
+    if state.ledger.is_some() {
+        // Any key closes the overlay.
+        return Some(Action::ToggleLedger);
+    }
     if state.picker.is_some() {
         return picker_key(event);
     }

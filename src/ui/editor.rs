@@ -24,11 +24,25 @@ pub fn draw(frame: &mut Frame, inner: Rect, state: &AppState, theme: &Theme, foc
     }
     let tabs = tab_line(state, theme);
     frame.render_widget(Paragraph::new(tabs), Rect { height: 1, ..inner });
-    let body = Rect {
+    let mut body = Rect {
         y: inner.y + 1,
         height: inner.height - 1,
         ..inner
     };
+    // The last line tells what the statement will scan, once the editor has room for it.
+    if body.height >= 3
+        && let Some(hint) = super::cost::hint_line(state, theme)
+    {
+        body.height -= 1;
+        frame.render_widget(
+            Paragraph::new(hint),
+            Rect {
+                y: body.y + body.height,
+                height: 1,
+                ..body
+            },
+        );
+    }
     let cursor = draw_buffer(frame, body, state.editor.buffer(), theme, focused);
     if focused && let (Some(popup), Some(cursor)) = (&state.completion, cursor) {
         draw_completion(frame, body, cursor, popup, theme);

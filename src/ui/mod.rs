@@ -1,6 +1,7 @@
 //! Drawing: every pane is a function of `&AppState`. No I/O, no awaits.
 
 mod catalog;
+mod cost;
 mod editor;
 mod help;
 mod inspector;
@@ -98,6 +99,12 @@ pub fn draw(frame: &mut Frame, state: &AppState, bindings: &[Binding], theme: &T
     }
     if let Some(picker) = &state.picker {
         picker::draw(frame, main, picker, theme);
+    }
+    if let Some(summary) = &state.ledger {
+        cost::draw_ledger(frame, main, summary.as_ref(), theme);
+    }
+    if let Some(confirmation) = &state.confirmation {
+        cost::draw_confirmation(frame, main, confirmation, theme);
     }
     if state.show_help {
         help::draw(frame, area, state.help_scroll, bindings, theme);

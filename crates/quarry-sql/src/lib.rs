@@ -4,6 +4,7 @@
 
 pub mod analyze;
 pub mod complete;
+pub mod dates;
 pub mod filter;
 pub mod format;
 pub mod statements;

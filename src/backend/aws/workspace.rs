@@ -47,6 +47,23 @@ impl Workspace {
         }
     }
 
+    /// The workgroup's `BytesScannedCutoffPerQuery`, when it sets one: Athena cancels a query
+    /// once it has scanned that much.
+    pub async fn bytes_scanned_cutoff(&self) -> Result<Option<u64>, AwsCallError> {
+        let output = self
+            .athena
+            .get_work_group()
+            .work_group(&self.workgroup)
+            .send()
+            .await
+            .map_err(|e| describe(&e, "Athena GetWorkGroup"))?;
+        Ok(output
+            .work_group()
+            .and_then(|w| w.configuration())
+            .and_then(|c| c.bytes_scanned_cutoff_per_query())
+            .map(|b| b.max(0) as u64))
+    }
+
     /// Every named query of the workgroup, sorted by name.
     pub async fn named_queries(&self) -> Result<Vec<NamedQuery>, AwsCallError> {
         let mut ids = Vec::new();

@@ -37,6 +37,7 @@ pub fn app_with_files(
         clipboard: Clipboard::Memory(Arc::default()),
         workspace: None,
         files,
+        pricing: quarry::cost::Pricing::default(),
     };
     App::new(AppState::new(label, Buffer::new("query 1", text)), services)
 }

@@ -1,0 +1,165 @@
+//! What a query will cost, drawn: the editor's hint line, the cost guard's confirmation and
+//! the cost ledger overlay.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::theme::Theme;
+use crate::app::AppState;
+use crate::app::hints::Confirmation;
+use crate::ledger::{LedgerSummary, Totals};
+use crate::text::{escape_control, human_bytes, thousands, usd};
+
+/// The line under the editor: the most important hint of the statement under the cursor, or
+/// its estimate when nothing is wrong.
+pub fn hint_line(state: &AppState, theme: &Theme) -> Option<Line<'static>> {
+    let (_, explanation) = state.hints.current.as_ref()?;
+    if let Some(first) = explanation.hints.first() {
+        let mut spans = vec![Span::styled(
+            format!("⚠ {}", escape_control(&first.message)),
+            theme.warning,
+        )];
+        if explanation.hints.iter().any(|h| h.hint.fix.is_some()) {
+            spans.push(Span::styled(" · Ctrl-G fix", theme.text));
+        }
+        if explanation.hints.len() > 1 {
+            spans.push(Span::styled(
+                format!(" (+{} more)", explanation.hints.len() - 1),
+                theme.muted,
+            ));
+        }
+        return Some(Line::from(spans));
+    }
+    explanation.scans().then(|| {
+        Line::styled(
+            format!("≈ {} before running", explanation.summary()),
+            theme.muted,
+        )
+    })
+}
+
+/// The cost guard's question, centred over `area`.
+pub fn draw_confirmation(frame: &mut Frame, area: Rect, confirmation: &Confirmation, theme: &Theme) {
+    let explanation = &confirmation.explanation;
+    let mut lines = vec![
+        Line::styled(escape_control(&confirmation.reason).into_owned(), theme.warning),
+        Line::raw(""),
+        Line::styled(format!("Estimate: {}", explanation.summary()), theme.text),
+    ];
+    for scan in &explanation.tables {
+        let detail = scan.estimate.as_ref().map_or_else(
+            || "no estimate".to_owned(),
+            |e| {
+                if e.partitions_total > 0 {
+                    format!(
+                        "{} of {} partitions, ~{}",
+                        thousands(e.partitions_matched),
+                        thousands(e.partitions_total),
+                        human_bytes(e.bytes)
+                    )
+                } else {
+                    format!("~{}", human_bytes(e.bytes))
+                }
+            },
+        );
+        lines.push(Line::styled(
+            format!("  {}: {detail}", escape_control(&scan.table)),
+            theme.muted,
+        ));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        "Enter or y runs it · Esc or n leaves it",
+        theme.text,
+    ));
+    let width = area.width.saturating_sub(8).clamp(20, 90);
+    let height = (lines.len() as u16 + 4).min(area.height);
+    let popup = centred(area, width, height);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .style(theme.text)
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(theme.border_focused)
+                    .title(" Run this query? · cost guard "),
+            ),
+        popup,
+    );
+}
+
+/// The ledger overlay: totals per session, day and workgroup.
+pub fn draw_ledger(
+    frame: &mut Frame,
+    area: Rect,
+    summary: Option<&LedgerSummary>,
+    theme: &Theme,
+) {
+    let mut lines = Vec::new();
+    let row = |label: &str, t: &Totals| {
+        format!(
+            "{label:<14} {:>8} {:>10} {:>10} {:>10}",
+            thousands(t.queries),
+            human_bytes(t.bytes_scanned),
+            human_bytes(t.billed_bytes),
+            usd(t.cost_usd)
+        )
+    };
+    match summary {
+        None => lines.push(Line::styled("reading the ledger…", theme.muted)),
+        Some(summary) => {
+            let header = format!(
+                "{:<14} {:>8} {:>10} {:>10} {:>10}",
+                "", "queries", "scanned", "billed", "cost"
+            );
+            lines.push(Line::styled(header.clone(), theme.header));
+            lines.push(Line::raw(row("this session", &summary.session)));
+            lines.push(Line::raw(row("today", &summary.today)));
+            lines.push(Line::raw(row("all time", &summary.all_time)));
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(
+                format!("{:<14} {:>8} {:>10} {:>10} {:>10}", "per day", "", "", "", ""),
+                theme.header,
+            ));
+            for (day, totals) in &summary.days {
+                lines.push(Line::raw(row(day, totals)));
+            }
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(
+                format!("{:<14} {:>8} {:>10} {:>10} {:>10}", "per workgroup", "", "", "", ""),
+                theme.header,
+            ));
+            for (workgroup, totals) in &summary.workgroups {
+                lines.push(Line::raw(row(&escape_control(workgroup), totals)));
+            }
+        }
+    }
+    let width = area.width.saturating_sub(4).clamp(20, 64);
+    let height = (lines.len() as u16 + 2).clamp(5, area.height);
+    let popup = centred(area, width, height);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines).style(theme.text).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.border_focused)
+                .title(" Cost ledger · any key closes "),
+        ),
+        popup,
+    );
+}
+
+fn centred(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}
