@@ -17,8 +17,10 @@ use super::action::Effect;
 use super::state::{AppState, Prompt, PromptKind};
 
 /// What the editor knows of the statement under the cursor.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct HintState {
+    /// Analyze as the user types (the cost guard estimates on run either way).
+    pub enabled: bool,
     /// The statement last sent for analysis.
     pub requested: Option<Statement>,
     pub generation: u64,
@@ -26,6 +28,18 @@ pub struct HintState {
     pub current: Option<(Statement, Arc<Explanation>)>,
     /// A run waiting for its estimate before the cost guard can decide.
     pub pending_run: Option<Statement>,
+}
+
+impl Default for HintState {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            requested: None,
+            generation: 0,
+            current: None,
+            pending_run: None,
+        }
+    }
 }
 
 impl HintState {
@@ -100,6 +114,9 @@ pub struct Confirmation {
 
 /// Asks for a new explanation when the statement under the cursor changed.
 pub fn refresh(state: &mut AppState) -> Vec<Effect> {
+    if !state.hints.enabled {
+        return Vec::new();
+    }
     let statement = state.editor.buffer().statement_to_run();
     let same = match (&statement, &state.hints.requested) {
         (Some(a), Some(b)) => a.sql == b.sql && a.start == b.start,

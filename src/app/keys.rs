@@ -439,7 +439,7 @@ pub fn default_bindings() -> Vec<Binding> {
             editor,
             KeyPress::ctrl(Char('g')),
             Action::ApplyHintFix,
-            "apply the hint's quick fix (add a partition filter, retype a literal)",
+            "quick fix for the hint (partition filter, literal type)",
             Some("fix hint"),
         ),
         b(

@@ -75,7 +75,7 @@ pub fn draw_confirmation(frame: &mut Frame, area: Rect, confirmation: &Confirmat
         theme.text,
     ));
     let width = area.width.saturating_sub(8).clamp(20, 90);
-    let height = (lines.len() as u16 + 4).min(area.height);
+    let height = (lines.len() as u16 + 2).min(area.height);
     let popup = centred(area, width, height);
     frame.render_widget(Clear, popup);
     frame.render_widget(

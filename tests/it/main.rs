@@ -10,6 +10,7 @@ mod completion;
 mod discovery;
 mod editor;
 mod engine;
+mod estimate;
 mod grid;
 mod history;
 mod partitions;

@@ -39,7 +39,20 @@ pub fn app_with_files(
         files,
         pricing: quarry::cost::Pricing::default(),
     };
-    App::new(AppState::new(label, Buffer::new("query 1", text)), services)
+    let mut state = AppState::new(label, Buffer::new("query 1", text));
+    // Hints and the cost guard answer in the background; tests of other things keep them off
+    // so every screen and run is deterministic (tests/it/estimate.rs turns them on).
+    state.hints.enabled = false;
+    state.cost_guard.enabled = false;
+    App::new(state, services)
+}
+
+/// Like [`app_on`], with editor hints and the cost guard on (as in the real app).
+pub fn app_with_hints(lake: &Path, label: &str, text: &str) -> App {
+    let mut app = app_on(lake, label, text);
+    app.state.hints.enabled = true;
+    app.state.cost_guard.enabled = true;
+    app
 }
 
 /// Presses a key without modifiers.
