@@ -121,7 +121,8 @@ pub struct QueryArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
-    /// Print the final statistics as one JSON object on stderr instead of the summary line.
+    /// Print the final statistics as one JSON object on stderr instead of the summary line,
+    /// with the cost ledger's totals (this run, today, all time, per day and workgroup).
     #[arg(long)]
     pub stats_json: bool,
     /// Rows to print at most; larger results are counted and reported. Default: config `row_limit`.
@@ -524,10 +525,38 @@ async fn run_query(args: &QueryArgs, choice: &SourceChoice, config: &Config) -> 
     {
         return fail(EXIT_QUERY_ERROR, &format!("cannot write results: {e}"));
     }
+    // Each `quarry query` is a session of its own in the ledger.
+    let ledger_path = crate::ledger::ledger_path(&config::data_dir());
+    let session = crate::ledger::new_session_id();
+    if final_stats.billed_bytes > 0
+        && let Err(e) = crate::ledger::append(
+            &ledger_path,
+            &crate::ledger::LedgerEntry::for_stats(&session, &final_stats),
+        )
+    {
+        eprintln!(
+            "quarry: the cost ledger {} was not updated: {e}",
+            ledger_path.display()
+        );
+    }
     if args.stats_json {
+        /// The statistics with the ledger's totals after this query.
+        #[derive(serde::Serialize)]
+        struct StatsWithLedger<'a> {
+            #[serde(flatten)]
+            stats: &'a crate::backend::QueryStats,
+            ledger: Option<crate::ledger::LedgerSummary>,
+        }
+        let ledger = crate::ledger::read(&ledger_path).ok().map(|entries| {
+            crate::ledger::LedgerSummary::of(&entries, &session, &crate::ledger::today())
+        });
         eprintln!(
             "{}",
-            serde_json::to_string(&final_stats).unwrap_or_default()
+            serde_json::to_string(&StatsWithLedger {
+                stats: &final_stats,
+                ledger,
+            })
+            .unwrap_or_default()
         );
     } else {
         eprintln!("{}", stats_line(&final_stats));

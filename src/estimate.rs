@@ -55,6 +55,8 @@ pub struct Explanation {
     pub partitions_total: u64,
     /// Every scanned table was estimated.
     pub complete: bool,
+    /// A `LIMIT` may stop the engine early: the estimate is what it reads at most.
+    pub upper_bound: bool,
     /// The SQL parsed (unparseable SQL gets no hints and no estimate).
     pub parsed: bool,
 }
@@ -75,7 +77,8 @@ impl Explanation {
                 thousands(self.partitions_total)
             ));
         }
-        parts.push(format!("~{}", human_bytes(self.estimated_bytes)));
+        let about = if self.upper_bound { "≤" } else { "~" };
+        parts.push(format!("{about}{}", human_bytes(self.estimated_bytes)));
         parts.push(format!("~{}", usd(self.estimated_cost_usd)));
         parts.join(", ")
     }
@@ -96,6 +99,7 @@ pub async fn explain(
         ..Explanation::default()
     };
     for statement in statements {
+        explanation.upper_bound |= statement.limited;
         let mut statement_bytes = 0_u64;
         for table_use in &statement.tables {
             let Some(database) = table_use.database().or(default_database) else {
@@ -219,20 +223,26 @@ impl Explanation {
             };
             let _ = writeln!(out, "{}{alias}", scan.table);
             if !scan.partition_keys.is_empty() {
-                let filter = scan
-                    .partition_filter
-                    .as_deref()
-                    .map_or_else(|| "no partition filter".to_owned(), |f| format!("filter {f}"));
+                let filter = scan.partition_filter.as_deref().map_or_else(
+                    || "no partition filter".to_owned(),
+                    |f| format!("filter {f}"),
+                );
                 let _ = writeln!(
                     out,
                     "  partitioned by {}; {filter}",
                     scan.partition_keys.join(", ")
                 );
             }
-            let columns = scan
-                .columns
-                .as_ref()
-                .map_or_else(|| "all".to_owned(), |c| if c.is_empty() { "none (metadata only)".to_owned() } else { c.join(", ") });
+            let columns = scan.columns.as_ref().map_or_else(
+                || "all".to_owned(),
+                |c| {
+                    if c.is_empty() {
+                        "none (metadata only)".to_owned()
+                    } else {
+                        c.join(", ")
+                    }
+                },
+            );
             let _ = writeln!(out, "  columns read: {columns}");
             match (&scan.estimate, &scan.error) {
                 (Some(e), _) => {
@@ -245,7 +255,9 @@ impl Explanation {
                         );
                     }
                     let basis = match e.basis {
-                        crate::backend::EstimateBasis::Footers { sampled, files } if sampled == files => {
+                        crate::backend::EstimateBasis::Footers { sampled, files }
+                            if sampled == files =>
+                        {
                             format!("column chunks from {} Parquet footers", thousands(files))
                         }
                         crate::backend::EstimateBasis::Footers { sampled, files } => format!(
@@ -253,11 +265,13 @@ impl Explanation {
                             thousands(sampled),
                             thousands(files)
                         ),
-                        crate::backend::EstimateBasis::ObjectSizes { sized, partitions } => format!(
-                            "object sizes listed for {} of {} partitions",
-                            thousands(sized),
-                            thousands(partitions)
-                        ),
+                        crate::backend::EstimateBasis::ObjectSizes { sized, partitions } => {
+                            format!(
+                                "object sizes listed for {} of {} partitions",
+                                thousands(sized),
+                                thousands(partitions)
+                            )
+                        }
                     };
                     let _ = writeln!(
                         out,
@@ -278,11 +292,16 @@ impl Explanation {
         if self.scans() {
             let _ = writeln!(
                 out,
-                "estimate: ~{} scanned, billed {}, ~{}{}",
+                "estimate: {}{} scanned, billed {}, ~{}{}",
+                if self.upper_bound { "at most " } else { "~" },
                 human_bytes(self.estimated_bytes),
                 human_bytes(self.billed_bytes),
                 usd(self.estimated_cost_usd),
-                if self.complete { "" } else { " (some tables could not be estimated)" }
+                if self.complete {
+                    ""
+                } else {
+                    " (some tables could not be estimated)"
+                }
             );
         }
         for hint in &self.hints {

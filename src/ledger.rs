@@ -201,7 +201,7 @@ mod tests {
         let summary = LedgerSummary::of(&entries, "b", "2026-11-26");
         assert_eq!(summary.session.queries, 2);
         assert_eq!(summary.session.bytes_scanned, 500);
-        assert_eq!(summary.today.cost_usd, 0.375);
+        assert!((summary.today.cost_usd - 0.375).abs() < 1e-12);
         assert_eq!(summary.all_time.queries, 3);
         assert_eq!(summary.days[0].0, "2026-11-26");
         assert_eq!(summary.days[1].1.bytes_scanned, 100);
@@ -218,8 +218,16 @@ mod tests {
         file.write_all(b"{\"time\": \"torn").unwrap();
         drop(file);
         append(&path, &entry("a", "2026-11-26", "primary", 2, 0.2)).unwrap();
-        let bytes: Vec<u64> = read(&path).unwrap().iter().map(|e| e.bytes_scanned).collect();
-        assert_eq!(bytes, [1, 2], "the torn line is skipped and takes nothing with it");
+        let bytes: Vec<u64> = read(&path)
+            .unwrap()
+            .iter()
+            .map(|e| e.bytes_scanned)
+            .collect();
+        assert_eq!(
+            bytes,
+            [1, 2],
+            "the torn line is skipped and takes nothing with it"
+        );
         assert!(read(&dir.path().join("missing")).unwrap().is_empty());
     }
 }

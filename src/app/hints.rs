@@ -219,22 +219,20 @@ pub fn apply_fix(state: &mut AppState) {
         Fix::Replace { span, text } => {
             let start = statement.to_buffer(span.start);
             let end = statement.to_buffer(span.end);
-            state
-                .editor
-                .buffer_mut()
-                .replace_range(start, end, &text);
+            state.editor.buffer_mut().replace_range(start, end, &text);
             state.notice = Some(format!("replaced with {text}"));
         }
         Fix::AddPartitionFilter { reference, keys } => {
+            // The browser's selection, when it is on this table and something is selected.
+            let scanned = explanation.tables.iter().find(|t| t.reference == reference);
             let from_browser = state.partitions.as_ref().and_then(|browser| {
-                let matches_table = browser.table.name.eq_ignore_ascii_case(
-                    reference.rsplit('.').next().unwrap_or(&reference),
-                ) || explanation
-                    .tables
-                    .iter()
-                    .any(|t| t.reference == reference && t.table == browser.table.to_string());
-                let marked = browser.anchor.is_some() || !browser.marked.is_empty();
-                (matches_table && marked).then(|| browser.condition()).flatten()
+                let same_table = scanned.is_some_and(|t| t.table == browser.table.to_string());
+                let selected = browser.anchor.is_some() || !browser.marked.is_empty();
+                if same_table && selected {
+                    browser.condition()
+                } else {
+                    None
+                }
             });
             if let Some(condition) = from_browser {
                 add_filter(state, &statement, &condition);
@@ -310,7 +308,10 @@ fn add_filter(state: &mut AppState, statement: &Statement, condition: &str) {
 
 /// `alias` when the query names the table by an alias (so keys are qualified in joins).
 fn qualifier_for(explanation: &Explanation, reference: &str) -> Option<String> {
-    let scan = explanation.tables.iter().find(|t| t.reference == reference)?;
+    let scan = explanation
+        .tables
+        .iter()
+        .find(|t| t.reference == reference)?;
     let table = scan.table.rsplit('.').next().unwrap_or(&scan.table);
     (!reference.contains('.') && reference != table).then(|| reference.to_owned())
 }
@@ -327,4 +328,55 @@ fn integer_keys(explanation: &Explanation, reference: &str) -> bool {
             t.partition_key_types.get(at)
         })
         .is_some_and(|ty| KeyType::from_type_name(ty) == KeyType::Integer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scanning(bytes: u64) -> Explanation {
+        let pricing = crate::cost::Pricing::default();
+        Explanation {
+            tables: vec![crate::estimate::TableScan {
+                table: "logs_db.logs".to_owned(),
+                reference: "logs".to_owned(),
+                partition_keys: Vec::new(),
+                partition_key_types: Vec::new(),
+                partition_filter: None,
+                columns: None,
+                estimate: None,
+                error: None,
+            }],
+            estimated_bytes: bytes,
+            billed_bytes: pricing.billed_bytes(bytes),
+            estimated_cost_usd: pricing.cost_usd(bytes),
+            ..Explanation::default()
+        }
+    }
+
+    #[test]
+    fn the_guard_asks_over_either_limit_and_names_the_workgroup_cutoff_first() {
+        let guard = CostGuard {
+            enabled: true,
+            max_bytes: 1 << 30,
+            max_usd: 0.001,
+            workgroup_cutoff: None,
+        };
+        assert_eq!(guard.objection(&scanning(100 << 20)), None);
+        // $5/TB: 300 MB is $0.0014, over the dollar limit though under the byte limit.
+        assert!(guard.objection(&scanning(300 << 20)).is_some());
+        let capped = CostGuard {
+            workgroup_cutoff: Some(50 << 20),
+            ..guard
+        };
+        let reason = capped.objection(&scanning(100 << 20)).unwrap();
+        assert!(reason.contains("workgroup's limit of 50 MB"), "{reason}");
+        let off = CostGuard {
+            enabled: false,
+            ..capped
+        };
+        assert_eq!(off.objection(&scanning(1 << 40)), None);
+        // Nothing scanned, nothing to ask.
+        assert_eq!(guard.objection(&Explanation::default()), None);
+    }
 }

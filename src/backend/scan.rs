@@ -8,11 +8,14 @@ use serde::Serialize;
 
 use super::TableName;
 
+/// A test on one partition's key values.
+type PartitionTest = dyn Fn(&[String]) -> bool + Send + Sync;
+
 /// The partitions a query may read: a test on key values (in key order), and the same
 /// condition as a Glue `Expression` for sources that filter on the server.
 #[derive(Clone)]
 pub struct PartitionMatcher {
-    test: Arc<dyn Fn(&[String]) -> bool + Send + Sync>,
+    test: Arc<PartitionTest>,
     /// `None` when the condition restricts nothing Glue can evaluate.
     pub glue_expression: Option<String>,
 }

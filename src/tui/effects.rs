@@ -72,8 +72,8 @@ pub struct EffectRunner {
     services: Services,
     actions: UnboundedSender<Action>,
     queries: Arc<Mutex<Tickets>>,
-    /// The newest explanation asked for; older ones stop before the catalog is asked.
-    latest_explain: Arc<std::sync::atomic::AtomicU64>,
+    /// The newest explanation asked for; older ones stop, even mid-way through catalog calls.
+    latest_explain: tokio::sync::watch::Sender<u64>,
 }
 
 #[derive(Default)]
@@ -92,7 +92,7 @@ impl EffectRunner {
             services,
             actions,
             queries: Arc::default(),
-            latest_explain: Arc::default(),
+            latest_explain: tokio::sync::watch::Sender::new(0),
         }
     }
 
@@ -331,27 +331,30 @@ impl EffectRunner {
 
     /// Analyzes and estimates `sql` after the debounce, unless a newer request came in.
     fn spawn_explain(&self, generation: u64, sql: String, immediate: bool) {
-        use std::sync::atomic::Ordering;
-        self.latest_explain.store(generation, Ordering::SeqCst);
-        let latest = Arc::clone(&self.latest_explain);
+        self.latest_explain.send_replace(generation);
+        let mut latest = self.latest_explain.subscribe();
         let catalog = Arc::clone(&self.services.catalog);
         let database = self.services.context.database.clone();
         let pricing = self.services.pricing;
         let tx = self.actions.clone();
         tokio::spawn(async move {
-            if !immediate {
-                tokio::time::sleep(HINT_DEBOUNCE).await;
+            let work = async {
+                if !immediate {
+                    tokio::time::sleep(HINT_DEBOUNCE).await;
+                }
+                crate::estimate::explain(catalog.as_ref(), &sql, database.as_deref(), pricing).await
+            };
+            // A newer request drops this one, with whatever Glue or S3 calls it has in flight.
+            let superseded = latest.wait_for(|newest| *newest != generation);
+            tokio::select! {
+                explanation = work => {
+                    let _ = tx.send(Action::Explained {
+                        generation,
+                        explanation: Arc::new(explanation),
+                    });
+                }
+                _ = superseded => {}
             }
-            if latest.load(Ordering::SeqCst) != generation {
-                return;
-            }
-            let explanation =
-                crate::estimate::explain(catalog.as_ref(), &sql, database.as_deref(), pricing)
-                    .await;
-            let _ = tx.send(Action::Explained {
-                generation,
-                explanation: Arc::new(explanation),
-            });
         });
     }
 

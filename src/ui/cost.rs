@@ -41,10 +41,18 @@ pub fn hint_line(state: &AppState, theme: &Theme) -> Option<Line<'static>> {
 }
 
 /// The cost guard's question, centred over `area`.
-pub fn draw_confirmation(frame: &mut Frame, area: Rect, confirmation: &Confirmation, theme: &Theme) {
+pub fn draw_confirmation(
+    frame: &mut Frame,
+    area: Rect,
+    confirmation: &Confirmation,
+    theme: &Theme,
+) {
     let explanation = &confirmation.explanation;
     let mut lines = vec![
-        Line::styled(escape_control(&confirmation.reason).into_owned(), theme.warning),
+        Line::styled(
+            escape_control(&confirmation.reason).into_owned(),
+            theme.warning,
+        ),
         Line::raw(""),
         Line::styled(format!("Estimate: {}", explanation.summary()), theme.text),
     ];
@@ -93,12 +101,7 @@ pub fn draw_confirmation(frame: &mut Frame, area: Rect, confirmation: &Confirmat
 }
 
 /// The ledger overlay: totals per session, day and workgroup.
-pub fn draw_ledger(
-    frame: &mut Frame,
-    area: Rect,
-    summary: Option<&LedgerSummary>,
-    theme: &Theme,
-) {
+pub fn draw_ledger(frame: &mut Frame, area: Rect, summary: Option<&LedgerSummary>, theme: &Theme) {
     let mut lines = Vec::new();
     let row = |label: &str, t: &Totals| {
         format!(
@@ -122,7 +125,10 @@ pub fn draw_ledger(
             lines.push(Line::raw(row("all time", &summary.all_time)));
             lines.push(Line::raw(""));
             lines.push(Line::styled(
-                format!("{:<14} {:>8} {:>10} {:>10} {:>10}", "per day", "", "", "", ""),
+                format!(
+                    "{:<14} {:>8} {:>10} {:>10} {:>10}",
+                    "per day", "", "", "", ""
+                ),
                 theme.header,
             ));
             for (day, totals) in &summary.days {
@@ -130,7 +136,10 @@ pub fn draw_ledger(
             }
             lines.push(Line::raw(""));
             lines.push(Line::styled(
-                format!("{:<14} {:>8} {:>10} {:>10} {:>10}", "per workgroup", "", "", "", ""),
+                format!(
+                    "{:<14} {:>8} {:>10} {:>10} {:>10}",
+                    "per workgroup", "", "", "", ""
+                ),
                 theme.header,
             ));
             for (workgroup, totals) in &summary.workgroups {

@@ -9,7 +9,11 @@ fn quarry() -> Command {
     let mut cmd = Command::cargo_bin("quarry").unwrap();
     // Keep the user's config and environment out of the tests.
     cmd.env_remove("QUARRY_LAKE")
-        .env("QUARRY_CONFIG", "/dev/null");
+        .env("QUARRY_CONFIG", "/dev/null")
+        .env(
+            "XDG_DATA_HOME",
+            std::env::temp_dir().join("quarry-cli-tests"),
+        );
     cmd
 }
 
@@ -88,6 +92,41 @@ fn stats_json_has_the_struct_field_names() {
     assert!(stats["bytes_scanned"].as_u64().unwrap() > 0);
     assert_eq!(stats["billed_bytes"], 10 * 1_048_576);
     assert_eq!(stats["engine"], "local");
+}
+
+#[test]
+fn stats_json_carries_the_ledger_totals_across_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    demo(dir.path(), 3, 300);
+    let data = tempfile::tempdir().unwrap();
+    let run = |sql: &str| -> serde_json::Value {
+        let output = quarry()
+            .env("XDG_DATA_HOME", data.path())
+            .arg("--lake")
+            .arg(dir.path())
+            .args(["query", "--stats-json", "--format", "csv", sql])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", stderr_of(&output));
+        serde_json::from_str(stderr_of(&output).trim()).unwrap()
+    };
+    let first = run("SELECT count(message) FROM logs WHERE day = '01'");
+    let second = run("SELECT max(source) FROM logs");
+    let bytes = |v: &serde_json::Value| v["bytes_scanned"].as_u64().unwrap();
+    let ledger = &second["ledger"];
+    assert_eq!(
+        ledger["session"]["queries"], 1,
+        "each run is its own session"
+    );
+    assert_eq!(ledger["today"]["queries"], 2);
+    assert_eq!(
+        ledger["all_time"]["bytes_scanned"].as_u64().unwrap(),
+        bytes(&first) + bytes(&second)
+    );
+    assert_eq!(ledger["workgroups"]["local"]["queries"], 2);
+    assert_eq!(ledger["all_time"]["billed_bytes"], 2 * 10 * 1_048_576);
+    let lines = std::fs::read_to_string(data.path().join("quarry/ledger.jsonl")).unwrap();
+    assert_eq!(lines.lines().count(), 2);
 }
 
 #[test]

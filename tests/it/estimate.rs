@@ -70,7 +70,13 @@ async fn estimates_match_what_the_engine_reads() {
 async fn a_projection_estimates_a_fraction_of_the_full_scan() {
     let lake = month_boundary_lake();
     let catalog = Arc::new(LocalCatalog::open(lake.path()).unwrap());
-    let all = explain(&catalog, "SELECT * FROM logs", Some("logs_db"), Pricing::default()).await;
+    let all = explain(
+        &catalog,
+        "SELECT * FROM logs",
+        Some("logs_db"),
+        Pricing::default(),
+    )
+    .await;
     let one = explain(
         &catalog,
         "SELECT logtype FROM logs",
@@ -155,7 +161,10 @@ async fn the_type_fix_quotes_the_literal_and_the_hint_goes_away() {
     let generation = app.state.hints.generation;
     settle(&mut app, |s| {
         s.hints.generation == generation
-            && s.hints.current.as_ref().is_some_and(|(st, _)| st.sql.contains("'2023'"))
+            && s.hints
+                .current
+                .as_ref()
+                .is_some_and(|(st, _)| st.sql.contains("'2023'"))
     })
     .await;
     assert!(codes(&app).is_empty(), "{:?}", codes(&app));

@@ -18,7 +18,8 @@ impl Date {
         let month: u32 = parts.next()?.parse().ok()?;
         let day: u32 = parts.next()?.parse().ok()?;
         let date = Self { year, month, day };
-        ((1..=12).contains(&month) && (1..=days_in_month(year, month)).contains(&day)
+        ((1..=12).contains(&month)
+            && (1..=days_in_month(year, month)).contains(&day)
             && (1..=9999).contains(&year))
         .then_some(date)
     }
@@ -61,7 +62,11 @@ pub struct DateKeys {
 impl DateKeys {
     /// The keys named year, month and (optionally) day, if the table has them.
     pub fn find(keys: &[String], integer: bool, qualifier: Option<String>) -> Option<Self> {
-        let named = |wanted: &str| keys.iter().find(|k| k.eq_ignore_ascii_case(wanted)).cloned();
+        let named = |wanted: &str| {
+            keys.iter()
+                .find(|k| k.eq_ignore_ascii_case(wanted))
+                .cloned()
+        };
         Some(Self {
             year: named("year")?,
             month: named("month")?,
@@ -97,7 +102,11 @@ impl DateKeys {
                 && last_month == 12
                 && (year != from.year || from.day == 1)
                 && (year != to.year || to.day == 31);
-            let year_eq = format!("{} = {}", self.column(&self.year), self.value(year.into(), 4));
+            let year_eq = format!(
+                "{} = {}",
+                self.column(&self.year),
+                self.value(year.into(), 4)
+            );
             if whole_year {
                 branches.push(year_eq);
                 year += 1;

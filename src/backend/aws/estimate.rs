@@ -15,10 +15,15 @@ const SIZED_SAMPLE: usize = 64;
 const LISTINGS_IN_FLIGHT: usize = 8;
 /// Projected partitions tested one by one at most; past this the count is a lower bound.
 const MAX_PROJECTED: u64 = 2_000_000;
+/// Glue partitions listed at most; past this Glue counts the rest (parallel segments).
+const MAX_LISTED: usize = 100_000;
 
 impl GlueCatalog {
     /// Estimates `request` from Glue and S3.
-    pub(super) async fn estimate(&self, request: &ScanRequest) -> Result<ScanEstimate, CatalogError> {
+    pub(super) async fn estimate(
+        &self,
+        request: &ScanRequest,
+    ) -> Result<ScanEstimate, CatalogError> {
         let info = self.table_info(&request.table).await?;
         let (locations, total) = if info.partition_keys.is_empty() {
             (vec![info.location.clone()], 0)
@@ -34,8 +39,19 @@ impl GlueCatalog {
                     (locations, total)
                 }
                 Ok(None) => {
-                    let locations = self.matching_locations(request).await?;
+                    let (locations, complete) = self.matching_locations(request).await?;
                     let total = self.count_partitions(&request.table, None).await?;
+                    if !complete {
+                        // The sizes come from the partitions listed (the first in key
+                        // order); Glue counts how many match in all.
+                        let matched = self
+                            .count_partitions(
+                                &request.table,
+                                request.partitions.glue_expression.as_deref(),
+                            )
+                            .await?;
+                        return self.sized(&locations, matched, total, true).await;
+                    }
                     (locations, total)
                 }
                 Err(e) => {
@@ -43,8 +59,21 @@ impl GlueCatalog {
                 }
             }
         };
+        let matched = locations.len() as u64;
+        self.sized(&locations, matched, total, !info.partition_keys.is_empty())
+            .await
+    }
+
+    /// Sizes a spread sample of `locations` and scales it to `matched` partitions.
+    async fn sized(
+        &self,
+        locations: &[String],
+        matched: u64,
+        total: u64,
+        partitioned: bool,
+    ) -> Result<ScanEstimate, CatalogError> {
         // Owned strings: futures over borrowed ones trip async_trait's lifetime bounds.
-        let sample: Vec<String> = spread_sample(&locations, SIZED_SAMPLE)
+        let sample: Vec<String> = spread_sample(locations, SIZED_SAMPLE)
             .into_iter()
             .cloned()
             .collect();
@@ -56,31 +85,30 @@ impl GlueCatalog {
         let scale = if sizes.is_empty() {
             0.0
         } else {
-            locations.len() as f64 / sizes.len() as f64
+            matched as f64 / sizes.len() as f64
         };
         let files = (sizes.iter().map(|s| s.0).sum::<u64>() as f64 * scale).round() as u64;
         let bytes = (sizes.iter().map(|s| s.1).sum::<u64>() as f64 * scale).round() as u64;
-        let matched = if info.partition_keys.is_empty() {
-            0
-        } else {
-            locations.len() as u64
-        };
         Ok(ScanEstimate {
-            partitions_matched: matched,
+            partitions_matched: if partitioned { matched } else { 0 },
             partitions_total: total,
             files,
             object_bytes: bytes,
             bytes,
             basis: EstimateBasis::ObjectSizes {
                 sized: sizes.len() as u64,
-                partitions: locations.len() as u64,
+                partitions: matched,
             },
         })
     }
 
     /// Locations of the partitions Glue returns for the request's expression, tested again
-    /// here (the expression can be looser than the condition).
-    async fn matching_locations(&self, request: &ScanRequest) -> Result<Vec<String>, CatalogError> {
+    /// here (the expression can be looser than the condition), and whether that was all of
+    /// them (listing stops at [`MAX_LISTED`]).
+    async fn matching_locations(
+        &self,
+        request: &ScanRequest,
+    ) -> Result<(Vec<String>, bool), CatalogError> {
         let name: &TableName = &request.table;
         let mut locations = Vec::new();
         let mut token: Option<String> = None;
@@ -107,7 +135,10 @@ impl GlueCatalog {
             );
             token = output.next_token().map(str::to_owned);
             if token.is_none() {
-                return Ok(locations);
+                return Ok((locations, true));
+            }
+            if locations.len() >= MAX_LISTED {
+                return Ok((locations, false));
             }
         }
     }

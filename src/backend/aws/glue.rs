@@ -61,7 +61,10 @@ impl GlueCatalog {
         info
     }
 
-    pub(super) async fn table_info(&self, name: &TableName) -> Result<Arc<TableInfo>, CatalogError> {
+    pub(super) async fn table_info(
+        &self,
+        name: &TableName,
+    ) -> Result<Arc<TableInfo>, CatalogError> {
         if let Some(info) = self.cached(name) {
             return Ok(info);
         }

@@ -60,7 +60,7 @@ impl Workspace {
         Ok(output
             .work_group()
             .and_then(|w| w.configuration())
-            .and_then(|c| c.bytes_scanned_cutoff_per_query())
+            .and_then(aws_sdk_athena::types::WorkGroupConfiguration::bytes_scanned_cutoff_per_query)
             .map(|b| b.max(0) as u64))
     }
 

@@ -59,10 +59,13 @@ impl FooterSummary {
     }
 }
 
+/// A cached footer with the file size and modification time it was read at.
+type CachedFooter = (u64, Option<SystemTime>, Arc<FooterSummary>);
+
 /// Footers already read, keyed by path; a changed size or time reads the file again.
 #[derive(Debug, Default)]
 pub struct FooterCache {
-    entries: Mutex<HashMap<PathBuf, (u64, Option<SystemTime>, Arc<FooterSummary>)>>,
+    entries: Mutex<HashMap<PathBuf, CachedFooter>>,
 }
 
 impl FooterCache {
@@ -105,11 +108,10 @@ pub fn estimate(
     };
     let mut files: Vec<(PathBuf, u64)> = Vec::new();
     for folder in &folders {
-        let (entries, _) =
-            discovery::list_entries(folder).map_err(|source| CatalogError::Io {
-                path: folder.clone(),
-                source,
-            })?;
+        let (entries, _) = discovery::list_entries(folder).map_err(|source| CatalogError::Io {
+            path: folder.clone(),
+            source,
+        })?;
         files.extend(
             entries
                 .into_iter()
@@ -137,8 +139,7 @@ pub fn estimate(
     } else if sampled_file_bytes == 0 {
         object_bytes
     } else {
-        (object_bytes as f64 * sampled_read_bytes as f64 / sampled_file_bytes as f64).round()
-            as u64
+        (object_bytes as f64 * sampled_read_bytes as f64 / sampled_file_bytes as f64).round() as u64
     };
     Ok(ScanEstimate {
         partitions_matched,
@@ -158,7 +159,9 @@ pub fn spread_sample<T>(items: &[T], limit: usize) -> Vec<&T> {
     if items.len() <= limit {
         return items.iter().collect();
     }
-    (0..limit).map(|i| &items[i * items.len() / limit]).collect()
+    (0..limit)
+        .map(|i| &items[i * items.len() / limit])
+        .collect()
 }
 
 #[cfg(test)]

@@ -4,12 +4,12 @@
 mod catalog;
 pub mod discovery;
 mod engine;
-mod estimate;
 mod errors;
+mod estimate;
 mod remote;
 mod scan_metrics;
 
 pub use catalog::{LocalCatalog, athena_type_name, columns_of};
-pub use estimate::{FOOTER_SAMPLE, spread_sample};
 pub use engine::{CATALOG_NAME, EngineOptions, LocalEngine};
+pub use estimate::{FOOTER_SAMPLE, spread_sample};
 pub use remote::ObjectStoreFactory;

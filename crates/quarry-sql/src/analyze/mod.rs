@@ -144,6 +144,9 @@ impl TableUse {
 #[derive(Debug, Clone, PartialEq)]
 pub struct StatementAnalysis {
     pub tables: Vec<TableUse>,
+    /// The statement ends in `LIMIT`/`FETCH`: an engine may stop reading early, so what it
+    /// reads can be less than the tables' columns.
+    pub limited: bool,
 }
 
 /// Analyzes every statement of `sql`. Text that does not parse yields nothing: while the user
@@ -156,6 +159,10 @@ pub fn analyze(sql: &str) -> Vec<StatementAnalysis> {
         .iter()
         .map(|statement| StatementAnalysis {
             tables: scope::tables_of(statement),
+            limited: matches!(
+                statement,
+                sqlparser::ast::Statement::Query(q) if q.limit_clause.is_some() || q.fetch.is_some()
+            ),
         })
         .collect()
 }

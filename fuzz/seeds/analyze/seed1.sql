@@ -1,0 +1,1 @@
+SELECT * FROM logs WHERE year = '2023' AND month = 9

@@ -1,0 +1,1 @@
+WITH a AS (SELECT * FROM logs) SELECT * FROM a x JOIN a y ON x.id = y.id WHERE x.year = '2023'

@@ -1,0 +1,1 @@
+SELECT 1 FROM logs WHERE concat(year, month) = '202309' UNION ALL SELECT 2 FROM logs WHERE CAST(day AS varchar) = -1
