@@ -227,3 +227,41 @@ async fn snapshot_of_a_hint_and_of_the_cost_guard() {
     settle(&mut app, |s| s.confirmation.is_some()).await;
     insta::assert_snapshot!("cost_guard", render(&app, 110, 22));
 }
+
+#[tokio::test]
+async fn the_filter_fix_takes_the_partition_browsers_selection() {
+    use crossterm::event::{KeyEvent, KeyModifiers};
+    let lake = month_boundary_lake();
+    let mut app = app_with_hints(lake.path(), "local lake", "SELECT count(*) FROM logs");
+    settle(&mut app, |s| s.hints.current.is_some()).await;
+    press(&mut app, KeyCode::BackTab); // editor → catalog
+    press(&mut app, KeyCode::Down); // the database → its first table, logs
+    press(&mut app, KeyCode::Char('o'));
+    settle(&mut app, |s| {
+        s.partitions
+            .as_ref()
+            .is_some_and(|b| b.loading == quarry::app::partitions::Loading::Complete)
+    })
+    .await;
+    press(&mut app, KeyCode::Char('t')); // flat list: 09/28, 09/29, 09/30, 10/01, …
+    press(&mut app, KeyCode::Char(' ')); // mark 09/28
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Char(' ')); // and 10/01
+    app.key(KeyEvent::new(KeyCode::Char('2'), KeyModifiers::ALT)); // back to the editor
+    ctrl(&mut app, 'g');
+    assert!(app.state.prompt.is_none(), "no date prompt with a selection");
+    let text = app.state.editor.buffer().text();
+    assert!(text.starts_with("SELECT count(*) FROM logs WHERE "), "{text}");
+    assert!(text.contains("day = '28'") && text.contains("day = '01'"), "{text}");
+    settle(&mut app, |s| {
+        s.hints
+            .current
+            .as_ref()
+            .is_some_and(|(st, _)| st.sql.contains("WHERE"))
+    })
+    .await;
+    let (_, explanation) = app.state.hints.current.as_ref().unwrap();
+    assert_eq!(explanation.partitions_matched, 2);
+}
