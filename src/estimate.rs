@@ -5,9 +5,11 @@
 
 use serde::Serialize;
 
-use crate::backend::{Catalog, PartitionMatcher, ScanEstimate, ScanRequest, TableName};
+use crate::backend::{
+    Catalog, PartitionFilter, PartitionMatcher, ScanEstimate, ScanRequest, TableName,
+};
 use crate::cost::Pricing;
-use crate::sql::analyze::{self, ColumnsUsed, Hint, HintCode, PartitionKey};
+use crate::sql::analyze::{self, ColumnsUsed, Fix, Hint, HintCode, PartitionKey};
 use crate::text::{human_bytes, thousands, usd};
 
 /// One table scan of the query.
@@ -148,7 +150,10 @@ pub async fn explain(
             } else {
                 explanation.complete = false;
             }
-            for hint in analyze::hints(table_use, &keys, Some(info.columns.len())) {
+            for mut hint in analyze::hints(table_use, &keys, Some(info.columns.len())) {
+                if hint.code == HintCode::KeyTypeMismatch {
+                    pad_like_stored_values(catalog, &name, &keys, &mut hint).await;
+                }
                 explanation
                     .hints
                     .push(view(hint, estimate.as_ref(), pricing));
@@ -177,6 +182,48 @@ pub async fn explain(
         explanation.billed_bytes as f64 / crate::cost::TERABYTE as f64 * pricing.usd_per_tb;
     explanation.hints.sort_by_key(|h| h.hint.code);
     explanation
+}
+
+/// Zero-pads a quoted number the way the table's partition values are written (`month = 9`
+/// becomes `'09'`, not `'9'`, on a table whose months are `01` … `12`), from one partition.
+async fn pad_like_stored_values(
+    catalog: &dyn Catalog,
+    name: &TableName,
+    keys: &[PartitionKey],
+    hint: &mut Hint,
+) {
+    let Some(Fix::Replace { text, .. }) = &mut hint.fix else {
+        return;
+    };
+    let Some(digits) = text
+        .strip_prefix('\'')
+        .and_then(|t| t.strip_suffix('\''))
+        .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+        .map(str::to_owned)
+    else {
+        return;
+    };
+    let Some(index) = hint
+        .key
+        .as_ref()
+        .and_then(|k| keys.iter().position(|key| &key.name == k))
+    else {
+        return;
+    };
+    let Ok(page) = catalog
+        .partitions(name, &PartitionFilter::default(), None, 1)
+        .await
+    else {
+        return;
+    };
+    let Some(stored) = page.partitions.first().and_then(|p| p.values.get(index)) else {
+        return;
+    };
+    if stored.len() > digits.len() && stored.bytes().all(|b| b.is_ascii_digit()) {
+        let padded = format!("'{digits:0>width$}'", width = stored.len());
+        hint.message = hint.message.replace(text.as_str(), &padded);
+        *text = padded;
+    }
 }
 
 /// A hint with the numbers a "no filter" hint needs to make its point.

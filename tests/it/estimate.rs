@@ -251,10 +251,19 @@ async fn the_filter_fix_takes_the_partition_browsers_selection() {
     press(&mut app, KeyCode::Char(' ')); // and 10/01
     app.key(KeyEvent::new(KeyCode::Char('2'), KeyModifiers::ALT)); // back to the editor
     ctrl(&mut app, 'g');
-    assert!(app.state.prompt.is_none(), "no date prompt with a selection");
+    assert!(
+        app.state.prompt.is_none(),
+        "no date prompt with a selection"
+    );
     let text = app.state.editor.buffer().text();
-    assert!(text.starts_with("SELECT count(*) FROM logs WHERE "), "{text}");
-    assert!(text.contains("day = '28'") && text.contains("day = '01'"), "{text}");
+    assert!(
+        text.starts_with("SELECT count(*) FROM logs WHERE "),
+        "{text}"
+    );
+    assert!(
+        text.contains("day = '28'") && text.contains("day = '01'"),
+        "{text}"
+    );
     settle(&mut app, |s| {
         s.hints
             .current
@@ -264,4 +273,31 @@ async fn the_filter_fix_takes_the_partition_browsers_selection() {
     .await;
     let (_, explanation) = app.state.hints.current.as_ref().unwrap();
     assert_eq!(explanation.partitions_matched, 2);
+}
+
+#[tokio::test]
+async fn the_type_fix_pads_numbers_like_the_stored_partition_values() {
+    let lake = month_boundary_lake();
+    let catalog = Arc::new(LocalCatalog::open(lake.path()).unwrap());
+    let explanation = explain(
+        &catalog,
+        "SELECT count(*) FROM logs WHERE year = '2023' AND month = 9",
+        Some("logs_db"),
+        Pricing::default(),
+    )
+    .await;
+    let hint = &explanation.hints[0];
+    assert_eq!(hint.code, "key_type_mismatch");
+    assert!(
+        hint.message.ends_with("write month = '09'"),
+        "{}",
+        hint.message
+    );
+    assert_eq!(
+        hint.hint.fix,
+        Some(quarry::sql::analyze::Fix::Replace {
+            span: hint.hint.span.unwrap(),
+            text: "'09'".to_owned(),
+        })
+    );
 }

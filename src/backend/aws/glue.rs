@@ -24,10 +24,12 @@ const SEGMENTS: i32 = 4;
 /// Glue tables and partitions; S3 for partition sizes.
 pub struct GlueCatalog {
     pub(super) glue: aws_sdk_glue::Client,
-    s3: aws_sdk_s3::Client,
+    pub(super) s3: aws_sdk_s3::Client,
     tables: Mutex<HashMap<(String, String), Arc<TableInfo>>>,
     /// Files and bytes per partition location, filled as partitions are sized.
     sizes: Mutex<HashMap<String, (u64, u64)>>,
+    /// Parquet footers read from S3 for scan estimates, by object key and size.
+    pub(super) footers: Mutex<HashMap<(String, u64), Arc<crate::backend::local::FooterSummary>>>,
 }
 
 impl GlueCatalog {
@@ -38,6 +40,7 @@ impl GlueCatalog {
             s3,
             tables: Mutex::new(HashMap::new()),
             sizes: Mutex::new(HashMap::new()),
+            footers: Mutex::new(HashMap::new()),
         }
     }
 

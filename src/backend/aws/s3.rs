@@ -41,6 +41,48 @@ impl fmt::Display for S3Location {
     }
 }
 
+/// The first data object under a prefix (key and size), skipping folder markers.
+pub async fn first_object(
+    s3: &aws_sdk_s3::Client,
+    location: &S3Location,
+) -> Result<Option<(String, u64)>, AwsCallError> {
+    let output = s3
+        .list_objects_v2()
+        .bucket(&location.bucket)
+        .prefix(location.prefix())
+        .max_keys(20)
+        .send()
+        .await
+        .map_err(|e| describe(&e, &format!("S3 ListObjectsV2 on {location}")))?;
+    Ok(output
+        .contents()
+        .iter()
+        .filter_map(|o| Some((o.key()?.to_owned(), o.size().unwrap_or(0).max(0) as u64)))
+        .find(|(key, size)| !key.ends_with('/') && !key.ends_with("_$folder$") && *size > 0))
+}
+
+/// Bytes `range` (an HTTP `Range` value such as `bytes=-65536`) of one object.
+pub async fn read_range(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+    range: &str,
+) -> Result<Vec<u8>, AwsCallError> {
+    let output = s3
+        .get_object()
+        .bucket(bucket)
+        .key(key)
+        .range(range)
+        .send()
+        .await
+        .map_err(|e| describe(&e, &format!("S3 GetObject on s3://{bucket}/{key}")))?;
+    let body = output.body.collect().await.map_err(|e| AwsCallError {
+        message: format!("reading s3://{bucket}/{key}: {e}"),
+        code: None,
+    })?;
+    Ok(body.into_bytes().to_vec())
+}
+
 /// Files and bytes under a prefix, skipping folder markers and Athena's `_$folder$` objects.
 pub async fn prefix_size(
     s3: &aws_sdk_s3::Client,

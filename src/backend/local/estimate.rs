@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::SystemTime;
 
-use parquet::file::metadata::ParquetMetaDataReader;
+use parquet::file::metadata::{ParquetMetaData, ParquetMetaDataReader};
 
 use super::discovery;
 use crate::backend::{CatalogError, EstimateBasis, ScanEstimate, ScanRequest};
@@ -31,6 +31,11 @@ impl FooterSummary {
         let metadata = ParquetMetaDataReader::new()
             .parse_and_finish(&file)
             .map_err(|e| e.to_string())?;
+        Ok(Self::of(file_bytes, &metadata))
+    }
+
+    /// The summary of a file of `file_bytes` with this footer.
+    pub fn of(file_bytes: u64, metadata: &ParquetMetaData) -> Self {
         let mut columns: HashMap<String, u64> = HashMap::new();
         for row_group in metadata.row_groups() {
             for chunk in row_group.columns() {
@@ -43,14 +48,14 @@ impl FooterSummary {
                 *columns.entry(top).or_default() += chunk.compressed_size().max(0) as u64;
             }
         }
-        Ok(Self {
+        Self {
             file_bytes,
             columns,
-        })
+        }
     }
 
     /// Bytes of the columns `request` reads.
-    fn bytes_read(&self, request: &ScanRequest) -> u64 {
+    pub fn bytes_read(&self, request: &ScanRequest) -> u64 {
         self.columns
             .iter()
             .filter(|(name, _)| request.reads(name))

@@ -11,5 +11,5 @@ mod scan_metrics;
 
 pub use catalog::{LocalCatalog, athena_type_name, columns_of};
 pub use engine::{CATALOG_NAME, EngineOptions, LocalEngine};
-pub use estimate::{FOOTER_SAMPLE, spread_sample};
+pub use estimate::{FOOTER_SAMPLE, FooterSummary, spread_sample};
 pub use remote::ObjectStoreFactory;

@@ -15,7 +15,7 @@ use quarry::lake::demo::{self, DemoOptions};
 use super::moto::{clients, create_bucket};
 
 /// Uploads every file under `dir` to `bucket`, keyed by its path below `dir`.
-async fn upload(s3: &aws_sdk_s3::Client, bucket: &str, prefix: &str, dir: &Path) -> usize {
+pub async fn upload(s3: &aws_sdk_s3::Client, bucket: &str, prefix: &str, dir: &Path) -> usize {
     let mut uploaded = 0;
     let mut pending = vec![dir.to_path_buf()];
     while let Some(folder) = pending.pop() {

@@ -264,6 +264,8 @@ pub struct Hint {
     pub message: String,
     pub span: Option<Span>,
     pub fix: Option<Fix>,
+    /// The partition key the hint is about, when it is about one.
+    pub key: Option<String>,
 }
 
 /// Hints for `table_use` of a table with `keys` (most important first). `column_count` is how
@@ -282,6 +284,7 @@ pub fn hints(
         message,
         span,
         fix,
+        key: None,
     };
     for problem in &problems {
         match problem {
@@ -303,7 +306,7 @@ pub fn hints(
                     span: *literal_span,
                     text: fixed.clone(),
                 });
-                hints.push(hint(
+                let mut mismatch = hint(
                     HintCode::KeyTypeMismatch,
                     format!(
                         "{text} compares the {} partition key {} with {kind}: Athena will not prune on it; write {}",
@@ -317,7 +320,9 @@ pub fn hints(
                     ),
                     Some(*literal_span),
                     fix,
-                ));
+                );
+                mismatch.key = Some(key.name.clone());
+                hints.push(mismatch);
             }
             KeyProblem::Blocked {
                 keys: on,
