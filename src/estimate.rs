@@ -61,6 +61,8 @@ pub struct Explanation {
     pub upper_bound: bool,
     /// The SQL parsed (unparseable SQL gets no hints and no estimate).
     pub parsed: bool,
+    /// Why (part of) the SQL was not analyzed, when it was too long or too deep.
+    pub skipped: Option<String>,
 }
 
 impl Explanation {
@@ -100,6 +102,17 @@ pub async fn explain(
         complete: true,
         ..Explanation::default()
     };
+    if sql.len() > analyze::MAX_ANALYZED_BYTES {
+        explanation.skipped = Some(format!(
+            "the SQL is over {} KiB, longer than hints look at",
+            analyze::MAX_ANALYZED_BYTES / 1024
+        ));
+    } else if statements.iter().any(|s| s.too_deep) {
+        explanation.skipped = Some(format!(
+            "an expression nests more than {} levels deep",
+            analyze::MAX_EXPRESSION_DEPTH
+        ));
+    }
     for statement in statements {
         explanation.upper_bound |= statement.limited;
         let mut statement_bytes = 0_u64;
@@ -255,6 +268,10 @@ impl Explanation {
     pub fn report(&self) -> String {
         use std::fmt::Write as _;
         let mut out = String::new();
+        if let Some(reason) = &self.skipped {
+            let _ = writeln!(out, "not analyzed: {reason}");
+            return out;
+        }
         if !self.parsed {
             out.push_str("the SQL does not parse, so there is nothing to estimate\n");
             return out;

@@ -428,3 +428,34 @@ fn glue_expressions_keep_only_what_glue_can_evaluate() {
     );
     assert_eq!(expression("SELECT 1 FROM logs WHERE level = 'x'"), None);
 }
+
+/// Found by hand after fuzzing: the parser builds long `AND`/`OR`/`+` chains without its
+/// recursion limit, and walking one 20,000 deep overflowed the stack (the fuzzer's inputs were
+/// too short to get there). Run on a thread with a tokio worker's 2 MiB stack.
+#[test]
+fn deep_chains_are_skipped_not_walked() {
+    let on_small_stack = |sql: String| {
+        std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || analyze(&sql))
+            .unwrap()
+            .join()
+            .expect("no stack overflow")
+    };
+    for operator in [" AND ", " OR "] {
+        let chain = vec!["y=1"; 5_000].join(operator);
+        let analysis = on_small_stack(format!("SELECT 1 FROM logs WHERE {chain}"));
+        assert_eq!(analysis.len(), 1, "it parses");
+        assert!(analysis[0].tables.is_empty(), "too deep to analyze");
+    }
+    let sum = vec!["day"; 5_000].join(" || ");
+    let analysis = on_small_stack(format!("SELECT 1 FROM logs WHERE {sum} = 'x'"));
+    assert!(analysis[0].tables.is_empty());
+    // Past the size limit nothing is parsed at all.
+    let long = vec!["year = '2023'"; 20_000].join(" AND ");
+    assert!(on_small_stack(format!("SELECT 1 FROM logs WHERE {long}")).is_empty());
+    // A realistic chain is still analyzed.
+    let short = vec!["year = '2023'"; 50].join(" AND ");
+    let analysis = on_small_stack(format!("SELECT 1 FROM logs WHERE {short}"));
+    assert_eq!(analysis[0].tables.len(), 1);
+}

@@ -36,6 +36,9 @@ use crate::backend::{
 };
 use crate::cost::Pricing;
 
+/// Stack of each query thread.
+const ENGINE_STACK_BYTES: usize = 256 << 20;
+
 /// The catalog name tables live under, so Athena's fully qualified names work unchanged.
 pub const CATALOG_NAME: &str = "awsdatacatalog";
 
@@ -200,6 +203,10 @@ impl LocalEngine {
         let executor = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(threads)
             .thread_name("quarry-datafusion")
+            // Planning recurses over the expression tree, and the parser builds `a AND b AND …`
+            // chains of any length; a big stack (reserved, not committed) keeps a generated
+            // query from aborting the process.
+            .thread_stack_size(ENGINE_STACK_BYTES)
             .enable_all()
             .build()
             .map_err(|e| {

@@ -8,6 +8,7 @@
 //! found on the way; [`hints::hints`] words those for the user.
 
 mod conditions;
+mod depth;
 pub mod hints;
 pub mod predicate;
 mod scope;
@@ -147,22 +148,43 @@ pub struct StatementAnalysis {
     /// The statement ends in `LIMIT`/`FETCH`: an engine may stop reading early, so what it
     /// reads can be less than the tables' columns.
     pub limited: bool,
+    /// An expression nests past [`MAX_EXPRESSION_DEPTH`]; the statement was not analyzed.
+    pub too_deep: bool,
 }
 
+/// Longest SQL analyzed; longer text (generated SQL, pasted data) gets no hints.
+pub const MAX_ANALYZED_BYTES: usize = 64 * 1024;
+/// Deepest expression analyzed. The parser builds `a AND b AND …` chains without a depth limit,
+/// and walking a chain thousands deep would exhaust the stack.
+pub const MAX_EXPRESSION_DEPTH: usize = 256;
+
 /// Analyzes every statement of `sql`. Text that does not parse yields nothing: while the user
-/// types, most text is unfinished, and silence is the right answer.
+/// types, most text is unfinished, and silence is the right answer. So does text past
+/// [`MAX_ANALYZED_BYTES`], and a statement with expressions deeper than
+/// [`MAX_EXPRESSION_DEPTH`] is reported as reading no table.
 pub fn analyze(sql: &str) -> Vec<StatementAnalysis> {
+    if sql.len() > MAX_ANALYZED_BYTES {
+        return Vec::new();
+    }
     let Ok(statements) = Parser::parse_sql(&GenericDialect {}, sql) else {
         return Vec::new();
     };
     statements
         .iter()
-        .map(|statement| StatementAnalysis {
-            tables: scope::tables_of(statement),
+        .map(|statement| {
+            let too_deep = depth::deeper_than(statement, MAX_EXPRESSION_DEPTH);
+            StatementAnalysis {
+            too_deep,
+            tables: if too_deep {
+                Vec::new()
+            } else {
+                scope::tables_of(statement)
+            },
             limited: matches!(
                 statement,
                 sqlparser::ast::Statement::Query(q) if q.limit_clause.is_some() || q.fetch.is_some()
             ),
+        }
         })
         .collect()
 }
