@@ -16,6 +16,9 @@ use crate::sql::statements::Statement;
 use super::action::Effect;
 use super::state::{AppState, Prompt, PromptKind};
 
+/// Buffers bigger than this get no hints (the statement under the cursor is not looked for).
+const MAX_BUFFER_FOR_HINTS: usize = 1 << 20;
+
 /// What the editor knows of the statement under the cursor.
 #[derive(Debug, Clone)]
 pub struct HintState {
@@ -117,7 +120,20 @@ pub fn refresh(state: &mut AppState) -> Vec<Effect> {
     if !state.hints.enabled {
         return Vec::new();
     }
-    let statement = state.editor.buffer().statement_to_run();
+    // Finding the statement tokenizes the buffer; past this size that would slow typing.
+    let size: usize = state
+        .editor
+        .buffer()
+        .textarea
+        .lines()
+        .iter()
+        .map(String::len)
+        .sum();
+    let statement = if size > MAX_BUFFER_FOR_HINTS {
+        None
+    } else {
+        state.editor.buffer().statement_to_run()
+    };
     let same = match (&statement, &state.hints.requested) {
         (Some(a), Some(b)) => a.sql == b.sql && a.start == b.start,
         (None, None) => true,
