@@ -199,16 +199,22 @@ fn literal(expr: &Expr) -> Option<Literal> {
 /// Columns `expr` mentions outside subqueries, and the subqueries themselves (each analyzed
 /// as its own scope).
 pub fn columns_in(expr: &Expr, columns: &mut Vec<ColumnRef>, subqueries: &mut Vec<Query>) {
+    subqueries.extend(outermost_queries(expr, Some(columns)));
+}
+
+/// The queries directly inside `node` (not those nested in them); with `columns`, also the
+/// columns `node` mentions outside them.
+pub fn outermost_queries<V: Visit>(node: &V, columns: Option<&mut Vec<ColumnRef>>) -> Vec<Query> {
     struct Collector<'a> {
         depth: usize,
-        columns: &'a mut Vec<ColumnRef>,
-        subqueries: &'a mut Vec<Query>,
+        columns: Option<&'a mut Vec<ColumnRef>>,
+        queries: Vec<Query>,
     }
     impl Visitor for Collector<'_> {
         type Break = ();
         fn pre_visit_query(&mut self, query: &Query) -> ControlFlow<()> {
             if self.depth == 0 {
-                self.subqueries.push(query.clone());
+                self.queries.push(query.clone());
             }
             self.depth += 1;
             ControlFlow::Continue(())
@@ -219,6 +225,7 @@ pub fn columns_in(expr: &Expr, columns: &mut Vec<ColumnRef>, subqueries: &mut Ve
         }
         fn pre_visit_expr(&mut self, expr: &Expr) -> ControlFlow<()> {
             if self.depth == 0
+                && let Some(columns) = self.columns.as_deref_mut()
                 && matches!(expr, Expr::Identifier(_) | Expr::CompoundIdentifier(_))
                 && let Some(c) = column(expr).or_else(|| match expr {
                     Expr::CompoundIdentifier(parts) => parts.last().map(|i| ColumnRef {
@@ -228,14 +235,16 @@ pub fn columns_in(expr: &Expr, columns: &mut Vec<ColumnRef>, subqueries: &mut Ve
                     _ => None,
                 })
             {
-                self.columns.push(c);
+                columns.push(c);
             }
             ControlFlow::Continue(())
         }
     }
-    let _ = expr.visit(&mut Collector {
+    let mut collector = Collector {
         depth: 0,
         columns,
-        subqueries,
-    });
+        queries: Vec::new(),
+    };
+    let _ = node.visit(&mut collector);
+    collector.queries
 }

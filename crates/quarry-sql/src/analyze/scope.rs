@@ -6,22 +6,21 @@
 //! one referenced twice is scanned twice and one never referenced is not scanned).
 
 use std::collections::{BTreeSet, HashMap};
-use std::ops::ControlFlow;
 
 use sqlparser::ast::{
     Expr, GroupByExpr, Join, JoinConstraint, JoinOperator, ObjectName, ObjectNamePart, OrderByKind,
     Query, Select, SelectItem, SelectItemQualifiedWildcardKind, SetExpr, Spanned, Statement,
-    TableFactor, TableWithJoins, Visit, Visitor,
+    TableFactor, TableWithJoins,
 };
 
-use super::conditions::{columns_in, convert};
+use super::conditions::{columns_in, convert, outermost_queries};
 use super::predicate::{ColumnRef, Pred};
 use super::{ColumnsUsed, Span, TableUse};
 
 /// The tables `statement` scans, whatever kind of statement holds the queries.
 pub fn tables_of(statement: &Statement) -> Vec<TableUse> {
     let mut walker = Walker::default();
-    for query in top_level_queries(statement) {
+    for query in outermost_queries(statement, None) {
         walker.query(&query, &Pred::Unknown);
     }
     walker.uses
@@ -501,32 +500,4 @@ pub fn span_of(span: sqlparser::tokenizer::Span) -> Span {
             column: span.end.column.max(1),
         },
     }
-}
-
-/// The queries directly inside a statement (not those nested in them).
-fn top_level_queries(statement: &Statement) -> Vec<Query> {
-    struct Outermost {
-        depth: usize,
-        found: Vec<Query>,
-    }
-    impl Visitor for Outermost {
-        type Break = ();
-        fn pre_visit_query(&mut self, query: &Query) -> ControlFlow<()> {
-            if self.depth == 0 {
-                self.found.push(query.clone());
-            }
-            self.depth += 1;
-            ControlFlow::Continue(())
-        }
-        fn post_visit_query(&mut self, _query: &Query) -> ControlFlow<()> {
-            self.depth -= 1;
-            ControlFlow::Continue(())
-        }
-    }
-    let mut visitor = Outermost {
-        depth: 0,
-        found: Vec::new(),
-    };
-    let _ = statement.visit(&mut visitor);
-    visitor.found
 }
