@@ -23,7 +23,7 @@ use crate::text::{human_bytes, seconds, thousands};
 /// Exit code for a query that failed.
 const EXIT_QUERY_ERROR: u8 = 1;
 /// Exit code for bad usage: flags, missing files, missing lake.
-const EXIT_USAGE: u8 = 2;
+pub(crate) const EXIT_USAGE: u8 = 2;
 /// Exit code after a crash, as Rust's own panics use.
 const EXIT_CRASH: u8 = 101;
 /// Exit code after Ctrl-C, as shells expect.
@@ -90,6 +90,68 @@ pub enum Command {
     Demo(DemoArgs),
     /// Run SQL without the TUI: results to stdout, statistics to stderr.
     Query(QueryArgs),
+    /// Take JSON records over HTTP like the seed's Logs API + Firehose, into lake partitions.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The table records go to; the seed route feeds it.
+    #[arg(long, default_value = "logs_db.logs", value_name = "DB.TABLE")]
+    pub table: String,
+    /// Address to listen on. Anything but loopback needs --api-key.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR:PORT")]
+    pub bind: std::net::SocketAddr,
+    /// The seed's API Gateway route (also served: POST /v1/streams/{table}/records).
+    #[arg(long, default_value = "/dev/recipe-apigw-athena", value_name = "PATH")]
+    pub route: String,
+    /// Flush a partition's buffer when it holds this many MiB (Firehose's size hint).
+    #[arg(long, default_value_t = 64, value_name = "MIB")]
+    pub buffer_size: usize,
+    /// Flush a partition's buffer this many seconds after its first record (1 or more).
+    #[arg(long, default_value_t = 60, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub buffer_interval: u64,
+    /// All buffers together at most; past this, requests get 429 with Retry-After.
+    #[arg(long, default_value_t = 256, value_name = "MIB")]
+    pub max_buffered: usize,
+    /// Require this key in the x-api-key header (like an API Gateway usage plan).
+    #[arg(
+        long,
+        env = "QUARRY_API_KEY",
+        value_name = "KEY",
+        hide_env_values = true
+    )]
+    pub api_key: Option<String>,
+    /// Most records per request.
+    #[arg(long, default_value_t = 500, value_name = "N")]
+    pub max_records: usize,
+    /// Largest record, KiB.
+    #[arg(long, default_value_t = 1000, value_name = "KIB")]
+    pub max_record_size: usize,
+    /// Largest request, MiB.
+    #[arg(long, default_value_t = 4, value_name = "MIB")]
+    pub max_request_size: usize,
+    /// A TOML stream definition (database, table, columns, timestamp) for a table the lake
+    /// does not have yet.
+    #[arg(long, value_name = "FILE")]
+    pub stream: Option<PathBuf>,
+    /// The record field that decides the partition; `arrival` partitions by arrival time.
+    #[arg(long, default_value = "timestamp", value_name = "COLUMN")]
+    pub timestamp_column: String,
+    /// How that field is written.
+    #[arg(long, value_enum, default_value_t = crate::ingest::stream::TimeFormat::Auto)]
+    pub timestamp_format: crate::ingest::stream::TimeFormat,
+    /// Where the write-ahead log lives. Default: <lake>/.quarry-ingest/<db.table>/ (for S3,
+    /// the local data folder's quarry/ingest/<bucket>/<db.table>/).
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+    /// Write Parquet to this S3 prefix (the table's folder) instead of the local lake.
+    #[arg(long, value_name = "s3://BUCKET/PREFIX")]
+    pub s3: Option<String>,
+    /// Register each new partition in the Glue table (created at --s3 if Glue lacks it); the
+    /// table's columns and location come from Glue when it exists.
+    #[arg(long)]
+    pub glue: bool,
 }
 
 #[derive(Debug, Args)]
@@ -169,6 +231,7 @@ pub fn main() -> ExitCode {
         lake,
         database: cli.database.clone(),
     };
+    let aws = aws_options(&cli, &config);
     match cli.command {
         Some(Command::Demo(args)) => run_demo(&DemoOptions {
             dir: args.dir.clone().unwrap_or_else(config::default_lake_dir),
@@ -179,6 +242,9 @@ pub fn main() -> ExitCode {
             threads: None,
         }),
         Some(Command::Query(args)) => runtime.block_on(run_query(&args, &choice, &config)),
+        Some(Command::Serve(args)) => {
+            runtime.block_on(crate::serve_cli::run(&args, &choice.lake, &aws))
+        }
         None => runtime.block_on(run_tui(&choice, &config, &cli.files)),
     }
 }
@@ -304,7 +370,7 @@ async fn open_source(
     })
 }
 
-fn fail(code: u8, message: &dyn std::fmt::Display) -> ExitCode {
+pub(crate) fn fail(code: u8, message: &dyn std::fmt::Display) -> ExitCode {
     eprintln!("quarry: {message}");
     ExitCode::from(code)
 }

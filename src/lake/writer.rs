@@ -58,6 +58,17 @@ fn write_file(temp: &Path, schema: &SchemaRef, batches: &[RecordBatch]) -> io::R
     file.sync_all()
 }
 
+/// `batches` as the bytes of one Parquet file (for object stores, where one PUT is atomic).
+pub fn parquet_bytes(schema: &SchemaRef, batches: &[RecordBatch]) -> io::Result<Vec<u8>> {
+    let mut writer =
+        ArrowWriter::try_new(Vec::new(), schema.clone(), Some(lake_writer_properties()))
+            .map_err(io::Error::other)?;
+    for batch in batches {
+        writer.write(batch).map_err(io::Error::other)?;
+    }
+    writer.into_inner().map_err(io::Error::other)
+}
+
 /// Hidden (leading dot) and without the `.parquet` suffix, so no reader lists it.
 fn temp_path(path: &Path) -> PathBuf {
     let name = path

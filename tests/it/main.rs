@@ -15,4 +15,5 @@ mod grid;
 mod history;
 mod partitions;
 mod pty;
+mod serve;
 mod snapshots;

@@ -1,0 +1,304 @@
+//! Buffers per partition, flushed like Firehose's buffering hints (a size or an interval,
+//! whichever comes first) into Parquet files published atomically, named after the WAL
+//! sequence numbers they hold: `part-<first>-<last>.parquet`. On restart, a logged record is
+//! replayed unless a published file of its partition already covers its number — so every
+//! acknowledged record lands in Parquet exactly once (see [`Sink::replay`] for the one case
+//! where it may land twice).
+
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use datafusion::arrow::array::{
+    ArrayRef, BooleanBuilder, Float64Builder, Int32Builder, Int64Builder, StringBuilder,
+};
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::record_batch::RecordBatch;
+
+use super::destination::{self, Destination};
+use super::metrics::Metrics;
+use super::stream::{ColumnType, StreamDef};
+use super::wal::Entry;
+use quarry_records::{Cell, Row};
+
+/// When a partition's buffer is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BufferHints {
+    pub size_bytes: usize,
+    pub interval: Duration,
+    /// All buffers together at most; past this, requests get 429 until flushes catch up.
+    pub max_buffered_bytes: usize,
+}
+
+impl Default for BufferHints {
+    fn default() -> Self {
+        Self {
+            size_bytes: 64 << 20,
+            interval: Duration::from_mins(1),
+            max_buffered_bytes: 256 << 20,
+        }
+    }
+}
+
+#[derive(Default)]
+struct PartitionBuffer {
+    rows: Vec<(u64, Row)>,
+    bytes: usize,
+    since: Option<Instant>,
+}
+
+#[derive(Default)]
+struct Buffers {
+    partitions: HashMap<String, PartitionBuffer>,
+    bytes: usize,
+    /// First sequence numbers of flushes being written, still needed in the log.
+    in_flight: Vec<u64>,
+}
+
+/// The table folder records are written into, and its buffers.
+pub struct Sink {
+    destination: Destination,
+    schema: SchemaRef,
+    columns: Vec<ColumnType>,
+    hints: BufferHints,
+    buffers: Mutex<Buffers>,
+    metrics: Arc<Metrics>,
+}
+
+impl Sink {
+    /// A sink writing `stream` under `table_dir`.
+    pub fn new(
+        stream: &StreamDef,
+        destination: Destination,
+        hints: BufferHints,
+        metrics: Arc<Metrics>,
+    ) -> Self {
+        Self {
+            destination,
+            schema: super::stream::schema(stream),
+            columns: stream.columns.iter().map(|c| c.column_type).collect(),
+            hints,
+            buffers: Mutex::default(),
+            metrics,
+        }
+    }
+
+    /// True when the buffers are full and new records must wait.
+    pub fn is_full(&self) -> bool {
+        self.lock().bytes >= self.hints.max_buffered_bytes
+    }
+
+    /// Adds rows logged from sequence number `first_seq` on; called in log order.
+    pub fn add(&self, first_seq: u64, rows: Vec<Row>) {
+        let mut buffers = self.lock();
+        for (i, row) in rows.into_iter().enumerate() {
+            push(&mut buffers, first_seq + i as u64, row);
+        }
+        self.metrics
+            .buffered_bytes
+            .store(buffers.bytes as u64, Ordering::Relaxed);
+    }
+
+    /// Where the Parquet goes.
+    pub fn destination(&self) -> &Destination {
+        &self.destination
+    }
+
+    /// Buffers the logged entries that no published file holds yet; returns how many.
+    ///
+    /// Exactly once holds because a file's name says which records it holds and a file is
+    /// published whole. The one gap: a crash after a file is published but while another
+    /// flush of the *same* partition that started earlier is still writing cannot happen
+    /// (flushes of a partition are sequential), so a record is only ever written twice if the
+    /// destination itself loses a listing (S3 listings are strongly consistent since 2020).
+    pub async fn replay(&self, entries: Vec<Entry>) -> std::io::Result<usize> {
+        let mut published: HashMap<String, Vec<(u64, u64)>> = HashMap::new();
+        for entry in &entries {
+            if !published.contains_key(&entry.row.partition) {
+                let ranges = self
+                    .destination
+                    .published_ranges(&entry.row.partition)
+                    .await?;
+                published.insert(entry.row.partition.clone(), ranges);
+            }
+        }
+        let mut buffers = self.lock();
+        let mut replayed = 0;
+        for entry in entries {
+            let covered = published
+                .get(&entry.row.partition)
+                .is_some_and(|ranges| ranges.iter().any(|(a, b)| (*a..=*b).contains(&entry.seq)));
+            if !covered {
+                push(&mut buffers, entry.seq, entry.row);
+                replayed += 1;
+            }
+        }
+        Ok(replayed)
+    }
+
+    /// Writes every buffer that is due (all of them with `everything`) and returns the lowest
+    /// sequence number not yet in Parquet: the log may let go of everything below it. Failed
+    /// writes keep their rows, ahead of newer ones, for the next round.
+    pub async fn flush(&self, everything: bool) -> u64 {
+        let due = self.take_due(everything);
+        for (partition, rows) in due {
+            let first = rows.first().map_or(0, |r| r.0);
+            let result = self.write(&partition, &rows).await;
+            let mut buffers = self.lock();
+            buffers.in_flight.retain(|s| *s != first);
+            match result {
+                Ok(bytes) => {
+                    self.metrics.flushes.fetch_add(1, Ordering::Relaxed);
+                    self.metrics.files.fetch_add(1, Ordering::Relaxed);
+                    self.metrics
+                        .parquet_bytes
+                        .fetch_add(bytes, Ordering::Relaxed);
+                }
+                Err(e) => {
+                    self.metrics.flush_errors.fetch_add(1, Ordering::Relaxed);
+                    tracing::error!("writing {partition} failed, will retry: {e}");
+                    unshift(&mut buffers, &partition, rows);
+                }
+            }
+        }
+        let watermark = {
+            let buffers = self.lock();
+            self.metrics
+                .buffered_bytes
+                .store(buffers.bytes as u64, Ordering::Relaxed);
+            buffers
+                .partitions
+                .values()
+                .filter_map(|b| b.rows.first().map(|r| r.0))
+                .chain(buffers.in_flight.iter().copied())
+                .min()
+        };
+        watermark.unwrap_or(u64::MAX)
+    }
+
+    fn take_due(&self, everything: bool) -> Vec<(String, Vec<(u64, Row)>)> {
+        let mut buffers = self.lock();
+        let due: Vec<String> = buffers
+            .partitions
+            .iter()
+            .filter(|(_, b)| {
+                !b.rows.is_empty()
+                    && (everything
+                        || b.bytes >= self.hints.size_bytes
+                        || b.since.is_some_and(|t| t.elapsed() >= self.hints.interval))
+            })
+            .map(|(p, _)| p.clone())
+            .collect();
+        let mut taken = Vec::new();
+        for partition in due {
+            if let Some(buffer) = buffers.partitions.remove(&partition) {
+                buffers.bytes -= buffer.bytes;
+                if let Some(first) = buffer.rows.first() {
+                    buffers.in_flight.push(first.0);
+                }
+                taken.push((partition, buffer.rows));
+            }
+        }
+        taken
+    }
+
+    /// Writes one partition's rows as one Parquet file; returns its size.
+    async fn write(&self, partition: &str, rows: &[(u64, Row)]) -> std::io::Result<u64> {
+        let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+            return Ok(0);
+        };
+        let batch = self.batch(rows).map_err(std::io::Error::other)?;
+        let name = destination::file_name(first.0, last.0);
+        self.destination
+            .publish(partition, &name, &self.schema, batch)
+            .await
+    }
+
+    fn batch(&self, rows: &[(u64, Row)]) -> Result<RecordBatch, String> {
+        let arrays: Vec<ArrayRef> = self
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, column_type)| column(*column_type, rows.iter().map(|r| &r.1.cells[i])))
+            .collect();
+        RecordBatch::try_new(Arc::clone(&self.schema), arrays).map_err(|e| e.to_string())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Buffers> {
+        self.buffers.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+fn push(buffers: &mut Buffers, seq: u64, row: Row) {
+    let weight = row.weight();
+    let buffer = buffers.partitions.entry(row.partition.clone()).or_default();
+    buffer.since.get_or_insert_with(Instant::now);
+    buffer.bytes += weight;
+    buffer.rows.push((seq, row));
+    buffers.bytes += weight;
+}
+
+/// Puts rows that failed to flush back in front of their partition's newer rows.
+fn unshift(buffers: &mut Buffers, partition: &str, rows: Vec<(u64, Row)>) {
+    let weight: usize = rows.iter().map(|(_, row)| row.weight()).sum();
+    let buffer = buffers.partitions.entry(partition.to_owned()).or_default();
+    buffer.since.get_or_insert_with(Instant::now);
+    buffer.bytes += weight;
+    let newer = std::mem::replace(&mut buffer.rows, rows);
+    buffer.rows.extend(newer);
+    buffers.bytes += weight;
+}
+
+/// One Arrow column of `column_type` from converted cells (which already have that type).
+fn column<'a>(column_type: ColumnType, cells: impl Iterator<Item = &'a Cell>) -> ArrayRef {
+    match column_type {
+        ColumnType::String => {
+            let mut b = StringBuilder::new();
+            for cell in cells {
+                match cell {
+                    Cell::Text(s) => b.append_value(s),
+                    _ => b.append_null(),
+                }
+            }
+            Arc::new(b.finish())
+        }
+        ColumnType::Bigint => {
+            let mut b = Int64Builder::new();
+            cells.for_each(|c| b.append_option(if let Cell::Int(n) = c { Some(*n) } else { None }));
+            Arc::new(b.finish())
+        }
+        ColumnType::Int => {
+            let mut b = Int32Builder::new();
+            cells.for_each(|c| {
+                b.append_option(match c {
+                    Cell::Int(n) => i32::try_from(*n).ok(),
+                    _ => None,
+                });
+            });
+            Arc::new(b.finish())
+        }
+        ColumnType::Double => {
+            let mut b = Float64Builder::new();
+            cells.for_each(|c| {
+                b.append_option(match c {
+                    Cell::Float(f) => Some(*f),
+                    Cell::Int(n) => Some(*n as f64),
+                    _ => None,
+                });
+            });
+            Arc::new(b.finish())
+        }
+        ColumnType::Boolean => {
+            let mut b = BooleanBuilder::new();
+            cells.for_each(|c| {
+                b.append_option(if let Cell::Bool(v) = c {
+                    Some(*v)
+                } else {
+                    None
+                });
+            });
+            Arc::new(b.finish())
+        }
+    }
+}

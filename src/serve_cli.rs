@@ -1,0 +1,154 @@
+//! `quarry serve` from the command line: the stream's table from the lake or Glue (or a
+//! definition file, or the seed's table), the server started, and a clean stop on Ctrl-C or
+//! SIGTERM that writes every buffer first.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::backend::aws::{AwsClients, AwsOptions, GlueCatalog};
+use crate::backend::local::LocalCatalog;
+use crate::backend::{Catalog, CatalogError, TableName};
+use crate::cli::{EXIT_USAGE, ServeArgs, fail};
+use crate::ingest::stream::{Partitioning, StreamDef};
+use crate::ingest::{BufferHints, Limits, ServeOptions, Target};
+
+/// Runs the server until Ctrl-C or SIGTERM.
+pub async fn run(args: &ServeArgs, lake: &Path, aws: &AwsOptions) -> ExitCode {
+    let to_s3 = args.s3.is_some() || args.glue;
+    let clients = if to_s3 {
+        match AwsClients::connect(aws).await {
+            Ok(clients) => Some(clients),
+            Err(e) => return fail(EXIT_USAGE, &e),
+        }
+    } else {
+        None
+    };
+    let stream = match stream_for(args, lake, clients.as_ref()).await {
+        Ok(stream) => stream,
+        Err(e) => return fail(EXIT_USAGE, &e),
+    };
+    let target = match clients {
+        Some(clients) => Target::S3 {
+            clients,
+            location: args.s3.clone(),
+            glue: args.glue,
+        },
+        None => Target::Lake(lake.to_path_buf()),
+    };
+    let options = ServeOptions {
+        target,
+        stream,
+        bind: args.bind,
+        route: args.route.clone(),
+        hints: BufferHints {
+            size_bytes: args.buffer_size.max(1) << 20,
+            interval: Duration::from_secs(args.buffer_interval.max(1)),
+            max_buffered_bytes: args.max_buffered.max(1) << 20,
+        },
+        limits: Limits {
+            max_record_bytes: args.max_record_size.max(1) * 1024,
+            max_records: args.max_records.max(1),
+            max_request_bytes: args.max_request_size.max(1) << 20,
+        },
+        api_key: args.api_key.clone(),
+        state_dir: args.state_dir.clone(),
+    };
+    let table = options.stream.qualified();
+    let server = match crate::ingest::start(options).await {
+        Ok(server) => server,
+        Err(e) => return fail(EXIT_USAGE, &e),
+    };
+    eprintln!(
+        "quarry serve: {table} on http://{addr}{route} and http://{addr}/v1/streams/{table}/records \
+         → {dest} (flush at {size} MiB or {interval} s){replayed}",
+        addr = server.addr,
+        route = args.route,
+        dest = server.destination,
+        size = args.buffer_size,
+        interval = args.buffer_interval,
+        replayed = if server.replayed > 0 {
+            format!(
+                "; replayed {} records from the write-ahead log",
+                server.replayed
+            )
+        } else {
+            String::new()
+        }
+    );
+    wait_for_stop().await;
+    eprintln!("quarry serve: stopping; writing buffered records to Parquet");
+    server.shutdown().await;
+    ExitCode::SUCCESS
+}
+
+async fn wait_for_stop() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// The stream definition: `--stream FILE`, else the catalog's table (Glue with `--glue`, else
+/// the lake), else the seed's table.
+async fn stream_for(
+    args: &ServeArgs,
+    lake: &Path,
+    clients: Option<&AwsClients>,
+) -> Result<StreamDef, String> {
+    if let Some(file) = &args.stream {
+        return StreamDef::from_file(file);
+    }
+    let (database, table) = args
+        .table
+        .split_once('.')
+        .ok_or_else(|| format!("--table {}: write it as DATABASE.TABLE", args.table))?;
+    let name = TableName::new(database, table);
+    let partitioning = if args.timestamp_column == "arrival" {
+        Partitioning::Arrival
+    } else {
+        Partitioning::Field {
+            column: args.timestamp_column.clone(),
+            format: args.timestamp_format,
+        }
+    };
+    let found = match clients {
+        Some(aws) if args.glue => {
+            let catalog = GlueCatalog::new(aws.glue.clone(), aws.s3.clone());
+            match catalog.table(&name).await {
+                Ok(info) => Some(info),
+                Err(CatalogError::TableNotFound(_) | CatalogError::DatabaseNotFound(_)) => None,
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+        Some(_) => None,
+        None => match LocalCatalog::open(lake) {
+            Ok(catalog) => Arc::new(catalog).table(&name).await.ok(),
+            Err(_) => None,
+        },
+    };
+    match found {
+        Some(info) => crate::ingest::stream::from_table(&info, partitioning),
+        None if args.table == "logs_db.logs" => {
+            let def = StreamDef {
+                partitioning,
+                ..StreamDef::seed_logs()
+            };
+            def.validate()?;
+            Ok(def)
+        }
+        None => Err(format!(
+            "there is no table {}: create it, or describe it with --stream FILE",
+            args.table
+        )),
+    }
+}

@@ -1,0 +1,181 @@
+//! `quarry serve`: the HTTP routes (body forms, the seed's request, per-record failures,
+//! limits, auth, backpressure), durability across `kill -9`, and the end-to-end path from a
+//! POST to `quarry query`.
+
+mod crash;
+mod e2e;
+mod http;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
+use quarry::backend::QueryState;
+use quarry::ingest::{BufferHints, Limits, ServeOptions, Server, StreamDef, Target};
+use serde_json::Value;
+
+use crate::common::{engine, run};
+
+/// Options for a server on a free loopback port writing the seed's table into `lake`, with
+/// buffers that only flush on shutdown unless a test says otherwise.
+pub fn options(lake: &Path) -> ServeOptions {
+    ServeOptions {
+        target: Target::Lake(lake.to_path_buf()),
+        stream: StreamDef::seed_logs(),
+        bind: "127.0.0.1:0".parse().unwrap(),
+        route: "/dev/recipe-apigw-athena".to_owned(),
+        hints: BufferHints {
+            interval: Duration::from_hours(1),
+            ..BufferHints::default()
+        },
+        limits: Limits::default(),
+        api_key: None,
+        state_dir: None,
+    }
+}
+
+/// Starts a server in this process.
+pub async fn start(options: ServeOptions) -> Server {
+    quarry::ingest::start(options).await.unwrap()
+}
+
+/// An HTTP answer: status, `Retry-After`, and the body as JSON (or as a JSON string when it is
+/// not JSON).
+pub struct Answer {
+    pub status: u16,
+    pub retry_after: Option<String>,
+    pub body: Value,
+}
+
+/// POSTs `body` to `path` with the given extra headers.
+pub async fn post(addr: SocketAddr, path: &str, body: &str, headers: &[(&str, &str)]) -> Answer {
+    let mut request = reqwest::Client::new()
+        .post(format!("http://{addr}{path}"))
+        .header("Content-Type", "application/json")
+        .body(body.to_owned());
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    answer(request.send().await.unwrap()).await
+}
+
+/// GETs `path`.
+pub async fn get(addr: SocketAddr, path: &str) -> Answer {
+    answer(reqwest::get(format!("http://{addr}{path}")).await.unwrap()).await
+}
+
+async fn answer(response: reqwest::Response) -> Answer {
+    let status = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().to_owned());
+    let text = response.text().await.unwrap();
+    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    Answer {
+        status,
+        retry_after,
+        body,
+    }
+}
+
+/// Runs `sql` on the lake with the real engine and returns every cell as text.
+pub async fn rows(lake: &Path, sql: &str) -> Vec<Vec<String>> {
+    let engine = engine(lake, 1_000_000);
+    let status = run(&engine, sql).await;
+    assert_eq!(
+        status.state,
+        QueryState::Succeeded,
+        "{sql}: {:?}",
+        status.error
+    );
+    let page = quarry::backend::all_results(&engine, &status.id)
+        .await
+        .unwrap();
+    let mut rows = Vec::new();
+    for batch in &page.batches {
+        let formatters: Vec<_> = batch
+            .columns()
+            .iter()
+            .map(|c| ArrayFormatter::try_new(c.as_ref(), &FormatOptions::default()).unwrap())
+            .collect();
+        for row in 0..batch.num_rows() {
+            rows.push(
+                formatters
+                    .iter()
+                    .map(|f| f.value(row).to_string())
+                    .collect(),
+            );
+        }
+    }
+    rows
+}
+
+/// One record of the seed's shape at `millis`.
+pub fn record(source: &str, millis: i64, message: &str) -> Value {
+    serde_json::json!({
+        "source": source,
+        "logtype": "info",
+        "timestamp": millis.to_string(),
+        "message": message,
+    })
+}
+
+/// A `quarry serve` process.
+pub struct ServeProcess {
+    pub child: std::process::Child,
+    pub addr: SocketAddr,
+    /// Its first line on stderr (the address, the destination, what was replayed).
+    pub banner: String,
+}
+
+/// Starts `quarry --lake LAKE serve --bind 127.0.0.1:0 ARGS…` and waits for its banner.
+pub fn spawn_serve(lake: &Path, args: &[&str]) -> ServeProcess {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_quarry"))
+        .arg("--lake")
+        .arg(lake)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut banner = String::new();
+    stderr.read_line(&mut banner).unwrap();
+    assert!(
+        banner.starts_with("quarry serve: "),
+        "serve did not start: {banner:?}"
+    );
+    // Whatever else it says is drained so the pipe never fills.
+    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+    let addr = banner
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    ServeProcess {
+        child,
+        addr,
+        banner,
+    }
+}
+
+impl ServeProcess {
+    /// SIGTERM, as a service manager stops it; returns once it has flushed and exited.
+    pub fn terminate(mut self) {
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let exit = self.child.wait().unwrap();
+        assert!(exit.success(), "quarry serve exited with {exit}");
+    }
+}
