@@ -9,3 +9,4 @@ mod glue_moto;
 mod local_moto;
 mod mocks;
 mod moto;
+mod serve_moto;
