@@ -268,3 +268,27 @@ async fn writes_are_refused_so_the_lake_is_never_modified() {
         1
     );
 }
+
+#[tokio::test]
+async fn files_added_after_the_engine_opened_are_read() {
+    // `quarry serve` (or Firehose) adds partitions while the TUI runs; the engine must list
+    // the table again for each query instead of keeping its first listing.
+    let lake = small_lake();
+    let engine = engine(lake.path(), 1_000);
+    let count = |status: &quarry::backend::QueryStatus| status.stats.partitions_scanned;
+    let before = run(&engine, "SELECT count(*) FROM logs").await;
+    assert_eq!(count(&before), u64::from(DAYS));
+    let table = lake.path().join("logs_db/logs");
+    let first = crate::common::parquet_files(&table).remove(0);
+    let new_day = table.join("year=2031/month=01/day=01");
+    std::fs::create_dir_all(&new_day).unwrap();
+    std::fs::copy(&first, new_day.join("part-0.parquet")).unwrap();
+    let after = run(&engine, "SELECT count(*) FROM logs").await;
+    assert_eq!(after.state, QueryState::Succeeded, "{:?}", after.error);
+    assert_eq!(count(&after), u64::from(DAYS) + 1);
+    let page = engine.results(&after.id, None, 10).await.unwrap();
+    assert_eq!(
+        int_column(&page.batches, 0),
+        vec![i64::from((DAYS + 1) * ROWS_PER_DAY)]
+    );
+}

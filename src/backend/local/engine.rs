@@ -17,7 +17,9 @@ use datafusion::datasource::listing::{
 };
 use datafusion::error::DataFusionError;
 use datafusion::execution::SessionStateBuilder;
+use datafusion::execution::cache::cache_manager::CacheManagerConfig;
 use datafusion::execution::context::{SQLOptions, SessionConfig, SessionContext};
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::logical_expr::LogicalPlan;
 use datafusion::physical_optimizer::optimizer::PhysicalOptimizer;
 use datafusion::physical_plan::{ExecutionPlan, execute_stream};
@@ -116,7 +118,9 @@ impl LocalEngine {
     /// Registers every table of the lake with DataFusion. Tables that cannot be read are left
     /// out and named in the errors of queries that use them.
     pub fn open(catalog: Arc<LocalCatalog>, options: EngineOptions) -> Result<Self, QueryError> {
-        let ctx = session(&options);
+        // Listing a local folder is cheap, and a lake that `quarry serve` (or Firehose) writes
+        // into gains files while the TUI runs: never cache listings.
+        let ctx = session(&options, None);
         let parquet_options = ctx.state().table_options().parquet.clone();
         let df_catalog = ctx.catalog(CATALOG_NAME).ok_or_else(|| {
             QueryError::new(
@@ -181,7 +185,8 @@ impl LocalEngine {
         stores: Arc<dyn ObjectStoreFactory>,
         options: EngineOptions,
     ) -> Result<Self, QueryError> {
-        let ctx = session(&options);
+        // S3 listings cost requests; new files show up within this long, as in Athena.
+        let ctx = session(&options, Some(REMOTE_LISTING_TTL));
         Self::start(Shared {
             ctx,
             catalog: None,
@@ -226,7 +231,12 @@ impl LocalEngine {
 
 /// A DataFusion session tuned for lakes: Parquet pushdown, small footer reads, and scans kept
 /// visible in the statistics.
-fn session(options: &EngineOptions) -> SessionContext {
+/// How long an S3 listing of a table is reused before it is listed again.
+const REMOTE_LISTING_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// A DataFusion session; `listing_ttl` caches file listings that long (`None`: not at all —
+/// DataFusion's own default keeps them forever, which hides files added later).
+fn session(options: &EngineOptions, listing_ttl: Option<std::time::Duration>) -> SessionContext {
     let mut config = SessionConfig::new()
         .with_information_schema(true)
         .with_default_catalog_and_schema(CATALOG_NAME, discovery::DEFAULT_DATABASE);
@@ -248,8 +258,17 @@ fn session(options: &EngineOptions) -> SessionContext {
         .into_iter()
         .filter(|rule| rule.name() != "aggregate_statistics")
         .collect();
+    let caches = match listing_ttl {
+        Some(ttl) => CacheManagerConfig::default().with_list_files_cache_ttl(Some(ttl)),
+        None => CacheManagerConfig::default().with_list_files_cache_limit(0),
+    };
+    let runtime = RuntimeEnvBuilder::new()
+        .with_cache_manager(caches)
+        .build_arc()
+        .unwrap_or_default();
     let state = SessionStateBuilder::new()
         .with_config(config)
+        .with_runtime_env(runtime)
         .with_default_features()
         .with_physical_optimizer_rules(rules)
         .build();
