@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use axum::Router;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -26,35 +26,35 @@ pub struct Ingest {
     pub limits: Limits,
     pub api_key: Option<String>,
     pub metrics: Arc<Metrics>,
+    /// Requests being read or handled at most; the rest get 429 at once, so memory for
+    /// bodies stays under this many × the request limit.
+    pub in_flight: tokio::sync::Semaphore,
 }
+
+/// Requests handled at once (with 4 MiB requests, at most 512 MiB of bodies in memory).
+pub const MAX_IN_FLIGHT: usize = 128;
 
 /// The routes; `route` is the seed's path (`/dev/recipe-apigw-athena`).
 pub fn router(ingest: Arc<Ingest>, route: &str) -> Router {
-    // One byte over the limit reaches the handler, which answers with its own message; bigger
-    // bodies are cut off by axum before they are read.
-    let body_limit = ingest.limits.max_request_bytes + 1;
     Router::new()
         .route(route, post(seed_route))
         .route("/v1/streams/{table}/records", post(stream_route))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
-        .layer(DefaultBodyLimit::max(body_limit))
+        // Bodies are read by the handlers, after they have a slot and under the request limit.
+        .layer(DefaultBodyLimit::disable())
         .with_state(ingest)
 }
 
-async fn seed_route(
-    State(ingest): State<Arc<Ingest>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    put_records(&ingest, &headers, &body).await
+async fn seed_route(State(ingest): State<Arc<Ingest>>, headers: HeaderMap, body: Body) -> Response {
+    put_records(&ingest, &headers, body).await
 }
 
 async fn stream_route(
     State(ingest): State<Arc<Ingest>>,
     Path(table): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
     let stream = ingest.converter.stream();
     // `logs` or `logs_db.logs`; anything else (a path trick included) is not a stream here.
@@ -68,11 +68,19 @@ async fn stream_route(
             ),
         );
     }
-    put_records(&ingest, &headers, &body).await
+    put_records(&ingest, &headers, body).await
 }
 
-async fn put_records(ingest: &Ingest, headers: &HeaderMap, body: &[u8]) -> Response {
+async fn put_records(ingest: &Ingest, headers: &HeaderMap, body: Body) -> Response {
     ingest.metrics.requests.fetch_add(1, Ordering::Relaxed);
+    let Ok(_slot) = ingest.in_flight.try_acquire() else {
+        ingest.metrics.throttled.fetch_add(1, Ordering::Relaxed);
+        return retry_later(
+            StatusCode::TOO_MANY_REQUESTS,
+            "ServiceUnavailableException",
+            "too many requests at once; retry after the Retry-After seconds",
+        );
+    };
     if let Some(key) = &ingest.api_key {
         let given = headers.get("x-api-key").and_then(|v| v.to_str().ok());
         if given != Some(key.as_str()) {
@@ -84,7 +92,16 @@ async fn put_records(ingest: &Ingest, headers: &HeaderMap, body: &[u8]) -> Respo
                 .into_response();
         }
     }
-    let prepared = match prepare(body, &ingest.limits, &ingest.converter, chrono::Utc::now()) {
+    let limit = ingest.limits.max_request_bytes;
+    // One byte over the limit is enough to tell the body is too big; the rest is not read.
+    let Ok(body) = axum::body::to_bytes(body, limit + 1).await else {
+        return error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "LimitExceededException",
+            &format!("the body is over the limit of {limit} bytes per request"),
+        );
+    };
+    let prepared = match prepare(&body, &ingest.limits, &ingest.converter, chrono::Utc::now()) {
         Ok(prepared) => prepared,
         Err(e @ (RequestError::TooLarge { .. } | RequestError::TooManyRecords { .. })) => {
             return error(

@@ -155,6 +155,7 @@ pub async fn start(options: ServeOptions) -> Result<Server, ServeError> {
         limits: options.limits,
         api_key: options.api_key.clone(),
         metrics,
+        in_flight: tokio::sync::Semaphore::new(http::MAX_IN_FLIGHT),
     });
     let app = http::router(ingest, &options.route);
     let (stop, mut stopped) = tokio::sync::watch::channel(false);
