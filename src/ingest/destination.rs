@@ -34,6 +34,8 @@ pub struct S3Destination {
     pub glue: Option<GluePartitions>,
     /// Partitions known to hold a published file (registration is skipped for them).
     pub known: Mutex<HashSet<String>>,
+    /// Partitions whose registration failed, tried again on every flush round.
+    pub unregistered: Mutex<HashSet<String>>,
 }
 
 impl Destination {
@@ -49,6 +51,22 @@ impl Destination {
                 ),
                 None => s3.location.clone(),
             },
+        }
+    }
+
+    /// Registers again the partitions whose registration failed (S3 with Glue only).
+    pub async fn retry_registrations(&self) {
+        let Self::S3(s3) = self else {
+            return;
+        };
+        let pending: Vec<String> = s3
+            .unregistered
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .drain()
+            .collect();
+        for partition in pending {
+            s3.register(&partition).await;
         }
     }
 
@@ -121,7 +139,7 @@ impl Destination {
 
 impl S3Destination {
     /// Registers `partition` in Glue unless it is known to be there. A failure is logged and
-    /// tried again after the partition's next file: the data is safe in S3 either way, and
+    /// tried again on the next flush round: the data is safe in S3 either way, and
     /// `MSCK REPAIR TABLE` would find it too.
     async fn register(&self, partition: &str) {
         let Some(glue) = &self.glue else {
@@ -138,7 +156,13 @@ impl S3Destination {
                     .unwrap_or_else(PoisonError::into_inner)
                     .insert(partition.to_owned());
             }
-            Err(e) => tracing::error!("registering {partition} in Glue failed, will retry: {e}"),
+            Err(e) => {
+                tracing::error!("registering {partition} in Glue failed, will retry: {e}");
+                self.unregistered
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .insert(partition.to_owned());
+            }
         }
     }
 

@@ -249,6 +249,7 @@ async fn open_destination(options: &ServeOptions) -> Result<(Destination, PathBu
                     prefix: parsed.prefix(),
                     glue,
                     known: std::sync::Mutex::default(),
+                    unregistered: std::sync::Mutex::default(),
                 })),
                 state,
             ))

@@ -54,6 +54,10 @@ struct Buffers {
     bytes: usize,
     /// First sequence numbers of flushes being written, still needed in the log.
     in_flight: Vec<u64>,
+    /// Files whose write failed, tried again with the same rows (and so the same name) before
+    /// anything else: a write that failed but landed (an S3 PUT whose answer was lost) is
+    /// then overwritten with the same content instead of duplicated under another name.
+    retry: Vec<(String, Vec<(u64, Row)>)>,
 }
 
 /// The table folder records are written into, and its buffers.
@@ -138,9 +142,10 @@ impl Sink {
     }
 
     /// Writes every buffer that is due (all of them with `everything`) and returns the lowest
-    /// sequence number not yet in Parquet: the log may let go of everything below it. Failed
-    /// writes keep their rows, ahead of newer ones, for the next round.
+    /// sequence number not yet in Parquet: the log may let go of everything below it. A failed
+    /// write is tried again, as the same file, on the next round.
     pub async fn flush(&self, everything: bool) -> u64 {
+        self.destination.retry_registrations().await;
         let due = self.take_due(everything);
         for (partition, rows) in due {
             let first = rows.first().map_or(0, |r| r.0);
@@ -158,7 +163,8 @@ impl Sink {
                 Err(e) => {
                     self.metrics.flush_errors.fetch_add(1, Ordering::Relaxed);
                     tracing::error!("writing {partition} failed, will retry: {e}");
-                    unshift(&mut buffers, &partition, rows);
+                    buffers.bytes += weight(&rows);
+                    buffers.retry.push((partition, rows));
                 }
             }
         }
@@ -172,6 +178,12 @@ impl Sink {
                 .values()
                 .filter_map(|b| b.rows.first().map(|r| r.0))
                 .chain(buffers.in_flight.iter().copied())
+                .chain(
+                    buffers
+                        .retry
+                        .iter()
+                        .filter_map(|(_, rows)| rows.first().map(|r| r.0)),
+                )
                 .min()
         };
         watermark.unwrap_or(u64::MAX)
@@ -191,6 +203,13 @@ impl Sink {
             .map(|(p, _)| p.clone())
             .collect();
         let mut taken = Vec::new();
+        for (partition, rows) in std::mem::take(&mut buffers.retry) {
+            buffers.bytes -= weight(&rows);
+            if let Some(first) = rows.first() {
+                buffers.in_flight.push(first.0);
+            }
+            taken.push((partition, rows));
+        }
         for partition in due {
             if let Some(buffer) = buffers.partitions.remove(&partition) {
                 buffers.bytes -= buffer.bytes;
@@ -239,15 +258,8 @@ fn push(buffers: &mut Buffers, seq: u64, row: Row) {
     buffers.bytes += weight;
 }
 
-/// Puts rows that failed to flush back in front of their partition's newer rows.
-fn unshift(buffers: &mut Buffers, partition: &str, rows: Vec<(u64, Row)>) {
-    let weight: usize = rows.iter().map(|(_, row)| row.weight()).sum();
-    let buffer = buffers.partitions.entry(partition.to_owned()).or_default();
-    buffer.since.get_or_insert_with(Instant::now);
-    buffer.bytes += weight;
-    let newer = std::mem::replace(&mut buffer.rows, rows);
-    buffer.rows.extend(newer);
-    buffers.bytes += weight;
+fn weight(rows: &[(u64, Row)]) -> usize {
+    rows.iter().map(|(_, row)| row.weight()).sum()
 }
 
 /// One Arrow column of `column_type` from converted cells (which already have that type).
@@ -300,5 +312,64 @@ fn column<'a>(column_type: ColumnType, cells: impl Iterator<Item = &'a Cell>) ->
             });
             Arc::new(b.finish())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY: &str = "year=2023/month=09/day=08";
+
+    fn row(message: &str) -> Row {
+        Row {
+            partition: DAY.to_owned(),
+            cells: vec![
+                Cell::Text("s".to_owned()),
+                Cell::Null,
+                Cell::Int(1_694_209_417_035),
+                Cell::Text(message.to_owned()),
+            ],
+        }
+    }
+
+    fn files(dir: &std::path::Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[tokio::test]
+    async fn a_failed_write_is_retried_as_the_same_file_and_holds_the_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let table = dir.path().join("logs");
+        let sink = Sink::new(
+            &StreamDef::seed_logs(),
+            Destination::Local(table.clone()),
+            BufferHints::default(),
+            Arc::default(),
+        );
+        sink.add(1, vec![row("a"), row("b")]);
+        // A file where the partition folder should go makes the write fail.
+        std::fs::create_dir_all(&table).unwrap();
+        std::fs::write(table.join("year=2023"), b"in the way").unwrap();
+        assert_eq!(
+            sink.flush(true).await,
+            1,
+            "nothing published: the log keeps record 1"
+        );
+        sink.add(3, vec![row("c")]);
+        std::fs::remove_file(table.join("year=2023")).unwrap();
+        assert_eq!(sink.flush(true).await, u64::MAX, "everything published");
+        assert_eq!(
+            files(&table.join(DAY)),
+            [
+                "part-00000000000000000001-00000000000000000002.parquet",
+                "part-00000000000000000003-00000000000000000003.parquet"
+            ]
+        );
     }
 }
