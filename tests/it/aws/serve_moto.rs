@@ -1,5 +1,5 @@
 //! `quarry serve` into S3 with Glue: Parquet lands under the table's prefix through
-//! object_store, each new partition is registered with `BatchCreatePartition` (the table is
+//! `object_store`, each new partition is registered with `BatchCreatePartition` (the table is
 //! created when Glue lacks it), and the local engine reads the result through Glue.
 
 use std::sync::Arc;
