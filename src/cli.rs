@@ -26,6 +26,11 @@ const EXIT_QUERY_ERROR: u8 = 1;
 pub(crate) const EXIT_USAGE: u8 = 2;
 /// Exit code after a crash, as Rust's own panics use.
 const EXIT_CRASH: u8 = 101;
+/// Why the local source has nothing to compare with.
+const NO_COMPARE_LOCALLY: &str = "comparing runs the query on Athena and on the local engine over \
+     the same Glue tables: it needs the AWS source (--aws)";
+/// `--compare`: the two engines' answers differ (or a side failed).
+const EXIT_DIFFERENT: u8 = 3;
 /// Exit code after Ctrl-C, as shells expect.
 const EXIT_INTERRUPTED: u8 = 130;
 
@@ -197,6 +202,11 @@ pub struct QueryArgs {
     /// partition-filter hints, without running it. With `--format json`, one JSON object.
     #[arg(long)]
     pub explain: bool,
+    /// Run on both engines of the AWS source (Athena and the local engine over the same Glue
+    /// tables) and report whether the answers match and what each scanned. Exit code 3 when
+    /// they differ.
+    #[arg(long, conflicts_with = "explain")]
+    pub compare: bool,
 }
 
 /// Parses the command line and runs it.
@@ -267,6 +277,8 @@ struct Opened {
     database: Option<String>,
     /// Athena's named queries and recent executions, on the AWS source.
     workspace: Option<crate::backend::aws::Workspace>,
+    /// On the AWS source, the engine not chosen (for comparing), or why it cannot open.
+    alternate: Option<Result<(EngineChoice, Arc<dyn QueryEngine>), String>>,
 }
 
 /// AWS settings: flags first, then `[aws]` in config, then defaults.
@@ -317,6 +329,7 @@ async fn open_source(
             title: format!("local lake {}", tilde(&choice.lake)),
             database,
             workspace: None,
+            alternate: None,
         });
     };
     let clients = AwsClients::connect(options)
@@ -336,37 +349,46 @@ async fn open_source(
         None => default_database(catalog.as_ref()).await,
     };
     let workspace = Workspace::new(clients.athena.clone(), options.workgroup.clone());
-    let engine: Arc<dyn QueryEngine> = match engine {
-        EngineChoice::Athena => Arc::new(AthenaEngine::new(
-            clients,
-            options.clone(),
-            pricing,
-            row_limit,
-        )),
-        EngineChoice::Local => {
-            let stores = clients.stores().ok_or_else(|| {
-                fail(
-                    EXIT_USAGE,
-                    &"the local engine needs AWS credentials to read S3",
-                )
-            })?;
-            let engine_options = EngineOptions {
+    let engine_options = EngineOptions {
+        pricing,
+        row_limit,
+        target_partitions: threads,
+    };
+    let build = |kind: EngineChoice| -> Result<Arc<dyn QueryEngine>, String> {
+        match kind {
+            EngineChoice::Athena => Ok(Arc::new(AthenaEngine::new(
+                clients.clone(),
+                options.clone(),
                 pricing,
                 row_limit,
-                target_partitions: threads,
-            };
-            Arc::new(
-                LocalEngine::open_remote(Arc::clone(&catalog), Arc::new(stores), engine_options)
-                    .map_err(|e| fail(EXIT_QUERY_ERROR, &e))?,
-            )
+            ))),
+            EngineChoice::Local => {
+                let stores = clients
+                    .stores()
+                    .ok_or("the local engine needs AWS credentials to read S3")?;
+                let local = LocalEngine::open_remote(
+                    Arc::clone(&catalog),
+                    Arc::new(stores),
+                    engine_options.clone(),
+                )
+                .map_err(|e| e.to_string())?;
+                Ok(Arc::new(local))
+            }
         }
     };
+    let chosen = build(*engine).map_err(|e| fail(EXIT_USAGE, &e))?;
+    let other = match engine {
+        EngineChoice::Athena => EngineChoice::Local,
+        EngineChoice::Local => EngineChoice::Athena,
+    };
+    let alternate = build(other).map(|e| (other, e));
     Ok(Opened {
         catalog,
-        engine,
+        engine: chosen,
         title,
         database,
         workspace: Some(workspace),
+        alternate: Some(alternate),
     })
 }
 
@@ -409,6 +431,7 @@ async fn run_tui(choice: &SourceChoice, config: &Config, files: &[PathBuf]) -> E
         title,
         database,
         workspace,
+        alternate,
     } = match open_source(choice, config, config.row_limit, None).await {
         Ok(opened) => opened,
         Err(code) => return code,
@@ -444,9 +467,20 @@ async fn run_tui(choice: &SourceChoice, config: &Config, files: &[PathBuf]) -> E
     if let Ok(dir) = std::env::current_dir() {
         state.export_dir = dir;
     }
+    let chosen = choice
+        .aws
+        .as_ref()
+        .map_or(EngineChoice::Local, |(_, kind)| *kind);
+    let alternate = match alternate {
+        Some(Ok((kind, engine))) => Ok((kind.label().to_owned(), engine)),
+        Some(Err(why)) => Err(why),
+        None => Err(NO_COMPARE_LOCALLY.to_owned()),
+    };
     let services = crate::tui::Services {
         catalog,
         engine,
+        engine_name: chosen.label().to_owned(),
+        alternate,
         context: QueryContext { database },
         clipboard: crate::tui::Clipboard::Terminal,
         files: Some(session_files.clone()),
@@ -522,11 +556,19 @@ async fn run_query(args: &QueryArgs, choice: &SourceChoice, config: &Config) -> 
         engine,
         database,
         catalog,
+        alternate,
         ..
     } = match open_source(choice, config, row_limit, args.threads).await {
         Ok(opened) => opened,
         Err(code) => return code,
     };
+    if args.compare {
+        let chosen = choice
+            .aws
+            .as_ref()
+            .map_or(EngineChoice::Local, |(_, kind)| *kind);
+        return run_compare(&sql, (chosen, engine), alternate, database).await;
+    }
     if args.explain {
         let pricing = Pricing {
             usd_per_tb: config.price_per_tb_usd,
@@ -657,6 +699,52 @@ fn open_local(
     let engine =
         LocalEngine::open(Arc::clone(&catalog), options).map_err(|e| fail(EXIT_QUERY_ERROR, &e))?;
     Ok((catalog, engine))
+}
+
+/// `quarry query --compare`: the query on both engines, a line per engine and the verdict.
+async fn run_compare(
+    sql: &str,
+    chosen: (EngineChoice, Arc<dyn QueryEngine>),
+    alternate: Option<Result<(EngineChoice, Arc<dyn QueryEngine>), String>>,
+    database: Option<String>,
+) -> ExitCode {
+    let other = match alternate {
+        Some(Ok(other)) => other,
+        Some(Err(why)) => return fail(EXIT_USAGE, &format!("cannot compare: {why}")),
+        None => return fail(EXIT_USAGE, &NO_COMPARE_LOCALLY),
+    };
+    // The local engine first, so differences read "athena … against local".
+    let [first, second] = if chosen.0 == EngineChoice::Local {
+        [chosen, other]
+    } else {
+        [other, chosen]
+    };
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let context = QueryContext { database };
+    let comparison = crate::backend::compare::compare(
+        [(first.0.label(), first.1), (second.0.label(), second.1)],
+        sql,
+        &context,
+        &cancel,
+    );
+    tokio::pin!(comparison);
+    let comparison = tokio::select! {
+        comparison = &mut comparison => comparison,
+        _ = tokio::signal::ctrl_c() => {
+            // Both queries are cancelled (Athena's too) before quarry exits.
+            cancel.cancel();
+            comparison.await;
+            return fail(EXIT_INTERRUPTED, &"comparison cancelled");
+        }
+    };
+    for line in crate::summary::comparison_lines(&comparison) {
+        println!("{line}");
+    }
+    if comparison.verdict.is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_DIFFERENT)
+    }
 }
 
 fn describe_error(error: &crate::backend::QueryError) -> String {

@@ -62,6 +62,16 @@ pub enum EngineChoice {
     Local,
 }
 
+impl EngineChoice {
+    /// What reports call the engine.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Athena => "athena",
+            Self::Local => "local engine",
+        }
+    }
+}
+
 /// `[aws]` in `config.toml`.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(default, deny_unknown_fields)]

@@ -261,6 +261,17 @@ pub enum Action {
     LedgerLoaded(Result<Vec<crate::ledger::LedgerEntry>, String>),
     /// The Athena workgroup's per-query scan limit, if it has one.
     WorkgroupCutoff(Option<u64>),
+    /// Run the statement under the cursor on both engines (Athena and the local engine) and
+    /// compare their answers.
+    CompareEngines,
+    /// A comparison ended: a line per engine and the verdict.
+    Compared {
+        ticket: Ticket,
+        report: Vec<String>,
+        matched: bool,
+    },
+    /// Close the comparison overlay, cancelling the comparison if it still runs.
+    CloseComparison,
 }
 
 /// Work `update` asks the runtime to do; the answers come back as actions.
@@ -325,6 +336,14 @@ pub enum Effect {
     RecordLedger(crate::ledger::LedgerEntry),
     /// Read the ledger's totals for the overlay.
     LoadLedger,
+    /// Run `sql` on both engines and compare the answers.
+    Compare {
+        ticket: Ticket,
+        sql: String,
+    },
+    CancelCompare {
+        ticket: Ticket,
+    },
     /// Save SQL as an Athena named query.
     SaveNamedQuery {
         name: String,

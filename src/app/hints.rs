@@ -30,7 +30,16 @@ pub struct HintState {
     /// The newest explanation received and the statement it is about.
     pub current: Option<(Statement, Arc<Explanation>)>,
     /// A run waiting for its estimate before the cost guard can decide.
-    pub pending_run: Option<Statement>,
+    pub pending_run: Option<(Statement, RunKind)>,
+}
+
+/// What a guarded run is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunKind {
+    /// Run on the session's engine.
+    Run,
+    /// Run on both engines and compare the answers.
+    Compare,
 }
 
 impl Default for HintState {
@@ -111,6 +120,7 @@ impl CostGuard {
 #[derive(Debug, Clone)]
 pub struct Confirmation {
     pub statement: Statement,
+    pub kind: RunKind,
     pub explanation: Arc<Explanation>,
     pub reason: String,
 }
@@ -162,13 +172,13 @@ pub fn received(
     state: &mut AppState,
     generation: u64,
     explanation: Arc<Explanation>,
-) -> Option<Statement> {
+) -> Option<(Statement, RunKind)> {
     if generation != state.hints.generation {
         return None;
     }
     let statement = state.hints.requested.clone()?;
     state.hints.current = Some((statement, Arc::clone(&explanation)));
-    let waiting = state.hints.pending_run.take()?;
+    let (waiting, kind) = state.hints.pending_run.take()?;
     if waiting.sql != state.hints.requested.as_ref()?.sql {
         return None;
     }
@@ -176,18 +186,23 @@ pub fn received(
         Some(reason) => {
             state.confirmation = Some(Confirmation {
                 statement: waiting,
+                kind,
                 explanation,
                 reason,
             });
             None
         }
-        None => Some(waiting),
+        None => Some((waiting, kind)),
     }
 }
 
 /// Whether `statement` may run now: `Ok` to run, or `Err` with the effects that ask first
 /// (an immediate estimate, or nothing when a confirmation is now open).
-pub fn guard(state: &mut AppState, statement: &Statement) -> Result<(), Vec<Effect>> {
+pub fn guard(
+    state: &mut AppState,
+    statement: &Statement,
+    kind: RunKind,
+) -> Result<(), Vec<Effect>> {
     if !state.cost_guard.enabled {
         return Ok(());
     }
@@ -196,6 +211,7 @@ pub fn guard(state: &mut AppState, statement: &Statement) -> Result<(), Vec<Effe
             Some(reason) => {
                 state.confirmation = Some(Confirmation {
                     statement: statement.clone(),
+                    kind,
                     explanation,
                     reason,
                 });
@@ -207,7 +223,7 @@ pub fn guard(state: &mut AppState, statement: &Statement) -> Result<(), Vec<Effe
     // No estimate yet: get one now, and decide when it arrives.
     state.hints.generation += 1;
     state.hints.requested = Some(statement.clone());
-    state.hints.pending_run = Some(statement.clone());
+    state.hints.pending_run = Some((statement.clone(), kind));
     state.notice = Some("estimating the scan before running…".to_owned());
     Err(vec![Effect::Explain {
         generation: state.hints.generation,

@@ -188,6 +188,7 @@ pub fn action_name(action: &Action) -> Option<&'static str> {
         Action::PartitionsInsertFilter => "insert_filter",
         Action::ApplyHintFix => "fix_hint",
         Action::ToggleLedger => "ledger",
+        Action::CompareEngines => "compare",
         Action::ResultsSort => "sort",
         Action::ResultsInspect => "inspect",
         Action::ResultsExport => "export",
@@ -370,6 +371,13 @@ pub fn default_bindings() -> Vec<Binding> {
             KeyPress::plain(F(7)),
             Action::ToggleLedger,
             "show or hide the cost ledger (session, day, workgroup)",
+            None,
+        ),
+        b(
+            g,
+            KeyPress::plain(F(8)),
+            Action::CompareEngines,
+            "run on Athena and locally: do the answers match?",
             None,
         ),
         b(

@@ -131,6 +131,8 @@ pub struct AppState {
     pub date_filter: Option<super::hints::DateFilterTarget>,
     /// The cost ledger overlay, while open (`None` while its totals load).
     pub ledger: Option<Option<crate::ledger::LedgerSummary>>,
+    /// The engine comparison overlay, while open.
+    pub comparison: Option<ComparisonView>,
     /// This process's id in the ledger.
     pub session_id: String,
     pub spinner: usize,
@@ -171,6 +173,7 @@ impl AppState {
             confirmation: None,
             date_filter: None,
             ledger: None,
+            comparison: None,
             session_id: crate::ledger::new_session_id(),
             spinner: 0,
             next_ticket: 1,
@@ -194,4 +197,16 @@ pub fn starter_query(table: Option<&str>) -> String {
             "-- F5 runs the statement under the cursor; F1 lists every key.\nSELECT 1;\n".to_owned()
         }
     }
+}
+
+/// One query run on both engines of the source, as the overlay shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ComparisonView {
+    pub ticket: Ticket,
+    /// The statement compared, as typed.
+    pub sql: String,
+    /// A line per engine and the verdict; `None` while the engines run.
+    pub report: Option<Vec<String>>,
+    /// Whether the answers matched, once known.
+    pub matched: Option<bool>,
 }

@@ -11,7 +11,7 @@ use super::editor::Buffer;
 use super::editor_tools;
 use super::files;
 use super::grid_actions;
-use super::hints;
+use super::hints::{self, RunKind};
 use super::partitions::PartitionBrowser;
 use super::picker::{HistoryEntry, Picker};
 use super::results::ResultGrid;
@@ -366,12 +366,32 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
             generation,
             explanation,
         } => match hints::received(state, generation, explanation) {
-            Some(statement) => start(state, statement),
+            Some((statement, kind)) => start_kind(state, statement, kind),
             None => Vec::new(),
         },
         Action::ConfirmRun => match state.confirmation.take() {
-            Some(confirmation) => start(state, confirmation.statement),
+            Some(confirmation) => start_kind(state, confirmation.statement, confirmation.kind),
             None => Vec::new(),
+        },
+        Action::CompareEngines => compare(state),
+        Action::Compared {
+            ticket,
+            report,
+            matched,
+        } => {
+            if let Some(view) = &mut state.comparison
+                && view.ticket == ticket
+            {
+                view.report = Some(report);
+                view.matched = Some(matched);
+            }
+            Vec::new()
+        }
+        Action::CloseComparison => match state.comparison.take() {
+            Some(view) if view.report.is_none() => vec![Effect::CancelCompare {
+                ticket: view.ticket,
+            }],
+            _ => Vec::new(),
         },
         Action::DismissConfirmation => {
             if state.confirmation.take().is_some() {
@@ -539,10 +559,62 @@ fn run(state: &mut AppState, whole_buffer: bool) -> Vec<Effect> {
         state.notice = Some("nothing to run: the buffer holds no SQL".to_owned());
         return Vec::new();
     };
-    if let Err(effects) = hints::guard(state, &statement) {
+    if let Err(effects) = hints::guard(state, &statement, RunKind::Run) {
         return effects;
     }
     start(state, statement)
+}
+
+/// Compares the statement under the cursor on both engines, after the cost guard: Athena's
+/// side is billed like any run.
+fn compare(state: &mut AppState) -> Vec<Effect> {
+    let Some(statement) = state.editor.buffer().statement_to_run() else {
+        state.notice = Some("nothing to compare: the buffer holds no SQL".to_owned());
+        return Vec::new();
+    };
+    if let Err(effects) = hints::guard(state, &statement, RunKind::Compare) {
+        return effects;
+    }
+    start_compare(state, statement)
+}
+
+fn start_kind(
+    state: &mut AppState,
+    statement: crate::sql::statements::Statement,
+    kind: RunKind,
+) -> Vec<Effect> {
+    match kind {
+        RunKind::Run => start(state, statement),
+        RunKind::Compare => start_compare(state, statement),
+    }
+}
+
+/// Opens the comparison overlay and starts the comparison; an earlier one still running is
+/// cancelled, and its answer (an older ticket) dropped.
+fn start_compare(
+    state: &mut AppState,
+    statement: crate::sql::statements::Statement,
+) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    if let Some(old) = state.comparison.take()
+        && old.report.is_none()
+    {
+        effects.push(Effect::CancelCompare { ticket: old.ticket });
+    }
+    let ticket = state.next_ticket;
+    state.next_ticket += 1;
+    state.notice = None;
+    state.comparison = Some(super::state::ComparisonView {
+        ticket,
+        sql: statement.sql.clone(),
+        report: None,
+        matched: None,
+    });
+    effects.push(Effect::Compare {
+        ticket,
+        sql: statement.sql,
+    });
+    effects
 }
 
 /// Starts `statement` (the cost guard has had its say).

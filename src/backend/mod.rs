@@ -3,6 +3,7 @@
 
 pub mod aws;
 mod catalog;
+pub mod compare;
 mod engine;
 mod error;
 pub mod local;

@@ -33,6 +33,11 @@ pub struct Services {
     pub workspace: Option<crate::backend::aws::Workspace>,
     /// Prices estimates the way Athena bills.
     pub pricing: crate::cost::Pricing,
+    /// What `engine` is called in a comparison ("athena", "local engine").
+    pub engine_name: String,
+    /// The source's other engine, for comparisons (the AWS source has two), or why there is
+    /// none.
+    pub alternate: Result<(String, Arc<dyn QueryEngine>), String>,
 }
 
 /// Where copies go.
@@ -74,6 +79,8 @@ pub struct EffectRunner {
     queries: Arc<Mutex<Tickets>>,
     /// The newest explanation asked for; older ones stop, even mid-way through catalog calls.
     latest_explain: tokio::sync::watch::Sender<u64>,
+    /// Comparisons running, to cancel by ticket.
+    comparisons: Arc<Mutex<HashMap<Ticket, tokio_util::sync::CancellationToken>>>,
 }
 
 #[derive(Default)]
@@ -93,6 +100,7 @@ impl EffectRunner {
             actions,
             queries: Arc::default(),
             latest_explain: tokio::sync::watch::Sender::new(0),
+            comparisons: Arc::default(),
         }
     }
 
@@ -154,6 +162,17 @@ impl EffectRunner {
                 });
             }
             Effect::RunQuery { ticket, sql } => self.spawn_query(ticket, sql),
+            Effect::Compare { ticket, sql } => self.spawn_compare(ticket, sql),
+            Effect::CancelCompare { ticket } => {
+                let token = self
+                    .comparisons
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .remove(&ticket);
+                if let Some(token) = token {
+                    token.cancel();
+                }
+            }
             Effect::SortResults { grid, sort, rows } => {
                 tokio::task::spawn_blocking(move || {
                     let order = crate::app::results::sort_order(&rows, sort);
@@ -371,6 +390,55 @@ impl EffectRunner {
                 }
                 Err(e) => tracing::warn!("workgroup limit unknown: {}", e.message),
             }
+        });
+    }
+
+    /// Runs `sql` on both engines; the report comes back as [`Action::Compared`].
+    fn spawn_compare(&self, ticket: Ticket, sql: String) {
+        let tx = self.actions.clone();
+        let (other_name, other) = match &self.services.alternate {
+            Ok((name, engine)) => (name.clone(), Arc::clone(engine)),
+            Err(why) => {
+                let _ = tx.send(Action::Compared {
+                    ticket,
+                    report: vec![format!("✗ cannot compare: {why}")],
+                    matched: false,
+                });
+                return;
+            }
+        };
+        let engine = Arc::clone(&self.services.engine);
+        let engine_name = self.services.engine_name.clone();
+        let context = self.services.context.clone();
+        let token = tokio_util::sync::CancellationToken::new();
+        self.comparisons
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(ticket, token.clone());
+        let comparisons = Arc::clone(&self.comparisons);
+        tokio::spawn(async move {
+            // The local engine first, so a difference reads "athena … against local engine".
+            let mut engines = [(engine_name, engine), (other_name, other)];
+            if engines[1].0.starts_with("local") {
+                engines.swap(0, 1);
+            }
+            let [(a_name, a), (b_name, b)] = engines;
+            let comparison = crate::backend::compare::compare(
+                [(a_name.as_str(), a), (b_name.as_str(), b)],
+                &sql,
+                &context,
+                &token,
+            )
+            .await;
+            comparisons
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .remove(&ticket);
+            let _ = tx.send(Action::Compared {
+                ticket,
+                report: crate::summary::comparison_lines(&comparison),
+                matched: comparison.verdict.is_ok(),
+            });
         });
     }
 

@@ -22,6 +22,10 @@ pub fn action_for(state: &AppState, bindings: &[Binding], event: KeyEvent) -> Op
         // Any key closes the overlay.
         return Some(Action::ToggleLedger);
     }
+    if state.comparison.is_some() {
+        // Any key closes the overlay (and cancels a comparison still running).
+        return Some(Action::CloseComparison);
+    }
     if state.picker.is_some() {
         return picker_key(event);
     }

@@ -1,6 +1,7 @@
 //! Drawing: every pane is a function of `&AppState`. No I/O, no awaits.
 
 mod catalog;
+mod compare;
 mod cost;
 mod editor;
 mod help;
@@ -102,6 +103,9 @@ pub fn draw(frame: &mut Frame, state: &AppState, bindings: &[Binding], theme: &T
     }
     if let Some(summary) = &state.ledger {
         cost::draw_ledger(frame, main, summary.as_ref(), theme);
+    }
+    if let Some(view) = &state.comparison {
+        compare::draw(frame, main, view, theme);
     }
     if let Some(confirmation) = &state.confirmation {
         cost::draw_confirmation(frame, main, confirmation, theme);

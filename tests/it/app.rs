@@ -219,3 +219,48 @@ async fn slash_filters_the_catalog_by_table_name_and_esc_clears_it() {
     press(&mut app, KeyCode::Esc);
     assert_eq!(tables(&app), ["logs", "sources"]);
 }
+
+#[tokio::test]
+async fn f8_compares_the_statement_on_two_engines_and_any_key_closes() {
+    let lake = crate::common::small_lake();
+    let mut app = crate::common::tui::app_with_second_engine(
+        lake.path(),
+        "SELECT logtype, count(*) AS n FROM logs GROUP BY logtype",
+    );
+    press(&mut app, KeyCode::F(8));
+    assert!(
+        app.state.comparison.is_some(),
+        "F8 opens the overlay at once"
+    );
+    settle(&mut app, |s| {
+        s.comparison.as_ref().is_some_and(|c| c.report.is_some())
+    })
+    .await;
+    let shown = render(&app, 160, 30);
+    assert!(shown.contains("✓ the answers match (4 rows)"), "{shown}");
+    assert!(shown.contains("local engine: scanned"), "{shown}");
+    assert!(shown.contains("second engine: scanned"), "{shown}");
+    press(&mut app, KeyCode::Char('x'));
+    assert!(app.state.comparison.is_none());
+    assert_eq!(
+        app.state.editor.buffer().text(),
+        "SELECT logtype, count(*) AS n FROM logs GROUP BY logtype",
+        "the closing key is not typed into the editor"
+    );
+}
+
+#[tokio::test]
+async fn f8_on_the_local_source_says_what_comparing_needs() {
+    let lake = crate::common::small_lake();
+    let mut app = app_on(lake.path(), "test lake", "SELECT 1");
+    press(&mut app, KeyCode::F(8));
+    settle(&mut app, |s| {
+        s.comparison.as_ref().is_some_and(|c| c.report.is_some())
+    })
+    .await;
+    let shown = render(&app, 160, 30);
+    assert!(
+        shown.contains("cannot compare: the local source has one engine"),
+        "{shown}"
+    );
+}

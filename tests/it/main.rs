@@ -7,6 +7,7 @@ mod aws;
 mod cli;
 mod common;
 mod completion;
+mod dialect;
 mod discovery;
 mod editor;
 mod engine;

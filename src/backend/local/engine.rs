@@ -23,6 +23,8 @@ use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::logical_expr::LogicalPlan;
 use datafusion::physical_optimizer::optimizer::PhysicalOptimizer;
 use datafusion::physical_plan::{ExecutionPlan, execute_stream};
+
+use super::dialect;
 use futures::StreamExt;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
@@ -272,7 +274,9 @@ fn session(options: &EngineOptions, listing_ttl: Option<std::time::Duration>) ->
         .with_default_features()
         .with_physical_optimizer_rules(rules)
         .build();
-    SessionContext::new_with_state(state)
+    let ctx = SessionContext::new_with_state(state);
+    dialect::register(&ctx);
+    ctx
 }
 
 impl LocalEngine {
@@ -489,8 +493,11 @@ async fn execute(
         .with_allow_ddl(false)
         .with_allow_dml(false);
     let planning = Instant::now();
+    let logical = dialect::plan(&ctx, sql, read_only)
+        .await
+        .map_err(|e| shared.explain(&e))?;
     let frame = ctx
-        .sql_with_options(sql, read_only)
+        .execute_logical_plan(logical)
         .await
         .map_err(|e| shared.explain(&e))?;
     let tables = referenced_tables(frame.logical_plan(), &default_db);
@@ -609,6 +616,9 @@ impl Shared {
     /// unknown and why a table could not be read when that is the cause.
     fn explain(&self, err: &DataFusionError) -> QueryError {
         let mut error = query_error(err);
+        if let Some(message) = dialect::explain_missing_function(&error.message) {
+            error.message = message;
+        }
         let lower = error.message.to_lowercase();
         if error.kind == QueryErrorKind::Planning
             && lower.contains("table")

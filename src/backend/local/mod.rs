@@ -2,6 +2,7 @@
 //! or over a remote catalog's tables read from S3.
 
 mod catalog;
+mod dialect;
 pub mod discovery;
 mod engine;
 mod errors;

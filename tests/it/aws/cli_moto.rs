@@ -5,7 +5,7 @@ use assert_cmd::Command;
 use super::moto::{clients, create_bucket, moto, seed_athena_results};
 
 /// The binary with an empty home, so no AWS config or credentials of the machine leak in.
-fn quarry(home: &std::path::Path) -> Command {
+pub fn quarry(home: &std::path::Path) -> Command {
     let mut command = Command::cargo_bin("quarry").unwrap();
     command
         .env("HOME", home)

@@ -50,6 +50,43 @@ fn string_column(name: &str) -> Column {
         .unwrap()
 }
 
+/// Creates `database` and in it the demo lake's `logs` table (its `source` column, partitioned
+/// by year, month and day) at `location`.
+pub async fn create_logs_table(glue: &aws_sdk_glue::Client, database: &str, location: &str) {
+    glue.create_database()
+        .database_input(DatabaseInput::builder().name(database).build().unwrap())
+        .send()
+        .await
+        .unwrap();
+    glue.create_table()
+        .database_name(database)
+        .table_input(
+            TableInput::builder()
+                .name("logs")
+                .storage_descriptor(
+                    StorageDescriptor::builder()
+                        .location(location)
+                        .columns(string_column("source"))
+                        .serde_info(
+                            SerDeInfo::builder()
+                                .serialization_library(
+                                    "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
+                                )
+                                .build(),
+                        )
+                        .build(),
+                )
+                .partition_keys(string_column("year"))
+                .partition_keys(string_column("month"))
+                .partition_keys(string_column("day"))
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+}
+
 async fn count(engine: &LocalEngine, sql: &str) -> (i64, quarry::backend::QueryStats) {
     let context = QueryContext {
         database: Some("s3_logs_db".to_owned()),
@@ -86,40 +123,7 @@ async fn the_local_engine_reads_a_glue_tables_parquet_from_s3_with_pruning() {
     )
     .await;
     assert_eq!(files, 4, "one file per day");
-    aws.glue
-        .create_database()
-        .database_input(DatabaseInput::builder().name("s3_logs_db").build().unwrap())
-        .send()
-        .await
-        .unwrap();
-    aws.glue
-        .create_table()
-        .database_name("s3_logs_db")
-        .table_input(
-            TableInput::builder()
-                .name("logs")
-                .storage_descriptor(
-                    StorageDescriptor::builder()
-                        .location("s3://local-engine/logs/")
-                        .columns(string_column("source"))
-                        .serde_info(
-                            SerDeInfo::builder()
-                                .serialization_library(
-                                    "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
-                                )
-                                .build(),
-                        )
-                        .build(),
-                )
-                .partition_keys(string_column("year"))
-                .partition_keys(string_column("month"))
-                .partition_keys(string_column("day"))
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    create_logs_table(&aws.glue, "s3_logs_db", "s3://local-engine/logs/").await;
     let catalog = Arc::new(GlueCatalog::new(aws.glue.clone(), aws.s3.clone()));
     let engine = LocalEngine::open_remote(
         catalog,

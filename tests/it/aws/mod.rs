@@ -4,6 +4,7 @@
 
 mod athena_moto;
 mod cli_moto;
+mod compare_moto;
 mod estimate_moto;
 mod glue_moto;
 mod local_moto;

@@ -26,8 +26,31 @@ pub fn app_with_files(
     text: &str,
     files: Option<quarry::session::SessionFiles>,
 ) -> App {
+    build(lake, label, text, files, false)
+}
+
+/// Like [`app_on`], with a second local engine over the same lake to compare with (F8), as the
+/// AWS source has Athena and the local engine.
+pub fn app_with_second_engine(lake: &Path, text: &str) -> App {
+    build(lake, "two engines", text, None, true)
+}
+
+fn build(
+    lake: &Path,
+    label: &str,
+    text: &str,
+    files: Option<quarry::session::SessionFiles>,
+    second_engine: bool,
+) -> App {
     let catalog = Arc::new(LocalCatalog::open(lake).unwrap());
     let engine = LocalEngine::open(Arc::clone(&catalog), EngineOptions::default()).unwrap();
+    let alternate: Result<(String, Arc<dyn quarry::backend::QueryEngine>), String> =
+        if second_engine {
+            let second = LocalEngine::open(Arc::clone(&catalog), EngineOptions::default()).unwrap();
+            Ok(("second engine".to_owned(), Arc::new(second)))
+        } else {
+            Err("the local source has one engine".to_owned())
+        };
     let services = Services {
         catalog: Arc::new(catalog),
         engine: Arc::new(engine),
@@ -38,6 +61,8 @@ pub fn app_with_files(
         workspace: None,
         files,
         pricing: quarry::cost::Pricing::default(),
+        engine_name: "local engine".to_owned(),
+        alternate,
     };
     let mut state = AppState::new(label, Buffer::new("query 1", text));
     // Hints and the cost guard answer in the background; tests of other things keep them off

@@ -1,0 +1,155 @@
+//! One shape for the Trino functions quarry adds to DataFusion: fixed parameter types (DataFusion
+//! casts the arguments to them), one return type, and an evaluation over whole arrays. Each
+//! strict function has a lenient twin, `__try_<name>`, that gives NULL where the strict one
+//! fails — what Trino's `try(...)` does around it.
+
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use datafusion::arrow::array::{Array, ArrayRef};
+use datafusion::arrow::datatypes::{DataType, TimeUnit};
+use datafusion::common::{DataFusionError, Result, exec_err};
+use datafusion::logical_expr::{
+    ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
+};
+
+/// Trino's timestamp precision (milliseconds), without a zone: quarry's timestamps are UTC.
+pub const TIMESTAMP: DataType = DataType::Timestamp(TimeUnit::Millisecond, None);
+
+/// What a function does with its (already cast) arguments, for `rows` rows. `lenient` asks
+/// for NULL instead of an error on bad input.
+pub type Eval = fn(args: &[ArrayRef], lenient: bool) -> Result<ArrayRef>;
+
+/// A Trino function on DataFusion.
+#[derive(Debug)]
+pub struct TrinoFunction {
+    name: String,
+    /// Parameter types; with a second list, calls may also leave out the trailing ones.
+    params: Vec<DataType>,
+    required: usize,
+    output: DataType,
+    eval: Eval,
+    lenient: bool,
+    signature: Signature,
+}
+
+impl TrinoFunction {
+    /// A function `name(params…) → output`; the first `required` parameters must be given.
+    pub fn udf(
+        name: &str,
+        params: &[DataType],
+        required: usize,
+        output: DataType,
+        eval: Eval,
+    ) -> [ScalarUDF; 2] {
+        let make = |name: String, lenient| {
+            ScalarUDF::new_from_impl(Self {
+                name,
+                params: params.to_vec(),
+                required,
+                output: output.clone(),
+                eval,
+                lenient,
+                signature: Signature::user_defined(Volatility::Immutable),
+            })
+        };
+        [make(name.to_owned(), false), make(lenient_name(name), true)]
+    }
+}
+
+/// The name of a function's lenient twin.
+pub fn lenient_name(name: &str) -> String {
+    format!("__try_{name}")
+}
+
+impl PartialEq for TrinoFunction {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for TrinoFunction {}
+
+impl Hash for TrinoFunction {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.name.hash(state);
+    }
+}
+
+impl ScalarUDFImpl for TrinoFunction {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
+        Ok(self.output.clone())
+    }
+
+    fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
+        let shown = self.name.trim_start_matches("__try_");
+        if arg_types.len() < self.required || arg_types.len() > self.params.len() {
+            let count = if self.required == self.params.len() {
+                self.required.to_string()
+            } else {
+                format!("{} to {}", self.required, self.params.len())
+            };
+            return Err(DataFusionError::Plan(format!(
+                "{shown} takes {count} arguments ({}), not {}",
+                self.params
+                    .iter()
+                    .map(type_name)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                arg_types.len()
+            )));
+        }
+        Ok(self.params[..arg_types.len()].to_vec())
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
+        let result = (self.eval)(&arrays, self.lenient)?;
+        if result.len() != args.number_rows {
+            return exec_err!(
+                "{} returned {} rows for {}",
+                self.name,
+                result.len(),
+                args.number_rows
+            );
+        }
+        Ok(ColumnarValue::Array(result))
+    }
+}
+
+/// The Trino name of a parameter type, for messages.
+fn type_name(data_type: &DataType) -> &'static str {
+    match data_type {
+        DataType::Utf8 | DataType::Utf8View | DataType::LargeUtf8 => "varchar",
+        DataType::Int64 => "bigint",
+        DataType::Float64 => "double",
+        DataType::Timestamp(..) => "timestamp",
+        _ => "value",
+    }
+}
+
+/// A function error as Trino words it, or NULL when `lenient`.
+pub fn fail<T>(lenient: bool, message: impl FnOnce() -> String) -> Result<Option<T>> {
+    if lenient {
+        Ok(None)
+    } else {
+        Err(DataFusionError::Execution(message()))
+    }
+}
+
+/// The array of `rows` results built from `f` per row.
+pub fn collect<T, A>(rows: usize, mut f: impl FnMut(usize) -> Result<Option<T>>) -> Result<ArrayRef>
+where
+    A: Array + FromIterator<Option<T>> + 'static,
+{
+    let values: Vec<Option<T>> = (0..rows).map(&mut f).collect::<Result<_>>()?;
+    Ok(Arc::new(values.into_iter().collect::<A>()))
+}

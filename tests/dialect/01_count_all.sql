@@ -1,0 +1,4 @@
+-- every row
+SELECT count(*) AS n FROM events
+-- duckdb:
+-- SELECT count(*) AS n FROM events
