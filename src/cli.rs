@@ -278,8 +278,11 @@ struct Opened {
     /// Athena's named queries and recent executions, on the AWS source.
     workspace: Option<crate::backend::aws::Workspace>,
     /// On the AWS source, the engine not chosen (for comparing), or why it cannot open.
-    alternate: Option<Result<(EngineChoice, Arc<dyn QueryEngine>), String>>,
+    alternate: Option<Result<ChosenEngine, String>>,
 }
+
+/// An engine and which of the two it is.
+type ChosenEngine = (EngineChoice, Arc<dyn QueryEngine>);
 
 /// AWS settings: flags first, then `[aws]` in config, then defaults.
 fn aws_options(cli: &Cli, config: &Config) -> AwsOptions {
@@ -704,8 +707,8 @@ fn open_local(
 /// `quarry query --compare`: the query on both engines, a line per engine and the verdict.
 async fn run_compare(
     sql: &str,
-    chosen: (EngineChoice, Arc<dyn QueryEngine>),
-    alternate: Option<Result<(EngineChoice, Arc<dyn QueryEngine>), String>>,
+    chosen: ChosenEngine,
+    alternate: Option<Result<ChosenEngine, String>>,
     database: Option<String>,
 ) -> ExitCode {
     let other = match alternate {

@@ -117,6 +117,35 @@ pub fn exact_line(stats: &QueryStats) -> String {
     parts.join(" · ")
 }
 
+/// A comparison of one query on two engines, as lines: one per engine (its statistics, or how
+/// it failed), then the verdict.
+pub fn comparison_lines(comparison: &crate::backend::compare::Comparison) -> Vec<String> {
+    use crate::backend::QueryState;
+    let mut lines: Vec<String> = comparison
+        .sides
+        .iter()
+        .map(|side| {
+            let outcome = match &side.status {
+                Ok(status) if status.state == QueryState::Succeeded => stats_line(&status.stats),
+                Ok(status) => match &status.error {
+                    Some(error) => format!("{:?}: {error}", status.state).to_lowercase(),
+                    None => format!("{:?}", status.state).to_lowercase(),
+                },
+                Err(error) => format!("did not start: {error}"),
+            };
+            format!("{}: {outcome}", side.engine)
+        })
+        .collect();
+    lines.push(match &comparison.verdict {
+        Ok(()) => format!(
+            "✓ the answers match ({} rows)",
+            thousands(comparison.sides[0].rows.len() as u64)
+        ),
+        Err(why) => format!("✗ {why}"),
+    });
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,33 +220,4 @@ mod tests {
         };
         assert!(stats_line(&stats).contains("1/1 files"));
     }
-}
-
-/// A comparison of one query on two engines, as lines: one per engine (its statistics, or how
-/// it failed), then the verdict.
-pub fn comparison_lines(comparison: &crate::backend::compare::Comparison) -> Vec<String> {
-    use crate::backend::QueryState;
-    let mut lines: Vec<String> = comparison
-        .sides
-        .iter()
-        .map(|side| {
-            let outcome = match &side.status {
-                Ok(status) if status.state == QueryState::Succeeded => stats_line(&status.stats),
-                Ok(status) => match &status.error {
-                    Some(error) => format!("{:?}: {error}", status.state).to_lowercase(),
-                    None => format!("{:?}", status.state).to_lowercase(),
-                },
-                Err(error) => format!("did not start: {error}"),
-            };
-            format!("{}: {outcome}", side.engine)
-        })
-        .collect();
-    lines.push(match &comparison.verdict {
-        Ok(()) => format!(
-            "✓ the answers match ({} rows)",
-            thousands(comparison.sides[0].rows.len() as u64)
-        ),
-        Err(why) => format!("✗ {why}"),
-    });
-    lines
 }

@@ -23,7 +23,7 @@ use super::{QueryContext, QueryEngine, QueryError, QueryState, QueryStatus, all_
 /// Relative tolerance for numbers when no approximate function is involved: room for the
 /// order in which two engines add doubles.
 pub const EXACT: f64 = 1e-9;
-/// Relative tolerance when the query calls an `approx_*` function: Athena's HyperLogLog and
+/// Relative tolerance when the query calls an `approx_*` function: Athena's distinct-count and
 /// quantile sketches and DataFusion's differ by a few percent.
 pub const APPROXIMATE: f64 = 0.05;
 
@@ -180,6 +180,24 @@ pub fn difference(expected: &[Vec<Cell>], actual: &[Vec<Cell>], rules: Rules) ->
         })
 }
 
+/// Finds a call to an `approx_*` function anywhere in a statement.
+struct Approximate(bool);
+
+impl Visitor for Approximate {
+    type Break = ();
+    fn pre_visit_expr(&mut self, expr: &Expr) -> std::ops::ControlFlow<()> {
+        if let Expr::Function(f) = expr
+            && f.name
+                .to_string()
+                .to_ascii_lowercase()
+                .starts_with("approx_")
+        {
+            self.0 = true;
+        }
+        std::ops::ControlFlow::Continue(())
+    }
+}
+
 /// How to compare two engines' answers to `sql`: in order only when its outermost query has
 /// ORDER BY, with [`APPROXIMATE`] tolerance when it calls an `approx_*` function, loose about
 /// types. SQL that does not parse compares unordered and exactly.
@@ -195,21 +213,6 @@ pub fn rules(sql: &str) -> Rules {
     let ordered = statements
         .iter()
         .any(|s| matches!(s, Statement::Query(q) if q.order_by.is_some()));
-    struct Approximate(bool);
-    impl Visitor for Approximate {
-        type Break = ();
-        fn pre_visit_expr(&mut self, expr: &Expr) -> std::ops::ControlFlow<()> {
-            if let Expr::Function(f) = expr
-                && f.name
-                    .to_string()
-                    .to_ascii_lowercase()
-                    .starts_with("approx_")
-            {
-                self.0 = true;
-            }
-            std::ops::ControlFlow::Continue(())
-        }
-    }
     let mut approximate = Approximate(false);
     let _ = statements.visit(&mut approximate);
     rules.ordered = ordered;
@@ -380,8 +383,11 @@ mod tests {
             UNORDERED
         );
         assert_eq!(
-            rules("SELECT approx_distinct(a) FROM t").tolerance,
-            APPROXIMATE
+            rules("SELECT approx_distinct(a) FROM t"),
+            Rules {
+                tolerance: APPROXIMATE,
+                ..UNORDERED
+            }
         );
         assert_eq!(rules("not sql at all"), UNORDERED);
     }

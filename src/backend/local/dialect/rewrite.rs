@@ -365,12 +365,14 @@ fn plain_args(function: &Function) -> Option<Vec<String>> {
 
 /// ` FILTER (WHERE …)` and ` OVER (…)` of the original call, rendered to append.
 fn window_and_filter(function: &Function) -> String {
+    use std::fmt::Write;
     let mut out = String::new();
+    // Writing to a String cannot fail.
     if let Some(filter) = &function.filter {
-        out.push_str(&format!(" FILTER (WHERE {filter})"));
+        let _ = write!(out, " FILTER (WHERE {filter})");
     }
     if let Some(over) = &function.over {
-        out.push_str(&format!(" OVER {over}"));
+        let _ = write!(out, " OVER {over}");
     }
     out
 }

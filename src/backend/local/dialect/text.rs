@@ -1,4 +1,4 @@
-//! Trino's text functions used on log messages: `json_extract_scalar`, `json_extract` (JSONPath:
+//! Trino's text functions used on log messages: `json_extract_scalar`, `json_extract` (`JSONPath`:
 //! `$`, `.key`, `["key"]`, `[index]`), `regexp_extract`, `split_part` (NULL past the last field,
 //! where DataFusion's gives '') and the `url_extract_*` family.
 
@@ -34,10 +34,10 @@ pub fn functions() -> Vec<ScalarUDF> {
             url_part(a, l, url_host)
         }),
         TrinoFunction::udf("url_extract_path", &[Utf8], 1, Utf8, |a, l| {
-            url_part(a, l, url_path)
+            url_part(a, l, |u| Some(u.path().to_owned()))
         }),
         TrinoFunction::udf("url_extract_query", &[Utf8], 1, Utf8, |a, l| {
-            url_part(a, l, url_query)
+            url_part(a, l, |u| Some(u.query().unwrap_or_default().to_owned()))
         }),
         TrinoFunction::udf("url_extract_protocol", &[Utf8], 1, Utf8, |a, l| {
             url_part(a, l, |u| Some(u.scheme().to_owned()))
@@ -55,14 +55,14 @@ pub fn functions() -> Vec<ScalarUDF> {
     .collect()
 }
 
-/// One step of a JSONPath.
+/// One step of a `JSONPath`.
 #[derive(Debug, PartialEq)]
 enum Step {
     Key(String),
     Index(usize),
 }
 
-/// Parses the JSONPath subset Trino's functions take.
+/// Parses the `JSONPath` subset Trino's functions take.
 fn parse_path(path: &str) -> Option<Vec<Step>> {
     let mut rest = path.trim().strip_prefix('$')?;
     let mut steps = Vec::new();
@@ -145,7 +145,7 @@ fn json_extract(args: &[ArrayRef], lenient: bool) -> Result<ArrayRef> {
 
 fn regexp_extract(args: &[ArrayRef], lenient: bool) -> Result<ArrayRef> {
     let (texts, patterns) = (args[0].as_string::<i32>(), args[1].as_string::<i32>());
-    let groups = args.get(2).map(|a| a.as_primitive::<Int64Type>());
+    let groups = args.get(2).map(AsArray::as_primitive::<Int64Type>);
     let mut compiled: Option<(String, regex::Regex)> = None;
     collect::<String, StringArray>(texts.len(), |row| {
         if texts.is_null(row) || patterns.is_null(row) || groups.is_some_and(|g| g.is_null(row)) {
@@ -211,14 +211,6 @@ fn split_part(args: &[ArrayRef], lenient: bool) -> Result<ArrayRef> {
 
 fn url_host(url: &url::Url) -> Option<String> {
     url.host_str().map(str::to_owned)
-}
-
-fn url_path(url: &url::Url) -> Option<String> {
-    Some(url.path().to_owned())
-}
-
-fn url_query(url: &url::Url) -> Option<String> {
-    Some(url.query().unwrap_or_default().to_owned())
 }
 
 /// One part of each row's URL; text that is not a URL gives NULL, as in Trino.

@@ -42,7 +42,7 @@ impl TrinoFunction {
         output: DataType,
         eval: Eval,
     ) -> [ScalarUDF; 2] {
-        let make = |name: String, lenient| {
+        let make = move |name: String, lenient| {
             ScalarUDF::new_from_impl(Self {
                 name,
                 params: params.to_vec(),
