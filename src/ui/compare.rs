@@ -4,9 +4,8 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use super::cost::centred;
+use super::dialog;
 use super::theme::Theme;
 use crate::app::state::ComparisonView;
 use crate::text::escape_control;
@@ -49,18 +48,12 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &ComparisonView, theme: &Theme)
     }
     let width = area.width.saturating_sub(4).clamp(20, 120);
     let height = (lines.len() as u16 + 4).clamp(6, area.height);
-    let popup = centred(area, width, height);
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .style(theme.text)
-            .block(
-                Block::default()
-                    .borders(Borders::ALL)
-                    .border_style(theme.border_focused)
-                    .title(" Compare engines · any key closes "),
-            ),
-        popup,
+    dialog::draw(
+        frame,
+        area,
+        (width, height),
+        " Compare engines · any key closes ",
+        lines,
+        theme,
     );
 }

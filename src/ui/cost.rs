@@ -4,8 +4,8 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
+use super::dialog;
 use super::theme::Theme;
 use crate::app::AppState;
 use crate::app::hints::Confirmation;
@@ -84,19 +84,13 @@ pub fn draw_confirmation(
     ));
     let width = area.width.saturating_sub(8).clamp(20, 90);
     let height = (lines.len() as u16 + 2).min(area.height);
-    let popup = centred(area, width, height);
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .style(theme.text)
-            .block(
-                Block::default()
-                    .borders(Borders::ALL)
-                    .border_style(theme.border_focused)
-                    .title(" Run this query? · cost guard "),
-            ),
-        popup,
+    dialog::draw(
+        frame,
+        area,
+        (width, height),
+        " Run this query? · cost guard ",
+        lines,
+        theme,
     );
 }
 
@@ -149,26 +143,12 @@ pub fn draw_ledger(frame: &mut Frame, area: Rect, summary: Option<&LedgerSummary
     }
     let width = area.width.saturating_sub(4).clamp(20, 64);
     let height = (lines.len() as u16 + 2).clamp(5, area.height);
-    let popup = centred(area, width, height);
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines).style(theme.text).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(theme.border_focused)
-                .title(" Cost ledger · any key closes "),
-        ),
-        popup,
+    dialog::draw(
+        frame,
+        area,
+        (width, height),
+        " Cost ledger · any key closes ",
+        lines,
+        theme,
     );
-}
-
-pub(super) fn centred(area: Rect, width: u16, height: u16) -> Rect {
-    let width = width.min(area.width);
-    let height = height.min(area.height);
-    Rect {
-        x: area.x + (area.width - width) / 2,
-        y: area.y + (area.height - height) / 2,
-        width,
-        height,
-    }
 }

@@ -3,6 +3,7 @@
 mod catalog;
 mod compare;
 mod cost;
+mod dialog;
 mod editor;
 mod help;
 mod inspector;

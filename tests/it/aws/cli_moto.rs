@@ -24,6 +24,24 @@ pub fn quarry(home: &std::path::Path) -> Command {
     command
 }
 
+/// `quarry query --aws` against moto in `region`, with moto's test credentials, and `args`.
+pub fn query_on_moto(home: &std::path::Path, region: &str, args: &[&str]) -> Command {
+    let mut command = quarry(home);
+    command
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .args([
+            "query",
+            "--aws",
+            "--endpoint-url",
+            &moto().url,
+            "--region",
+            region,
+        ])
+        .args(args);
+    command
+}
+
 #[tokio::test]
 #[ignore = "needs moto: scripts/test.sh"]
 async fn quarry_query_runs_on_athena_and_reports_the_cost_and_fetch_path() {
@@ -38,16 +56,10 @@ async fn quarry_query_runs_on_athena_and_reports_the_cost_and_fetch_path() {
         ],
     );
     let home = tempfile::tempdir().unwrap();
-    let output = quarry(home.path())
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .args([
-            "query",
-            "--aws",
-            "--endpoint-url",
-            &moto().url,
-            "--region",
-            "eu-north-1",
+    let output = query_on_moto(
+        home.path(),
+        "eu-north-1",
+        &[
             "--output-location",
             "s3://cli-results/out/",
             "--database",
@@ -55,9 +67,10 @@ async fn quarry_query_runs_on_athena_and_reports_the_cost_and_fetch_path() {
             "--format",
             "csv",
             "SELECT source, count(*) AS errors FROM logs GROUP BY source",
-        ])
-        .output()
-        .unwrap();
+        ],
+    )
+    .output()
+    .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");

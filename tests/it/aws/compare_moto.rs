@@ -3,9 +3,9 @@
 //! two agree. Moto does not run SQL, so its answer is seeded: once with the counts read from the
 //! Parquet files by the parquet crate (the true answer), once with one count off by one.
 
-use super::cli_moto::quarry;
+use super::cli_moto::query_on_moto;
 use super::local_moto::{create_logs_table, upload};
-use super::moto::{clients, create_bucket, moto, seed_athena_results};
+use super::moto::{clients, create_bucket, seed_athena_results};
 use crate::common::count_values;
 use quarry::lake::demo::{self, DemoOptions};
 
@@ -13,25 +13,20 @@ const REGION: &str = "ca-central-1";
 const SQL: &str = "SELECT source, count(*) AS n FROM logs GROUP BY source";
 
 fn compare(home: &std::path::Path) -> std::process::Output {
-    quarry(home)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .args([
-            "query",
-            "--aws",
-            "--endpoint-url",
-            &moto().url,
-            "--region",
-            REGION,
+    query_on_moto(
+        home,
+        REGION,
+        &[
             "--output-location",
             "s3://compare-engines/results/",
             "--database",
             "compare_db",
             "--compare",
             SQL,
-        ])
-        .output()
-        .unwrap()
+        ],
+    )
+    .output()
+    .unwrap()
 }
 
 #[tokio::test]

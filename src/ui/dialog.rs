@@ -1,0 +1,46 @@
+//! A bordered box of lines centred over the screen: the cost guard's question, the ledger, the
+//! comparison of two engines.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::theme::Theme;
+
+/// Draws `lines` in a box of `width` × `height` (shrunk to fit) centred over `area`, titled
+/// `title`, clearing what is beneath it. Long lines wrap.
+pub(super) fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    (width, height): (u16, u16),
+    title: &str,
+    lines: Vec<Line>,
+    theme: &Theme,
+) {
+    let popup = centred(area, width, height);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .style(theme.text)
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(theme.border_focused)
+                    .title(title),
+            ),
+        popup,
+    );
+}
+
+fn centred(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}
