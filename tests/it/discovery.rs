@@ -119,6 +119,45 @@ async fn a_tidy_table_has_keys_columns_and_totals() {
     );
 }
 
+/// After a crash, the first partition folder can hold only a writer's hidden temp file, or a
+/// file cut short; the table's shape comes from the next folder that has a readable footer.
+#[tokio::test]
+async fn columns_come_from_the_first_readable_footer_in_any_partition() {
+    let lake = tempfile::tempdir().unwrap();
+    let table = lake.path().join("app/crashed");
+    fs::create_dir_all(table.join("year=2023/month=01/day=01")).unwrap();
+    fs::write(
+        table.join("year=2023/month=01/day=01/.part-1-2.parquet.tmp"),
+        b"PAR1 cut short",
+    )
+    .unwrap();
+    fs::create_dir_all(table.join("year=2023/month=01/day=02")).unwrap();
+    fs::write(
+        table.join("year=2023/month=01/day=02/cut.parquet"),
+        b"PAR1 cut short",
+    )
+    .unwrap();
+    write_rows(&table.join("year=2023/month=02/day=01/f.parquet"), 7);
+    let catalog = Arc::new(LocalCatalog::open(lake.path()).unwrap());
+    let info = catalog
+        .table(&TableName::new("app", "crashed"))
+        .await
+        .unwrap();
+    let keys: Vec<&str> = info
+        .partition_keys
+        .iter()
+        .map(|k| k.name.as_str())
+        .collect();
+    assert_eq!(keys, ["year", "month", "day"]);
+    let columns: Vec<&str> = info.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(columns, ["id", "name"]);
+    assert!(
+        info.problems.iter().any(|p| p.contains("cut.parquet")),
+        "{:?}",
+        info.problems
+    );
+}
+
 #[tokio::test]
 async fn each_kind_of_mess_is_reported_on_its_table() {
     let lake = messy_lake();

@@ -66,36 +66,67 @@ pub struct TableProbe {
     pub problems: Vec<String>,
 }
 
-/// Finds the partition keys by walking down the first partition folders, and the schema from
-/// the first Parquet footer that reads. Touches a handful of entries, not the whole table.
+/// Folders a probe may open looking for a footer that reads before it gives up.
+const PROBE_FOLDER_LIMIT: usize = 10_000;
+
+/// Finds the schema from the first Parquet footer that reads, depth first through the
+/// partition folders in order, and the partition keys from the folders leading to it. Usually
+/// touches a handful of entries; a first folder holding no Parquet (only a writer's hidden
+/// temp file after a crash, say) or only corrupt files is passed over, not taken as the table's
+/// shape.
 pub fn probe_table(dir: &Path) -> Result<TableProbe, String> {
+    let mut probe = Probe::default();
     let mut keys = Vec::new();
-    let mut current = dir.to_path_buf();
-    loop {
-        let (files, subdirs) = list_entries(&current).map_err(|e| e.to_string())?;
-        let parquet: Vec<PathBuf> = files.into_iter().filter(|p| is_parquet(p)).collect();
-        if !parquet.is_empty() {
-            let mut problems = Vec::new();
-            for file in &parquet {
-                match read_schema(file) {
-                    Ok(schema) => {
-                        return Ok(TableProbe {
-                            partition_keys: keys,
-                            schema,
-                            problems,
-                        });
-                    }
-                    Err(e) => problems.push(e),
-                }
-            }
-            return Err(problems.join("; "));
+    match probe.visit(dir, &mut keys) {
+        Some(schema) => Ok(TableProbe {
+            partition_keys: keys,
+            schema,
+            problems: probe.problems,
+        }),
+        None if probe.problems.is_empty() => Err("holds no Parquet files".to_owned()),
+        None => Err(probe.problems.join("; ")),
+    }
+}
+
+#[derive(Default)]
+struct Probe {
+    problems: Vec<String>,
+    folders: usize,
+}
+
+impl Probe {
+    /// The schema of the first readable footer at or below `dir`, with `keys` extended by the
+    /// partition keys of the folders down to it.
+    fn visit(&mut self, dir: &Path, keys: &mut Vec<String>) -> Option<SchemaRef> {
+        self.folders += 1;
+        if self.folders > PROBE_FOLDER_LIMIT {
+            return None;
         }
-        let Some(next) = subdirs.iter().find(|d| parse_partition_dir(d).is_some()) else {
-            return Err("holds no Parquet files".to_owned());
+        let (files, subdirs) = match list_entries(dir) {
+            Ok(entries) => entries,
+            Err(e) => {
+                self.problems
+                    .push(format!("cannot list {}: {e}", dir.display()));
+                return None;
+            }
         };
-        let (key, _) = parse_partition_dir(next).unwrap_or_default();
-        keys.push(key);
-        current.clone_from(next);
+        for file in files.iter().filter(|p| is_parquet(p)) {
+            match read_schema(file) {
+                Ok(schema) => return Some(schema),
+                Err(e) => self.problems.push(e),
+            }
+        }
+        for subdir in &subdirs {
+            let Some((key, _)) = parse_partition_dir(subdir) else {
+                continue;
+            };
+            keys.push(key);
+            if let Some(schema) = self.visit(subdir, keys) {
+                return Some(schema);
+            }
+            keys.pop();
+        }
+        None
     }
 }
 

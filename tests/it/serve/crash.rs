@@ -68,6 +68,12 @@ async fn acknowledged_records_survive_kill_9_exactly_once() {
     {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
+    // Records acknowledged after the first files appeared are (almost surely) still only in
+    // the log: a flush would have to start after the last of them and finish before the kill.
+    let seen_published = acked.lock().unwrap().len();
+    while acked.lock().unwrap().len() < seen_published + BATCH * CLIENTS {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
     server.child.kill().unwrap(); // SIGKILL
     server.child.wait().unwrap();
     for client in clients {
