@@ -19,6 +19,7 @@ use crate::lake::demo::{self, DemoOptions};
 use crate::output::{self, OutputFormat};
 use crate::summary::stats_line;
 use crate::text::{human_bytes, seconds, thousands};
+use crate::tui::EngineSlot;
 
 /// Exit code for a query that failed.
 const EXIT_QUERY_ERROR: u8 = 1;
@@ -26,9 +27,9 @@ const EXIT_QUERY_ERROR: u8 = 1;
 pub(crate) const EXIT_USAGE: u8 = 2;
 /// Exit code after a crash, as Rust's own panics use.
 const EXIT_CRASH: u8 = 101;
-/// Why the local source has nothing to compare with.
-const NO_COMPARE_LOCALLY: &str = "comparing runs the query on Athena and on the local engine over \
-     the same Glue tables: it needs the AWS source (--aws)";
+/// Why the local source has nothing to compare with or switch to.
+const ONE_ENGINE_LOCALLY: &str = "the local lake has one engine; Athena and the local engine over \
+     the same Glue tables need the AWS source (--aws)";
 /// `--compare`: the two engines' answers differ (or a side failed).
 const EXIT_DIFFERENT: u8 = 3;
 /// Exit code after Ctrl-C, as shells expect.
@@ -277,12 +278,21 @@ struct Opened {
     database: Option<String>,
     /// Athena's named queries and recent executions, on the AWS source.
     workspace: Option<crate::backend::aws::Workspace>,
-    /// On the AWS source, the engine not chosen (for comparing), or why it cannot open.
-    alternate: Option<Result<ChosenEngine, String>>,
+    /// On the AWS source, the engine not chosen (to compare with or switch to), or why it
+    /// cannot open.
+    alternate: Option<Result<Alternate, String>>,
 }
 
 /// An engine and which of the two it is.
 type ChosenEngine = (EngineChoice, Arc<dyn QueryEngine>);
+
+/// The AWS source's engine not chosen at start.
+struct Alternate {
+    kind: EngineChoice,
+    engine: Arc<dyn QueryEngine>,
+    /// The TUI's title while it runs the queries.
+    title: String,
+}
 
 /// AWS settings: flags first, then `[aws]` in config, then defaults.
 fn aws_options(cli: &Cli, config: &Config) -> AwsOptions {
@@ -338,13 +348,14 @@ async fn open_source(
     let clients = AwsClients::connect(options)
         .await
         .map_err(|e| fail(EXIT_USAGE, &e))?;
-    let title = match engine {
+    let title_for = |kind: EngineChoice| match kind {
         EngineChoice::Athena => format!(
             "AWS {} · Athena workgroup {}",
             clients.region, options.workgroup
         ),
         EngineChoice::Local => format!("AWS {} · Glue · local engine", clients.region),
     };
+    let title = title_for(*engine);
     let catalog: Arc<dyn Catalog> =
         Arc::new(GlueCatalog::new(clients.glue.clone(), clients.s3.clone()));
     let database = match &options.database {
@@ -384,7 +395,11 @@ async fn open_source(
         EngineChoice::Athena => EngineChoice::Local,
         EngineChoice::Local => EngineChoice::Athena,
     };
-    let alternate = build(other).map(|e| (other, e));
+    let alternate = build(other).map(|engine| Alternate {
+        kind: other,
+        engine,
+        title: title_for(other),
+    });
     Ok(Opened {
         catalog,
         engine: chosen,
@@ -458,8 +473,10 @@ async fn run_tui(choice: &SourceChoice, config: &Config, files: &[PathBuf]) -> E
         Ok(opening) => opening,
         Err(e) => return fail(EXIT_USAGE, &e),
     };
-    let mut state =
-        crate::app::AppState::new(title, crate::app::editor::Buffer::new("query 1", ""));
+    let mut state = crate::app::AppState::new(
+        title.clone(),
+        crate::app::editor::Buffer::new("query 1", ""),
+    );
     state.editor = opening.editor;
     state.notice = opening.notice;
     state.user_queries_dir.clone_from(&session_files.queries);
@@ -475,14 +492,21 @@ async fn run_tui(choice: &SourceChoice, config: &Config, files: &[PathBuf]) -> E
         .as_ref()
         .map_or(EngineChoice::Local, |(_, kind)| *kind);
     let alternate = match alternate {
-        Some(Ok((kind, engine))) => Ok((kind.label().to_owned(), engine)),
+        Some(Ok(other)) => Ok(EngineSlot {
+            name: other.kind.label().to_owned(),
+            title: other.title,
+            engine: other.engine,
+        }),
         Some(Err(why)) => Err(why),
-        None => Err(NO_COMPARE_LOCALLY.to_owned()),
+        None => Err(ONE_ENGINE_LOCALLY.to_owned()),
     };
     let services = crate::tui::Services {
         catalog,
-        engine,
-        engine_name: chosen.label().to_owned(),
+        engine: EngineSlot {
+            name: chosen.label().to_owned(),
+            title,
+            engine,
+        },
         alternate,
         context: QueryContext { database },
         clipboard: crate::tui::Clipboard::Terminal,
@@ -708,13 +732,13 @@ fn open_local(
 async fn run_compare(
     sql: &str,
     chosen: ChosenEngine,
-    alternate: Option<Result<ChosenEngine, String>>,
+    alternate: Option<Result<Alternate, String>>,
     database: Option<String>,
 ) -> ExitCode {
     let other = match alternate {
-        Some(Ok(other)) => other,
+        Some(Ok(other)) => (other.kind, other.engine),
         Some(Err(why)) => return fail(EXIT_USAGE, &format!("cannot compare: {why}")),
-        None => return fail(EXIT_USAGE, &NO_COMPARE_LOCALLY),
+        None => return fail(EXIT_USAGE, &format!("cannot compare: {ONE_ENGINE_LOCALLY}")),
     };
     // The local engine first, so differences read "athena … against local".
     let [first, second] = if chosen.0 == EngineChoice::Local {

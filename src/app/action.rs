@@ -272,6 +272,21 @@ pub enum Action {
     },
     /// Close the comparison overlay, cancelling the comparison if it still runs.
     CloseComparison,
+    /// Run the next queries on the source's other engine (Athena ↔ the local engine).
+    SwitchEngine,
+    /// The engine queries now run on, or why there is no other.
+    EngineSwitched(Result<EngineInUse, String>),
+}
+
+/// The engine queries run on after a switch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EngineInUse {
+    /// "athena", "local engine".
+    pub name: String,
+    /// The screen's title with it.
+    pub title: String,
+    /// Its function names, for completion.
+    pub functions: Vec<String>,
 }
 
 /// Work `update` asks the runtime to do; the answers come back as actions.
@@ -344,6 +359,8 @@ pub enum Effect {
     CancelCompare {
         ticket: Ticket,
     },
+    /// Swap the engine queries run on with the source's other one.
+    SwitchEngine,
     /// Save SQL as an Athena named query.
     SaveNamedQuery {
         name: String,

@@ -189,6 +189,7 @@ pub fn action_name(action: &Action) -> Option<&'static str> {
         Action::ApplyHintFix => "fix_hint",
         Action::ToggleLedger => "ledger",
         Action::CompareEngines => "compare",
+        Action::SwitchEngine => "switch_engine",
         Action::ResultsSort => "sort",
         Action::ResultsInspect => "inspect",
         Action::ResultsExport => "export",
@@ -378,6 +379,13 @@ pub fn default_bindings() -> Vec<Binding> {
             KeyPress::plain(F(8)),
             Action::CompareEngines,
             "run on Athena and locally: do the answers match?",
+            None,
+        ),
+        b(
+            g,
+            KeyPress::plain(F(9)),
+            Action::SwitchEngine,
+            "run the next queries on the other engine (Athena ↔ local)",
             None,
         ),
         b(
@@ -888,12 +896,12 @@ mod tests {
     fn rebinding_replaces_an_actions_keys_and_refuses_clashes() {
         let overrides = vec![(
             "run".to_owned(),
-            vec![KeyPress::plain(Key::F(9)), KeyPress::ctrl(Key::Char('e'))],
+            vec![KeyPress::plain(Key::F(10)), KeyPress::ctrl(Key::Char('e'))],
         )];
         let bindings = rebind(default_bindings(), &overrides).unwrap();
-        let f9 = lookup(&bindings, Focus::Editor, KeyPress::plain(Key::F(9))).unwrap();
-        assert!(matches!(f9.action, Action::RunQuery));
-        assert_eq!(f9.footer, Some("run"));
+        let f10 = lookup(&bindings, Focus::Editor, KeyPress::plain(Key::F(10))).unwrap();
+        assert!(matches!(f10.action, Action::RunQuery));
+        assert_eq!(f10.footer, Some("run"));
         assert!(lookup(&bindings, Focus::Editor, KeyPress::plain(Key::F(5))).is_none());
         let clash = vec![("quit".to_owned(), vec![KeyPress::plain(Key::F(1))])];
         let err = rebind(default_bindings(), &clash).unwrap_err();

@@ -374,6 +374,17 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
             None => Vec::new(),
         },
         Action::CompareEngines => compare(state),
+        Action::SwitchEngine => vec![Effect::SwitchEngine],
+        Action::EngineSwitched(Ok(now)) => {
+            state.source_label = now.title;
+            state.functions = now.functions;
+            state.notice = Some(format!("engine: {} (F9 switches back)", now.name));
+            Vec::new()
+        }
+        Action::EngineSwitched(Err(why)) => {
+            state.notice = Some(format!("cannot switch engines: {why}"));
+            Vec::new()
+        }
         Action::Compared {
             ticket,
             report,

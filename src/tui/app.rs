@@ -21,8 +21,8 @@ impl App {
     /// Starts an app and asks for the catalog's databases.
     pub fn new(mut state: AppState, services: Services) -> Self {
         let (tx, actions) = mpsc::unbounded_channel();
-        state.functions = services.engine.function_names();
-        let runner = EffectRunner::new(services, tx);
+        state.functions = services.engine.engine.function_names();
+        let mut runner = EffectRunner::new(services, tx);
         state.catalog.start_loading();
         runner.run(vec![Effect::LoadDatabases]);
         runner.load_workgroup_cutoff();

@@ -24,7 +24,8 @@ const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
 #[derive(Clone)]
 pub struct Services {
     pub catalog: Arc<dyn Catalog>,
-    pub engine: Arc<dyn QueryEngine>,
+    /// The engine queries run on.
+    pub engine: EngineSlot,
     pub context: QueryContext,
     pub clipboard: Clipboard,
     /// History, session and saved-query files; `None` keeps nothing on disk.
@@ -33,11 +34,19 @@ pub struct Services {
     pub workspace: Option<crate::backend::aws::Workspace>,
     /// Prices estimates the way Athena bills.
     pub pricing: crate::cost::Pricing,
-    /// What `engine` is called in a comparison ("athena", "local engine").
-    pub engine_name: String,
-    /// The source's other engine, for comparisons (the AWS source has two), or why there is
-    /// none.
-    pub alternate: Result<(String, Arc<dyn QueryEngine>), String>,
+    /// The source's other engine, to compare with or switch to (the AWS source has Athena and
+    /// the local engine), or why there is none.
+    pub alternate: Result<EngineSlot, String>,
+}
+
+/// An engine and how the screen names it.
+#[derive(Clone)]
+pub struct EngineSlot {
+    /// What it is called in comparisons and notices ("athena", "local engine").
+    pub name: String,
+    /// The title while it runs the queries ("AWS eu-west-1 · Athena workgroup primary").
+    pub title: String,
+    pub engine: Arc<dyn QueryEngine>,
 }
 
 /// Where copies go.
@@ -85,7 +94,8 @@ pub struct EffectRunner {
 
 #[derive(Default)]
 struct Tickets {
-    running: HashMap<Ticket, QueryId>,
+    /// Each running query with the engine it runs on (the user may switch engines meanwhile).
+    running: HashMap<Ticket, (QueryId, Arc<dyn QueryEngine>)>,
     /// Cancels that arrived before the engine gave the query an id.
     cancel_early: HashSet<Ticket>,
     /// The newest query; older ones stop fetching result pages.
@@ -110,13 +120,13 @@ impl EffectRunner {
     }
 
     /// Starts every effect; returns at once.
-    pub fn run(&self, effects: Vec<Effect>) {
+    pub fn run(&mut self, effects: Vec<Effect>) {
         for effect in effects {
             self.start(effect);
         }
     }
 
-    fn start(&self, effect: Effect) {
+    fn start(&mut self, effect: Effect) {
         let catalog = Arc::clone(&self.services.catalog);
         let tx = self.actions.clone();
         match effect {
@@ -329,20 +339,34 @@ impl EffectRunner {
                 });
             }
             Effect::CancelQuery { ticket } => {
-                let engine = Arc::clone(&self.services.engine);
-                let id = {
+                let running = {
                     let mut tickets = self.queries.lock().unwrap_or_else(PoisonError::into_inner);
-                    let id = tickets.running.get(&ticket).cloned();
-                    if id.is_none() {
+                    let running = tickets.running.get(&ticket).cloned();
+                    if running.is_none() {
                         tickets.cancel_early.insert(ticket);
                     }
-                    id
+                    running
                 };
-                if let Some(id) = id {
+                if let Some((id, engine)) = running {
                     tokio::spawn(async move {
                         let _ = engine.cancel(&id).await;
                     });
                 }
+            }
+            Effect::SwitchEngine => {
+                let switched = match &mut self.services.alternate {
+                    Ok(other) => {
+                        std::mem::swap(&mut self.services.engine, other);
+                        let now = &self.services.engine;
+                        Ok(crate::app::action::EngineInUse {
+                            name: now.name.clone(),
+                            title: now.title.clone(),
+                            functions: now.engine.function_names(),
+                        })
+                    }
+                    Err(why) => Err(why.clone()),
+                };
+                let _ = self.actions.send(Action::EngineSwitched(switched));
             }
             Effect::Quit => {}
         }
@@ -397,7 +421,7 @@ impl EffectRunner {
     fn spawn_compare(&self, ticket: Ticket, sql: String) {
         let tx = self.actions.clone();
         let (other_name, other) = match &self.services.alternate {
-            Ok((name, engine)) => (name.clone(), Arc::clone(engine)),
+            Ok(slot) => (slot.name.clone(), Arc::clone(&slot.engine)),
             Err(why) => {
                 let _ = tx.send(Action::Compared {
                     ticket,
@@ -407,8 +431,8 @@ impl EffectRunner {
                 return;
             }
         };
-        let engine = Arc::clone(&self.services.engine);
-        let engine_name = self.services.engine_name.clone();
+        let engine = Arc::clone(&self.services.engine.engine);
+        let engine_name = self.services.engine.name.clone();
         let context = self.services.context.clone();
         let token = tokio_util::sync::CancellationToken::new();
         self.comparisons
@@ -443,7 +467,7 @@ impl EffectRunner {
     }
 
     fn spawn_query(&self, ticket: Ticket, sql: String) {
-        let engine = Arc::clone(&self.services.engine);
+        let engine = Arc::clone(&self.services.engine.engine);
         let context = self.services.context.clone();
         let tx = self.actions.clone();
         let tickets = Arc::clone(&self.queries);
@@ -461,7 +485,7 @@ impl EffectRunner {
             };
             let cancel_now = {
                 let mut t = tickets.lock().unwrap_or_else(PoisonError::into_inner);
-                t.running.insert(ticket, id.clone());
+                t.running.insert(ticket, (id.clone(), Arc::clone(&engine)));
                 t.cancel_early.remove(&ticket)
             };
             if cancel_now {

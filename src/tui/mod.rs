@@ -11,7 +11,7 @@ use std::time::Duration;
 use crossterm::event::{Event, KeyCode, KeyEventKind};
 
 pub use app::App;
-pub use effects::{Clipboard, EffectRunner, Services};
+pub use effects::{Clipboard, EffectRunner, EngineSlot, Services};
 
 use crate::app::{Action, AppState};
 use crate::ui::{self, theme::Theme};

@@ -264,3 +264,119 @@ async fn f8_on_the_local_source_says_what_comparing_needs() {
         "{shown}"
     );
 }
+
+// Several threads, so progress is reported while the cross join keeps one busy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn f9_switches_engines_and_a_cancel_still_reaches_the_querys_engine() {
+    let lake = crate::common::small_lake();
+    // The second engine reads a copy of the lake without its first day.
+    let second = tempfile::tempdir().unwrap();
+    let copied = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(lake.path().join("logs_db"))
+        .arg(second.path())
+        .status()
+        .unwrap();
+    assert!(copied.success());
+    let table = second.path().join("logs_db/logs");
+    let first_day = crate::common::parquet_files(&table)[0]
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    std::fs::remove_dir_all(&first_day).unwrap();
+    let rows_in = |dir: &std::path::Path| -> u64 {
+        crate::common::count_values(dir, "source").values().sum()
+    };
+    let (all, fewer) = (rows_in(&lake.path().join("logs_db/logs")), rows_in(&table));
+    assert!(fewer < all);
+
+    let mut app = crate::common::tui::app_with_engines(
+        lake.path(),
+        second.path(),
+        crate::common::ENDLESS_QUERY,
+    );
+    // A query on the first engine, then a switch while it runs: Esc must still stop it.
+    press(&mut app, KeyCode::F(5));
+    // Progress comes only once the engine has given the query its id.
+    settle(
+        &mut app,
+        |s| matches!(&s.phase, QueryPhase::Running { stats, .. } if stats.total_ms > 0),
+    )
+    .await;
+    press(&mut app, KeyCode::F(9));
+    settle(&mut app, |s| s.source_label == "the second engine's title").await;
+    assert!(
+        app.state
+            .notice
+            .as_deref()
+            .is_some_and(|n| n.contains("engine: second engine")),
+        "{:?}",
+        app.state.notice
+    );
+    press(&mut app, KeyCode::Esc);
+    settle(&mut app, |s| {
+        matches!(s.phase, QueryPhase::Cancelled { .. })
+    })
+    .await;
+
+    // The next query runs on the second engine's lake.
+    app.state.editor.open(quarry::app::editor::Buffer::new(
+        "count",
+        "SELECT count(*) AS n FROM logs",
+    ));
+    press(&mut app, KeyCode::F(5));
+    settle(&mut app, |s| matches!(s.phase, QueryPhase::Finished { .. })).await;
+    let shown = render(&app, 160, 30);
+    assert!(
+        shown.contains(&fewer.to_string()),
+        "{fewer} rows expected: {shown}"
+    );
+
+    // And back.
+    press(&mut app, KeyCode::F(9));
+    settle(&mut app, |s| s.source_label == "two engines").await;
+    press(&mut app, KeyCode::F(5));
+    settle(&mut app, |s| matches!(s.phase, QueryPhase::Finished { .. })).await;
+    let shown = render(&app, 160, 30);
+    assert!(
+        shown.contains(&all.to_string()),
+        "{all} rows expected: {shown}"
+    );
+}
+
+#[tokio::test]
+async fn f9_on_the_local_source_says_why_not() {
+    let lake = crate::common::small_lake();
+    let mut app = app_on(lake.path(), "test lake", "SELECT 1");
+    press(&mut app, KeyCode::F(9));
+    settle(&mut app, |s| s.notice.is_some()).await;
+    assert_eq!(
+        app.state.notice.as_deref(),
+        Some("cannot switch engines: the local source has one engine")
+    );
+    assert_eq!(app.state.source_label, "test lake");
+}
+
+// Several threads, so progress is reported while the cross join keeps one busy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_query_cancelled_mid_computation_frees_the_engine_for_the_next() {
+    let lake = crate::common::small_lake();
+    let mut app = app_on(lake.path(), "test lake", crate::common::ENDLESS_QUERY);
+    press(&mut app, KeyCode::F(5));
+    settle(
+        &mut app,
+        |s| matches!(&s.phase, QueryPhase::Running { stats, .. } if stats.total_ms > 500),
+    )
+    .await;
+    press(&mut app, KeyCode::Esc);
+    settle(&mut app, |s| {
+        matches!(s.phase, QueryPhase::Cancelled { .. })
+    })
+    .await;
+    app.state.editor.open(quarry::app::editor::Buffer::new(
+        "count",
+        "SELECT count(*) AS n FROM logs",
+    ));
+    press(&mut app, KeyCode::F(5));
+    settle(&mut app, |s| matches!(s.phase, QueryPhase::Finished { .. })).await;
+}

@@ -255,11 +255,12 @@ fn session(options: &EngineOptions, listing_ttl: Option<std::time::Duration>) ->
     opts.sql_parser.collect_spans = true;
     // Answering count(*) from footer statistics hides the scan, and with it which files and
     // partitions the query touched; a scan with an empty projection costs next to nothing.
-    let rules = PhysicalOptimizer::new()
+    let mut rules: Vec<_> = PhysicalOptimizer::new()
         .rules
         .into_iter()
         .filter(|rule| rule.name() != "aggregate_statistics")
         .collect();
+    rules.push(Arc::new(super::yielding::YieldingJoins));
     let caches = match listing_ttl {
         Some(ttl) => CacheManagerConfig::default().with_list_files_cache_ttl(Some(ttl)),
         None => CacheManagerConfig::default().with_list_files_cache_limit(0),

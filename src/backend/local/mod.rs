@@ -9,6 +9,7 @@ mod errors;
 mod estimate;
 mod remote;
 mod scan_metrics;
+mod yielding;
 
 pub use catalog::{LocalCatalog, athena_type_name, columns_of};
 pub use engine::{CATALOG_NAME, EngineOptions, LocalEngine};

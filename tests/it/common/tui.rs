@@ -10,7 +10,7 @@ use quarry::app::catalog_tree::RowKind;
 use quarry::app::editor::Buffer;
 use quarry::backend::QueryContext;
 use quarry::backend::local::{EngineOptions, LocalCatalog, LocalEngine};
-use quarry::tui::{App, Clipboard, Services};
+use quarry::tui::{App, Clipboard, EngineSlot, Services};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -26,13 +26,18 @@ pub fn app_with_files(
     text: &str,
     files: Option<quarry::session::SessionFiles>,
 ) -> App {
-    build(lake, label, text, files, false)
+    build(lake, label, text, files, None)
 }
 
-/// Like [`app_on`], with a second local engine over the same lake to compare with (F8), as the
-/// AWS source has Athena and the local engine.
+/// Like [`app_on`], with a second local engine over the same lake to compare with (F8) or
+/// switch to (F9), as the AWS source has Athena and the local engine.
 pub fn app_with_second_engine(lake: &Path, text: &str) -> App {
-    build(lake, "two engines", text, None, true)
+    build(lake, "two engines", text, None, Some(lake))
+}
+
+/// Like [`app_with_second_engine`], the second engine reading `second_lake`.
+pub fn app_with_engines(lake: &Path, second_lake: &Path, text: &str) -> App {
+    build(lake, "two engines", text, None, Some(second_lake))
 }
 
 fn build(
@@ -40,20 +45,28 @@ fn build(
     label: &str,
     text: &str,
     files: Option<quarry::session::SessionFiles>,
-    second_engine: bool,
+    second_lake: Option<&Path>,
 ) -> App {
     let catalog = Arc::new(LocalCatalog::open(lake).unwrap());
     let engine = LocalEngine::open(Arc::clone(&catalog), EngineOptions::default()).unwrap();
-    let alternate: Result<(String, Arc<dyn quarry::backend::QueryEngine>), String> =
-        if second_engine {
-            let second = LocalEngine::open(Arc::clone(&catalog), EngineOptions::default()).unwrap();
-            Ok(("second engine".to_owned(), Arc::new(second)))
-        } else {
-            Err("the local source has one engine".to_owned())
-        };
+    let alternate = if let Some(second_lake) = second_lake {
+        let second_catalog = Arc::new(LocalCatalog::open(second_lake).unwrap());
+        let second = LocalEngine::open(second_catalog, EngineOptions::default()).unwrap();
+        Ok(EngineSlot {
+            name: "second engine".to_owned(),
+            title: "the second engine's title".to_owned(),
+            engine: Arc::new(second),
+        })
+    } else {
+        Err("the local source has one engine".to_owned())
+    };
     let services = Services {
         catalog: Arc::new(catalog),
-        engine: Arc::new(engine),
+        engine: EngineSlot {
+            name: "local engine".to_owned(),
+            title: label.to_owned(),
+            engine: Arc::new(engine),
+        },
         context: QueryContext {
             database: Some("logs_db".to_owned()),
         },
@@ -61,7 +74,6 @@ fn build(
         workspace: None,
         files,
         pricing: quarry::cost::Pricing::default(),
-        engine_name: "local engine".to_owned(),
         alternate,
     };
     let mut state = AppState::new(label, Buffer::new("query 1", text));
@@ -92,9 +104,15 @@ pub fn ctrl(app: &mut App, c: char) {
 
 /// Applies background answers until `done`, failing after 30 s instead of hanging.
 pub async fn settle(app: &mut App, done: impl Fn(&AppState) -> bool) {
-    tokio::time::timeout(Duration::from_secs(30), app.settle_until(done))
+    if tokio::time::timeout(Duration::from_secs(30), app.settle_until(done))
         .await
-        .expect("the app never settled");
+        .is_err()
+    {
+        panic!(
+            "the app never settled: {:?}, notice {:?}, title {:?}",
+            app.state.phase, app.state.notice, app.state.source_label
+        );
+    }
 }
 
 /// F5, then waits for the run to end and checks it succeeded.
