@@ -131,7 +131,7 @@ pub fn comparison_lines(comparison: &crate::backend::compare::Comparison) -> Vec
                     Some(error) => format!("{:?}: {error}", status.state).to_lowercase(),
                     None => format!("{:?}", status.state).to_lowercase(),
                 },
-                Err(error) => format!("did not start: {error}"),
+                Err(error) => format!("failed: {error}"),
             };
             format!("{}: {outcome}", side.engine)
         })
