@@ -297,12 +297,7 @@ async fn f9_switches_engines_and_a_cancel_still_reaches_the_querys_engine() {
     );
     // A query on the first engine, then a switch while it runs: Esc must still stop it.
     press(&mut app, KeyCode::F(5));
-    // Progress comes only once the engine has given the query its id.
-    settle(
-        &mut app,
-        |s| matches!(&s.phase, QueryPhase::Running { stats, .. } if stats.total_ms > 0),
-    )
-    .await;
+    running_for(&mut app, 1).await;
     press(&mut app, KeyCode::F(9));
     settle(&mut app, |s| s.source_label == "the second engine's title").await;
     assert!(
@@ -320,12 +315,7 @@ async fn f9_switches_engines_and_a_cancel_still_reaches_the_querys_engine() {
     .await;
 
     // The next query runs on the second engine's lake.
-    app.state.editor.open(quarry::app::editor::Buffer::new(
-        "count",
-        "SELECT count(*) AS n FROM logs",
-    ));
-    press(&mut app, KeyCode::F(5));
-    settle(&mut app, |s| matches!(s.phase, QueryPhase::Finished { .. })).await;
+    run_in_new_tab(&mut app, "SELECT count(*) AS n FROM logs").await;
     let shown = render(&app, 160, 30);
     assert!(
         shown.contains(&fewer.to_string()),
@@ -363,20 +353,30 @@ async fn a_query_cancelled_mid_computation_frees_the_engine_for_the_next() {
     let lake = crate::common::small_lake();
     let mut app = app_on(lake.path(), "test lake", crate::common::ENDLESS_QUERY);
     press(&mut app, KeyCode::F(5));
-    settle(
-        &mut app,
-        |s| matches!(&s.phase, QueryPhase::Running { stats, .. } if stats.total_ms > 500),
-    )
-    .await;
+    running_for(&mut app, 500).await;
     press(&mut app, KeyCode::Esc);
     settle(&mut app, |s| {
         matches!(s.phase, QueryPhase::Cancelled { .. })
     })
     .await;
-    app.state.editor.open(quarry::app::editor::Buffer::new(
-        "count",
-        "SELECT count(*) AS n FROM logs",
-    ));
-    press(&mut app, KeyCode::F(5));
-    settle(&mut app, |s| matches!(s.phase, QueryPhase::Finished { .. })).await;
+    run_in_new_tab(&mut app, "SELECT count(*) AS n FROM logs").await;
+}
+
+/// Waits until the running query reports `ms` of progress: the engine has given it an id and
+/// is computing.
+async fn running_for(app: &mut quarry::tui::App, ms: u64) {
+    settle(
+        app,
+        |s| matches!(&s.phase, QueryPhase::Running { stats, .. } if stats.total_ms >= ms),
+    )
+    .await;
+}
+
+/// Opens `sql` in a new editor tab, runs it, and waits for it to finish.
+async fn run_in_new_tab(app: &mut quarry::tui::App, sql: &str) {
+    app.state
+        .editor
+        .open(quarry::app::editor::Buffer::new("query", sql));
+    press(app, KeyCode::F(5));
+    settle(app, |s| matches!(s.phase, QueryPhase::Finished { .. })).await;
 }

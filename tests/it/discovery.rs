@@ -56,6 +56,13 @@ fn messy_lake() -> tempfile::TempDir {
     dir
 }
 
+fn key_names(info: &quarry::backend::TableInfo) -> Vec<&str> {
+    info.partition_keys
+        .iter()
+        .map(|k| k.name.as_str())
+        .collect()
+}
+
 #[tokio::test]
 async fn databases_and_tables_are_found_from_folders() {
     let lake = messy_lake();
@@ -91,12 +98,7 @@ async fn a_tidy_table_has_keys_columns_and_totals() {
     let lake = messy_lake();
     let catalog = Arc::new(LocalCatalog::open(lake.path()).unwrap());
     let info = catalog.table(&TableName::new("app", "good")).await.unwrap();
-    let keys: Vec<&str> = info
-        .partition_keys
-        .iter()
-        .map(|k| k.name.as_str())
-        .collect();
-    assert_eq!(keys, ["year", "month", "day"]);
+    assert_eq!(key_names(&info), ["year", "month", "day"]);
     let columns: Vec<(&str, &str)> = info
         .columns
         .iter()
@@ -143,12 +145,7 @@ async fn columns_come_from_the_first_readable_footer_in_any_partition() {
         .table(&TableName::new("app", "crashed"))
         .await
         .unwrap();
-    let keys: Vec<&str> = info
-        .partition_keys
-        .iter()
-        .map(|k| k.name.as_str())
-        .collect();
-    assert_eq!(keys, ["year", "month", "day"]);
+    assert_eq!(key_names(&info), ["year", "month", "day"]);
     let columns: Vec<&str> = info.columns.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(columns, ["id", "name"]);
     assert!(
