@@ -44,6 +44,9 @@ impl ScalarUDFImpl for RoundFloats {
         let [value] = args.args.as_slice() else {
             return datafusion::common::exec_err!("{ROUND_FLOATS} takes one argument");
         };
+        if !matches!(value.data_type(), DataType::Float64 | DataType::Float32) {
+            return Ok(value.clone());
+        }
         let array = value.to_array(args.number_rows)?;
         let rounded: ArrayRef = match array.data_type() {
             DataType::Float64 => Arc::new(unary::<Float64Type, _, Float64Type>(
