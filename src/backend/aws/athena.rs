@@ -176,6 +176,49 @@ impl AthenaEngine {
         Ok(columns_of(output.result_set()))
     }
 
+    /// The result CSV as the first page, or why it cannot be used (then the caller pages
+    /// through `GetQueryResults`).
+    async fn page_from_csv(
+        &self,
+        id: &QueryId,
+        location: &S3Location,
+        max_rows: usize,
+        run: &Run,
+        started: Instant,
+    ) -> Result<Result<ResultPage, String>, QueryError> {
+        let columns = self.result_columns(id).await?;
+        if columns.is_empty() {
+            return Ok(Err("the statement declared no result columns".to_owned()));
+        }
+        let schema = schema_of(&columns);
+        match self
+            .results_from_csv(location, Arc::clone(&schema), max_rows)
+            .await
+        {
+            Ok((batches, truncated, bytes)) => {
+                let rows = batches.iter().map(RecordBatch::num_rows).sum::<usize>();
+                run.fetched.fetch_add(rows, Ordering::Relaxed);
+                Ok(Ok(ResultPage {
+                    schema,
+                    batches,
+                    next_token: None,
+                    truncated,
+                    fetch: Some(ResultFetch {
+                        path: FetchPath::S3Csv,
+                        fallback_reason: None,
+                        rows: rows as u64,
+                        bytes: Some(bytes),
+                        ms: started.elapsed().as_millis() as u64,
+                    }),
+                }))
+            }
+            Err(e) => {
+                tracing::info!("result CSV not readable, using GetQueryResults: {e}");
+                Ok(Err(e.message))
+            }
+        }
+    }
+
     /// The fast path: the whole result CSV from S3, streamed through arrow-csv.
     async fn results_from_csv(
         &self,
@@ -374,32 +417,12 @@ impl QueryEngine for AthenaEngine {
                     );
                 }
                 Some(location) => {
-                    let schema = schema_of(&self.result_columns(id).await?);
                     match self
-                        .results_from_csv(&location, Arc::clone(&schema), max_rows)
-                        .await
+                        .page_from_csv(id, &location, max_rows, &run, started)
+                        .await?
                     {
-                        Ok((batches, truncated, bytes)) => {
-                            let rows = batches.iter().map(RecordBatch::num_rows).sum::<usize>();
-                            run.fetched.fetch_add(rows, Ordering::Relaxed);
-                            return Ok(ResultPage {
-                                schema,
-                                batches,
-                                next_token: None,
-                                truncated,
-                                fetch: Some(ResultFetch {
-                                    path: FetchPath::S3Csv,
-                                    fallback_reason: None,
-                                    rows: rows as u64,
-                                    bytes: Some(bytes),
-                                    ms: started.elapsed().as_millis() as u64,
-                                }),
-                            });
-                        }
-                        Err(e) => {
-                            tracing::info!("result CSV not readable, using GetQueryResults: {e}");
-                            fallback_reason = Some(e.message);
-                        }
+                        Ok(page) => return Ok(page),
+                        Err(reason) => fallback_reason = Some(reason),
                     }
                 }
             }

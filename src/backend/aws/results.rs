@@ -7,7 +7,7 @@ use datafusion::arrow::array::{ArrayRef, StringArray};
 use datafusion::arrow::compute::{CastOptions, cast_with_options};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use datafusion::arrow::error::ArrowError;
-use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::arrow::record_batch::{RecordBatch, RecordBatchOptions};
 
 /// A result column as Athena describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,7 +90,13 @@ pub fn rows_to_batch(
             }
         })
         .collect::<Result<Vec<_>, _>>()?;
-    RecordBatch::try_new(Arc::clone(schema), columns)
+    // The row count is given so a result without columns (some statements declare none) is
+    // still a batch.
+    RecordBatch::try_new_with_options(
+        Arc::clone(schema),
+        columns,
+        &RecordBatchOptions::new().with_row_count(Some(rows.len())),
+    )
 }
 
 /// Stands for an unquoted empty field (a NULL) in the marked CSV. A NUL byte never appears in
@@ -304,6 +310,13 @@ mod tests {
         );
         assert_eq!(arrow_type_of("array(varchar)", 0, 0), DataType::Utf8);
         assert_eq!(arrow_type_of("real", 0, 0), DataType::Float32);
+    }
+
+    #[test]
+    fn rows_without_columns_still_make_a_batch() {
+        let schema = schema_of(&[]);
+        let batch = rows_to_batch(&schema, &[vec![], vec![]]).unwrap();
+        assert_eq!((batch.num_columns(), batch.num_rows()), (0, 2));
     }
 
     #[test]

@@ -306,3 +306,27 @@ async fn named_queries_are_saved_and_listed_and_recent_executions_shown() {
     assert_eq!(execution.sql, "SELECT 42");
     assert_eq!(execution.state, QueryState::Succeeded);
 }
+
+/// Some statements declare no result columns (moto answers every unseeded query so): the run
+/// succeeds with an empty result, read from the API, and says why the CSV was not used.
+#[tokio::test]
+#[ignore = "needs moto: scripts/test.sh"]
+async fn a_result_without_columns_is_empty_not_an_error() {
+    let (engine, _aws) = engine_in("ap-northeast-1", "athena-no-columns").await;
+    let id = run(&engine, "INSERT INTO logs SELECT * FROM staging").await;
+    let page = quarry::backend::all_results(&engine, &id).await.unwrap();
+    assert!(page.schema.fields().is_empty());
+    assert_eq!(
+        page.batches
+            .iter()
+            .map(RecordBatch::num_rows)
+            .sum::<usize>(),
+        0
+    );
+    let fetch = page.fetch.unwrap();
+    assert_eq!(fetch.path, FetchPath::ResultsApi);
+    assert_eq!(
+        fetch.fallback_reason.as_deref(),
+        Some("the statement declared no result columns")
+    );
+}
