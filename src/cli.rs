@@ -740,16 +740,10 @@ async fn run_compare(
         Some(Err(why)) => return fail(EXIT_USAGE, &format!("cannot compare: {why}")),
         None => return fail(EXIT_USAGE, &format!("cannot compare: {ONE_ENGINE_LOCALLY}")),
     };
-    // The local engine first, so differences read "athena … against local".
-    let [first, second] = if chosen.0 == EngineChoice::Local {
-        [chosen, other]
-    } else {
-        [other, chosen]
-    };
     let cancel = tokio_util::sync::CancellationToken::new();
     let context = QueryContext { database };
     let comparison = crate::backend::compare::compare(
-        [(first.0.label(), first.1), (second.0.label(), second.1)],
+        [(chosen.0.label(), chosen.1), (other.0.label(), other.1)],
         sql,
         &context,
         &cancel,

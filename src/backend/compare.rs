@@ -18,7 +18,9 @@ use datafusion::sql::sqlparser::parser::Parser;
 
 use tokio_util::sync::CancellationToken;
 
-use super::{QueryContext, QueryEngine, QueryError, QueryState, QueryStatus, all_results};
+use super::{
+    EngineKind, QueryContext, QueryEngine, QueryError, QueryState, QueryStatus, all_results,
+};
 
 /// Relative tolerance for numbers when no approximate function is involved: room for the
 /// order in which two engines add doubles.
@@ -243,17 +245,30 @@ pub struct Comparison {
 }
 
 /// Runs `sql` on both engines at once and compares their answers; `cancel` cancels both runs.
+/// The local engine's side comes first in the result whichever order the engines are given,
+/// so a difference always reads "athena … against local engine".
 pub async fn compare(
     engines: [(&str, Arc<dyn QueryEngine>); 2],
     sql: &str,
     context: &QueryContext,
     cancel: &CancellationToken,
 ) -> Comparison {
-    let [(left_name, left), (right_name, right)] = engines;
-    let (left, right) = tokio::join!(
-        run(left_name, left, sql, context, cancel),
-        run(right_name, right, sql, context, cancel)
+    let [(first_name, first), (second_name, second)] = engines;
+    let (first, second) = tokio::join!(
+        run(first_name, first, sql, context, cancel),
+        run(second_name, second, sql, context, cancel)
     );
+    let is_local = |side: &Side| {
+        side.status
+            .as_ref()
+            .is_ok_and(|s| s.stats.engine == EngineKind::Local)
+    };
+    let (left, right) = if is_local(&second) && !is_local(&first) {
+        (second, first)
+    } else {
+        (first, second)
+    };
+    let (left_name, right_name) = (left.engine.clone(), right.engine.clone());
     let verdict = match (&left.status, &right.status) {
         (Ok(l), Ok(r)) if l.state == QueryState::Succeeded && r.state == QueryState::Succeeded => {
             match difference(&left.rows, &right.rows, rules(sql)) {

@@ -441,14 +441,8 @@ impl EffectRunner {
             .insert(ticket, token.clone());
         let comparisons = Arc::clone(&self.comparisons);
         tokio::spawn(async move {
-            // The local engine first, so a difference reads "athena … against local engine".
-            let mut engines = [(engine_name, engine), (other_name, other)];
-            if engines[1].0.starts_with("local") {
-                engines.swap(0, 1);
-            }
-            let [(a_name, a), (b_name, b)] = engines;
             let comparison = crate::backend::compare::compare(
-                [(a_name.as_str(), a), (b_name.as_str(), b)],
+                [(engine_name.as_str(), engine), (other_name.as_str(), other)],
                 &sql,
                 &context,
                 &token,

@@ -82,6 +82,9 @@ async fn compare_reports_agreement_and_the_first_difference() {
     let stdout = String::from_utf8_lossy(&differed.stdout);
     assert_eq!(differed.status.code(), Some(3), "{stdout}");
     assert!(stdout.contains("answers differ"), "{stdout}");
+    // Athena is the engine chosen here, yet the local engine leads: Athena is what differs.
+    assert!(stdout.starts_with("local engine:"), "{stdout}");
+    assert!(stdout.contains("(athena against local engine)"), "{stdout}");
     assert!(
         stdout.contains(&truth.last().unwrap()[0]),
         "names the row: {stdout}"
