@@ -236,7 +236,7 @@ async fn main() {
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
 
-    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+    let sdk = AwsClients::sdk_loader()
         .region(aws_config::Region::new("us-east-1"))
         .endpoint_url(&url)
         .credentials_provider(aws_credential_types::Credentials::new(

@@ -193,30 +193,9 @@ impl Config {
 }
 
 impl Config {
-    /// The theme the config names, loaded; the error names the config file.
-    pub fn load_theme(&self) -> Result<crate::ui::theme::Theme, String> {
-        crate::ui::theme::Theme::resolve(&self.theme, themes_dir().as_deref()).map_err(|e| {
-            match &self.path {
-                Some(path) => format!("{}: theme: {e}", path.display()),
-                None => e,
-            }
-        })
-    }
-
-    /// The default key bindings with the `[keys]` overrides applied.
-    pub fn bindings(&self) -> Result<Vec<crate::app::keys::Binding>, String> {
-        let overrides = self.key_overrides()?;
-        crate::app::keys::rebind(crate::app::keys::default_bindings(), &overrides).map_err(|e| {
-            match &self.path {
-                Some(path) => format!("{}: {e}", path.display()),
-                None => e,
-            }
-        })
-    }
-
     /// The `[keys]` table as parsed keys; errors name the line, the action and the key text.
     pub fn key_overrides(&self) -> Result<Vec<(String, Vec<KeyPress>)>, String> {
-        let names = crate::app::keys::action_names();
+        let names = crate::app::bindings::action_names();
         let mut overrides = Vec::new();
         for (name, keys) in &self.keys {
             let line = self.line_of(keys.span().start);

@@ -1,25 +1,19 @@
 //! quarry: a terminal workbench for data lakes built on "JSON events → Firehose → Parquet in S3
 //! (year=/month=/day=) → Glue → Athena", with an embedded local lake on DataFusion.
 //!
-//! Layers point down: `cli` → `backend` (catalog and engine traits, sources) → `cost`, `lake`,
-//! `text`. See `shared/DESIGN.md`.
+//! This crate is the terminal half: `cli` (arguments, exit codes, the headless query runner,
+//! start-up), `tui` (terminal, event loop, effects run in tokio tasks), `ui` (drawing from
+//! state only) and `app` (state and the one `update` that changes it). Everything else lives in
+//! `quarry-core` and `quarry-ingest`, re-exported here under the names the code has always
+//! used. `ARCHITECTURE.md` is the map.
 
 pub mod app;
-pub mod backend;
 pub mod cli;
 pub mod config;
-pub mod cost;
-pub mod estimate;
-pub mod export;
-pub mod ingest;
-pub mod lake;
-pub mod launch;
-pub mod ledger;
-pub mod output;
-pub mod serve_cli;
-pub mod session;
-pub use quarry_sql as sql;
-pub mod summary;
-pub mod text;
 pub mod tui;
 pub mod ui;
+
+pub use quarry_core::{
+    backend, cost, estimate, export, history, jsonl, lake, ledger, session, sql, summary, text,
+};
+pub use quarry_ingest as ingest;

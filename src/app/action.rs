@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use ratatui_textarea::Input;
 
-use super::picker::{HistoryEntry, PickerItem, PickerKind};
+use super::picker::{HistoryEntry, PickerKind, QueryItem};
 use super::results::{SharedRows, SortKey};
 
 use crate::backend::{
@@ -93,6 +93,16 @@ pub enum Action {
     ToggleHelp,
     /// Scroll the help overlay by lines.
     ScrollHelp(i16),
+    /// Close whatever overlay is open (a running comparison is cancelled, a held run
+    /// dropped).
+    CloseOverlay,
+    /// Text pasted into the terminal (bracketed paste), for the editor or the open prompt.
+    Paste(String),
+    /// `$EDITOR` returned with the text of editor buffer `buffer`.
+    EditedExternally {
+        buffer: usize,
+        outcome: ExternalEdit,
+    },
     /// Run the statement under the cursor (or the selection, or the whole buffer).
     RunQuery,
     /// Run the whole buffer.
@@ -161,7 +171,6 @@ pub enum Action {
     /// Show the cursor cell in full (JSON pretty-printed).
     ResultsInspect,
     InspectorScroll(i16),
-    InspectorClose,
     /// Copy to the terminal's clipboard (OSC 52).
     ResultsCopy(CopyScope),
     Copied(Result<String, String>),
@@ -175,12 +184,11 @@ pub enum Action {
     OpenPicker(PickerKind),
     PickerLoaded {
         kind: PickerKind,
-        items: Result<Vec<PickerItem>, String>,
+        items: Result<Vec<QueryItem>, String>,
     },
     PickerMove(isize),
     /// Open the selected item in a new editor buffer.
     PickerOpen,
-    PickerClose,
     /// Save the editor buffer to its file (asking for one when it has none).
     SaveBuffer,
     /// A buffer write finished; `Ok` holds the text written.
@@ -234,7 +242,7 @@ pub enum Action {
     /// executions), added after the local ones.
     PickerMore {
         kind: PickerKind,
-        items: Result<Vec<PickerItem>, String>,
+        items: Result<Vec<QueryItem>, String>,
     },
     /// A later page of a finished query's results.
     ResultsAppended {
@@ -254,8 +262,6 @@ pub enum Action {
     },
     /// Run the query the cost guard held.
     ConfirmRun,
-    /// Drop the query the cost guard held.
-    DismissConfirmation,
     /// Open or close the cost ledger overlay.
     ToggleLedger,
     LedgerLoaded(Result<Vec<crate::ledger::LedgerEntry>, String>),
@@ -270,12 +276,19 @@ pub enum Action {
         report: Vec<String>,
         matched: bool,
     },
-    /// Close the comparison overlay, cancelling the comparison if it still runs.
-    CloseComparison,
     /// Run the next queries on the source's other engine (Athena ↔ the local engine).
     SwitchEngine,
     /// The engine queries now run on, or why there is no other.
     EngineSwitched(Result<EngineInUse, String>),
+}
+
+/// How a hand-off to `$VISUAL`/`$EDITOR` ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExternalEdit {
+    /// The editor saved this text.
+    Edited { command: String, text: String },
+    /// The editor exited with an error status or could not start; the buffer stays.
+    Failed { command: String, why: String },
 }
 
 /// The engine queries run on after a switch.
@@ -361,6 +374,11 @@ pub enum Effect {
     },
     /// Swap the engine queries run on with the source's other one.
     SwitchEngine,
+    /// Suspend the screen and open editor buffer `buffer`'s `text` in `$VISUAL`/`$EDITOR`.
+    EditExternally {
+        buffer: usize,
+        text: String,
+    },
     /// Save SQL as an Athena named query.
     SaveNamedQuery {
         name: String,

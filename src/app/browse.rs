@@ -227,6 +227,15 @@ pub fn insert_filter(state: &mut AppState) {
     state.focus = Focus::Editor;
 }
 
+/// Whether the focused pane's one-line filter is taking text.
+pub fn editing_filter(state: &AppState) -> bool {
+    match state.focus {
+        Focus::Catalog => state.catalog.editing_filter,
+        Focus::Partitions => state.partitions.as_ref().is_some_and(|b| b.editing_filter),
+        Focus::Editor | Focus::Results => false,
+    }
+}
+
 /// A key for the focused pane's filter line.
 pub fn filter_input(state: &mut AppState, edit: TextEdit) {
     let (text, editing) = match state.focus {

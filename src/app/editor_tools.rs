@@ -1,7 +1,9 @@
-//! `update` for the editor's tools: format the statement, search, and hand the buffer to
-//! `$EDITOR`.
+//! `update` for the editor's tools: format the statement, search, paste, and take the text
+//! `$EDITOR` hands back.
 
-use super::state::{AppState, Prompt, PromptKind};
+use super::action::{Effect, ExternalEdit, Focus, TextEdit};
+use super::overlay::{Overlay, Prompt, PromptKind};
+use super::state::AppState;
 
 /// Pretty-prints the statement under the cursor (or the selection) in place.
 pub fn format(state: &mut AppState) {
@@ -21,7 +23,7 @@ pub fn format(state: &mut AppState) {
 }
 
 /// Opens the search prompt, holding the last pattern.
-pub fn start_search(state: &mut AppState) {
+pub fn start_search(state: &mut AppState) -> Vec<Effect> {
     let last = state
         .editor
         .buffer()
@@ -29,11 +31,11 @@ pub fn start_search(state: &mut AppState) {
         .search_pattern()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_default();
-    state.prompt = Some(Prompt {
+    state.open_overlay(Overlay::Prompt(Prompt {
         kind: PromptKind::Search,
         label: "search (regex, case-insensitive with (?i))".to_owned(),
         text: last,
-    });
+    }))
 }
 
 /// Sets the pattern and jumps to the first match at or after the cursor.
@@ -63,4 +65,67 @@ pub fn search_again(state: &mut AppState, forward: bool) {
     if !found {
         state.notice = Some("no match".to_owned());
     }
+}
+
+/// Pasted text goes where typing would: into the open prompt or picker filter (one line,
+/// control characters dropped), a pane's filter line, or the focused editor as one undoable
+/// insertion. Anything else is not a place for text, and the status line says where to go.
+pub fn paste(state: &mut AppState, text: &str) -> Vec<Effect> {
+    let one_line = || {
+        text.chars()
+            .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+            .map(TextEdit::Push)
+    };
+    match &mut state.overlay {
+        Some(Overlay::Prompt(prompt)) => {
+            one_line().for_each(|edit| edit.apply_to(&mut prompt.text));
+            return Vec::new();
+        }
+        Some(Overlay::Picker(picker)) => {
+            one_line().for_each(|edit| edit.apply_to(&mut picker.filter));
+            picker.move_by(0);
+            return Vec::new();
+        }
+        Some(_) => return Vec::new(), // the overlay on top takes input, and it takes no text
+        None => {}
+    }
+    match state.focus {
+        Focus::Editor => {
+            let text = text.replace("\r\n", "\n").replace('\r', "\n");
+            state.completion = None;
+            state.editor.buffer_mut().compound(|buffer| {
+                buffer.textarea.insert_str(&text);
+            });
+        }
+        Focus::Catalog | Focus::Partitions if super::browse::editing_filter(state) => {
+            one_line().for_each(|edit| super::browse::filter_input(state, edit));
+        }
+        Focus::Catalog | Focus::Partitions | Focus::Results => {
+            state.notice = Some("paste goes into the editor: focus it first (Alt-2)".to_owned());
+        }
+    }
+    Vec::new()
+}
+
+/// `$EDITOR` came back: its text replaces buffer `index` as one undoable change.
+pub fn edited_externally(state: &mut AppState, index: usize, outcome: ExternalEdit) {
+    let Some(buffer) = state.editor.buffers.get_mut(index) else {
+        return; // the buffer is gone
+    };
+    state.notice = Some(match outcome {
+        ExternalEdit::Edited { command, text } => {
+            if text == buffer.text_for_file() {
+                format!("{command}: no changes")
+            } else {
+                buffer.compound(|buffer| {
+                    buffer.textarea.select_all();
+                    buffer
+                        .textarea
+                        .insert_str(text.strip_suffix('\n').unwrap_or(&text));
+                });
+                format!("edited in {command} (Ctrl-Z undoes)")
+            }
+        }
+        ExternalEdit::Failed { command, why } => format!("{command}: {why}"),
+    });
 }

@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 
 use super::action::Effect;
-use super::state::{AppState, Prompt, PromptKind};
+use super::overlay::{Overlay, Prompt, PromptKind};
+use super::state::AppState;
 
 /// Ctrl-S: writes the buffer to its file, or asks for a path when it has none.
 pub fn save(state: &mut AppState) -> Vec<Effect> {
@@ -18,16 +19,16 @@ pub fn save(state: &mut AppState) -> Vec<Effect> {
         }];
     }
     let name = slug(&buffer.title);
-    state.prompt = Some(Prompt {
+    let text = state
+        .user_queries_dir
+        .join(format!("{name}.sql"))
+        .display()
+        .to_string();
+    state.open_overlay(Overlay::Prompt(Prompt {
         kind: PromptKind::SaveBuffer,
         label: "save query as".to_owned(),
-        text: state
-            .user_queries_dir
-            .join(format!("{name}.sql"))
-            .display()
-            .to_string(),
-    });
-    Vec::new()
+        text,
+    }))
 }
 
 /// Alt-S: asks for the name to save the statement under the cursor as, in Athena.
@@ -38,12 +39,11 @@ pub fn ask_named_query(state: &mut AppState) -> Vec<Effect> {
         return Vec::new();
     }
     let title = state.editor.buffer().title.clone();
-    state.prompt = Some(Prompt {
+    state.open_overlay(Overlay::Prompt(Prompt {
         kind: PromptKind::NamedQuery,
         label: "save in Athena as".to_owned(),
         text: title,
-    });
-    Vec::new()
+    }))
 }
 
 /// Sends the statement under the cursor to Athena as a named query called `name`.

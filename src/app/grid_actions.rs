@@ -3,8 +3,9 @@
 use std::path::PathBuf;
 
 use super::action::{CopyScope, Effect};
+use super::overlay::{Inspector, Overlay, Prompt, PromptKind};
 use super::results::{ResultGrid, SortKey};
-use super::state::{AppState, Inspector, Prompt, PromptKind};
+use super::state::AppState;
 
 /// Largest copy sent to the terminal; OSC 52 payloads past this are cut by many terminals.
 const MAX_COPY_BYTES: usize = 1 << 20;
@@ -51,19 +52,19 @@ pub fn sorted(state: &mut AppState, grid_id: u64, sort: SortKey, order: Result<V
 }
 
 /// Opens the inspector on the cursor cell.
-pub fn inspect(state: &mut AppState) {
+pub fn inspect(state: &mut AppState) -> Vec<Effect> {
     let Some(grid) = &state.results else {
-        return;
+        return Vec::new();
     };
     if grid.rows == 0 {
-        return;
+        return Vec::new();
     }
     let field = grid.schema.field(grid.column);
     let text = match grid.raw_cell(grid.row, grid.column) {
         None => "NULL".to_owned(),
         Some(value) => pretty_json(&value).unwrap_or(value),
     };
-    state.inspector = Some(Inspector {
+    state.open_overlay(Overlay::Inspector(Inspector {
         title: format!(
             "{} · {} · row {}",
             field.name(),
@@ -72,7 +73,7 @@ pub fn inspect(state: &mut AppState) {
         ),
         text,
         scroll: 0,
-    });
+    }))
 }
 
 /// JSON objects and arrays pretty-printed; anything else is shown as it is.
@@ -134,18 +135,18 @@ fn column_text(grid: &ResultGrid) -> (String, String) {
 }
 
 /// Opens the export prompt with a path that does not exist yet.
-pub fn ask_export(state: &mut AppState, default_dir: &std::path::Path) {
+pub fn ask_export(state: &mut AppState, default_dir: &std::path::Path) -> Vec<Effect> {
     if state.results.is_none() {
         state.notice = Some("nothing to export: run a query first".to_owned());
-        return;
+        return Vec::new();
     }
     let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
     let path = default_dir.join(format!("quarry-{stamp}.csv"));
-    state.prompt = Some(Prompt {
+    state.open_overlay(Overlay::Prompt(Prompt {
         kind: PromptKind::Export,
-        label: "export to (.csv .tsv .json .ndjson .parquet)".to_owned(),
+        label: "export to (.csv .tsv .json .ndjson .parquet .txt)".to_owned(),
         text: path.display().to_string(),
-    });
+    }))
 }
 
 /// Starts writing the rows to `path`.
@@ -153,9 +154,9 @@ pub fn start_export(state: &mut AppState, path: PathBuf) -> Vec<Effect> {
     let Some(grid) = &state.results else {
         return Vec::new();
     };
-    if crate::export::ExportFormat::from_path(&path).is_none() {
+    if crate::export::Format::from_path(&path).is_none() {
         state.notice = Some(format!(
-            "{}: the extension picks the format (.csv .tsv .json .ndjson .parquet)",
+            "{}: the extension picks the format (.csv .tsv .json .ndjson .parquet .txt)",
             path.display()
         ));
         return Vec::new();

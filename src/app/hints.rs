@@ -14,7 +14,8 @@ use crate::sql::filter;
 use crate::sql::statements::Statement;
 
 use super::action::Effect;
-use super::state::{AppState, Prompt, PromptKind};
+use super::overlay::{Overlay, Prompt, PromptKind};
+use super::state::AppState;
 
 /// Buffers bigger than this get no hints (the statement under the cursor is not looked for).
 const MAX_BUFFER_FOR_HINTS: usize = 1 << 20;
@@ -184,12 +185,14 @@ pub fn received(
     }
     match state.cost_guard.objection(&explanation) {
         Some(reason) => {
-            state.confirmation = Some(Confirmation {
+            // Nothing else can be open: the run was asked for by a key, which an overlay
+            // would have taken, and the estimate it waited for opens nothing.
+            state.open_overlay(Overlay::Confirmation(Confirmation {
                 statement: waiting,
                 kind,
                 explanation,
                 reason,
-            });
+            }));
             None
         }
         None => Some((waiting, kind)),
@@ -208,15 +211,12 @@ pub fn guard(
     }
     if let Some(explanation) = state.hints.for_statement(statement).cloned() {
         return match state.cost_guard.objection(&explanation) {
-            Some(reason) => {
-                state.confirmation = Some(Confirmation {
-                    statement: statement.clone(),
-                    kind,
-                    explanation,
-                    reason,
-                });
-                Err(Vec::new())
-            }
+            Some(reason) => Err(state.open_overlay(Overlay::Confirmation(Confirmation {
+                statement: statement.clone(),
+                kind,
+                explanation,
+                reason,
+            }))),
             None => Ok(()),
         };
     }
@@ -234,18 +234,18 @@ pub fn guard(
 
 /// Applies the first hint's fix: a literal retyped in place, or a partition filter from the
 /// partition browser's selection or a date range the user types.
-pub fn apply_fix(state: &mut AppState) {
+pub fn apply_fix(state: &mut AppState) -> Vec<Effect> {
     let Some(statement) = state.editor.buffer().statement_to_run() else {
         state.notice = Some("no statement under the cursor".to_owned());
-        return;
+        return Vec::new();
     };
     let Some(explanation) = state.hints.for_statement(&statement).cloned() else {
         state.notice = Some("no hint for this statement yet".to_owned());
-        return;
+        return Vec::new();
     };
     let Some(fix) = explanation.hints.iter().find_map(|h| h.hint.fix.clone()) else {
         state.notice = Some("no hint here has a quick fix".to_owned());
-        return;
+        return Vec::new();
     };
     match fix {
         Fix::Replace { span, text } => {
@@ -253,6 +253,7 @@ pub fn apply_fix(state: &mut AppState) {
             let end = statement.to_buffer(span.end);
             state.editor.buffer_mut().replace_range(start, end, &text);
             state.notice = Some(format!("replaced with {text}"));
+            Vec::new()
         }
         Fix::AddPartitionFilter { reference, keys } => {
             // The browser's selection, when it is on this table and something is selected.
@@ -268,7 +269,7 @@ pub fn apply_fix(state: &mut AppState) {
             });
             if let Some(condition) = from_browser {
                 add_filter(state, &statement, &condition);
-                return;
+                return Vec::new();
             }
             let qualifier = qualifier_for(&explanation, &reference);
             if DateKeys::find(&keys, false, None).is_none() {
@@ -276,21 +277,22 @@ pub fn apply_fix(state: &mut AppState) {
                     "{reference} is partitioned by {}: select partitions in the browser (F6 on the table), then Ctrl-G",
                     keys.join(", ")
                 ));
-                return;
+                return Vec::new();
             }
-            state.prompt = Some(Prompt {
-                kind: PromptKind::DateRange,
-                label: format!(
-                    "Filter {} to dates (2023-09-01 or 2023-09-01..2023-09-30)",
-                    qualifier.as_deref().unwrap_or(&reference)
-                ),
-                text: String::new(),
-            });
-            state.date_filter = Some(DateFilterTarget {
+            let label = format!(
+                "Filter {} to dates (2023-09-01 or 2023-09-01..2023-09-30)",
+                qualifier.as_deref().unwrap_or(&reference)
+            );
+            let target = DateFilterTarget {
                 keys,
                 qualifier,
                 integer: integer_keys(&explanation, &reference),
-            });
+            };
+            state.open_overlay(Overlay::Prompt(Prompt {
+                kind: PromptKind::DateRange(target),
+                label,
+                text: String::new(),
+            }))
         }
     }
 }
@@ -303,11 +305,8 @@ pub struct DateFilterTarget {
     pub integer: bool,
 }
 
-/// The date-range prompt was answered.
-pub fn date_range_entered(state: &mut AppState, text: &str) {
-    let Some(target) = state.date_filter.take() else {
-        return;
-    };
+/// The date-range prompt for `target` was answered.
+pub fn date_range_entered(state: &mut AppState, target: DateFilterTarget, text: &str) {
     let Some((from, to)) = parse_range(text) else {
         state.notice = Some(format!(
             "{text:?} is not a date or range: write 2023-09-01 or 2023-09-01..2023-09-30"

@@ -1,7 +1,8 @@
 //! The app model: state, actions, effects and `update`. No drawing and no I/O here.
 
 pub mod action;
-mod browse;
+pub mod bindings;
+pub mod browse;
 pub mod catalog_tree;
 pub mod completion;
 pub mod editor;
@@ -10,12 +11,15 @@ mod files;
 mod grid_actions;
 pub mod hints;
 pub mod keys;
+pub mod overlay;
 pub mod partitions;
 pub mod picker;
 pub mod results;
+mod run;
 pub mod state;
 mod update;
 
-pub use action::{Action, Effect, Focus, TextEdit, Ticket};
+pub use action::{Action, Effect, ExternalEdit, Focus, TextEdit, Ticket};
+pub use overlay::Overlay;
 pub use state::{AppState, QueryPhase, SessionTotals};
 pub use update::update;

@@ -2,7 +2,6 @@
 //! so a million rows cost no more per frame than a hundred.
 
 use std::cell::Cell;
-use std::fmt;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, ArrayRef};
@@ -12,7 +11,7 @@ use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 use unicode_width::UnicodeWidthStr;
 
-use crate::output::is_numeric;
+use crate::export::is_numeric;
 use crate::text::escape_control;
 
 /// Widest a column is drawn; the cell inspector shows the rest.
@@ -27,34 +26,7 @@ pub enum CellText {
     Value(String),
 }
 
-/// A query's rows, shared with background work (sorting, export) without copying.
-#[derive(Clone)]
-pub struct SharedRows {
-    pub schema: SchemaRef,
-    pub batches: Arc<Vec<RecordBatch>>,
-    /// Display order as row indices, when sorted.
-    pub order: Option<Arc<Vec<u32>>>,
-}
-
-impl fmt::Debug for SharedRows {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SharedRows({} batches)", self.batches.len())
-    }
-}
-
-/// Same rows means the same allocation: effects compare without touching the data.
-impl PartialEq for SharedRows {
-    fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.batches, &other.batches)
-            && match (&self.order, &other.order) {
-                (Some(a), Some(b)) => Arc::ptr_eq(a, b),
-                (None, None) => true,
-                _ => false,
-            }
-    }
-}
-
-impl Eq for SharedRows {}
+pub use crate::export::SharedRows;
 
 /// How the grid is sorted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

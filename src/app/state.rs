@@ -7,6 +7,7 @@ use super::action::{Focus, Ticket};
 use super::catalog_tree::CatalogTree;
 use super::completion::Completion;
 use super::editor::{Buffer, Editor};
+use super::overlay::Overlay;
 use super::partitions::PartitionBrowser;
 use super::results::ResultGrid;
 
@@ -32,37 +33,6 @@ pub enum QueryPhase {
     },
 }
 
-/// The cell inspector: one value in full.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Inspector {
-    pub title: String,
-    pub text: String,
-    pub scroll: u16,
-}
-
-/// What a one-line prompt asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PromptKind {
-    /// A file to export the results to.
-    Export,
-    /// A file to save the editor buffer to.
-    SaveBuffer,
-    /// A pattern to find in the editor buffer.
-    Search,
-    /// The name of an Athena named query to save the statement as.
-    NamedQuery,
-    /// Dates to filter a table's year/month/day partitions to (the "no filter" quick fix).
-    DateRange,
-}
-
-/// A one-line question at the bottom of the screen.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Prompt {
-    pub kind: PromptKind,
-    pub label: String,
-    pub text: String,
-}
-
 /// An export being written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportProgress {
@@ -85,9 +55,8 @@ pub struct SessionTotals {
 #[derive(Debug)]
 pub struct AppState {
     pub focus: Focus,
-    pub show_help: bool,
-    /// First line of the help overlay shown.
-    pub help_scroll: u16,
+    /// The one thing drawn over the panes, which gets every key (see [`Overlay`]).
+    pub(crate) overlay: Option<Overlay>,
     /// "local lake ~/…/demo-lake", shown in the title.
     pub source_label: String,
     pub catalog: CatalogTree,
@@ -107,12 +76,6 @@ pub struct AppState {
     /// A table whose browser opens once its details arrive.
     pub pending_partitions: Option<crate::backend::TableName>,
     pub session: SessionTotals,
-    pub inspector: Option<Inspector>,
-    /// The history or saved-queries overlay.
-    pub picker: Option<super::picker::Picker>,
-    pub prompt: Option<Prompt>,
-    /// Set when the buffer should open in `$EDITOR`; the runtime suspends the screen for it.
-    pub external_edit: bool,
     pub export: Option<ExportProgress>,
     /// Where Ctrl-S offers to save a new query.
     pub user_queries_dir: std::path::PathBuf,
@@ -125,14 +88,6 @@ pub struct AppState {
     /// Hints and the scan estimate of the statement under the cursor.
     pub hints: super::hints::HintState,
     pub cost_guard: super::hints::CostGuard,
-    /// A run held by the cost guard until the user confirms.
-    pub confirmation: Option<super::hints::Confirmation>,
-    /// The table and keys the open date-range prompt filters.
-    pub date_filter: Option<super::hints::DateFilterTarget>,
-    /// The cost ledger overlay, while open (`None` while its totals load).
-    pub ledger: Option<Option<crate::ledger::LedgerSummary>>,
-    /// The engine comparison overlay, while open.
-    pub comparison: Option<ComparisonView>,
     /// This process's id in the ledger.
     pub session_id: String,
     pub spinner: usize,
@@ -145,8 +100,7 @@ impl AppState {
     pub fn new(source_label: impl Into<String>, first: Buffer) -> Self {
         Self {
             focus: Focus::Editor,
-            show_help: false,
-            help_scroll: 0,
+            overlay: None,
             source_label: source_label.into(),
             catalog: CatalogTree::default(),
             editor: Editor::new(first),
@@ -159,10 +113,6 @@ impl AppState {
             show_partitions: false,
             pending_partitions: None,
             session: SessionTotals::default(),
-            inspector: None,
-            picker: None,
-            prompt: None,
-            external_edit: false,
             export: None,
             export_dir: std::path::PathBuf::from("."),
             user_queries_dir: std::path::PathBuf::from("saved-queries"),
@@ -170,10 +120,6 @@ impl AppState {
             notice: None,
             hints: super::hints::HintState::default(),
             cost_guard: super::hints::CostGuard::default(),
-            confirmation: None,
-            date_filter: None,
-            ledger: None,
-            comparison: None,
             session_id: crate::ledger::new_session_id(),
             spinner: 0,
             next_ticket: 1,

@@ -1,7 +1,6 @@
 //! `update(state, action) -> effects`: the only place state changes.
 
-use crate::backend::{QueryErrorKind, QueryState, TableName};
-use crate::sql::statements::Position;
+use crate::backend::TableName;
 
 use super::action::{Action, Effect, Focus, TextEdit};
 use super::browse;
@@ -11,11 +10,13 @@ use super::editor::Buffer;
 use super::editor_tools;
 use super::files;
 use super::grid_actions;
-use super::hints::{self, RunKind};
+use super::hints;
+use super::overlay::{Overlay, PromptKind};
 use super::partitions::PartitionBrowser;
-use super::picker::{HistoryEntry, Picker};
-use super::results::ResultGrid;
-use super::state::PromptKind;
+use super::picker::Picker;
+use super::run::{
+    cancel_running, compare, finish, history, results_appended, run, running_ticket, start_kind,
+};
 use super::state::{AppState, QueryPhase};
 
 /// Databases with at most this many tables have every table's details loaded up front.
@@ -51,20 +52,28 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::FocusPrevious => focus(state, state.focus.previous()),
         Action::Focus(target) => focus(state, target),
         Action::ToggleHelp => {
-            state.show_help = !state.show_help;
-            state.help_scroll = 0;
-            Vec::new()
+            if state.help_shown() {
+                state.close_overlay()
+            } else {
+                state.open_overlay(Overlay::Help { scroll: 0 })
+            }
         }
         Action::ScrollHelp(lines) => {
-            state.help_scroll = state.help_scroll.saturating_add_signed(lines);
+            if let Some(Overlay::Help { scroll }) = &mut state.overlay {
+                *scroll = scroll.saturating_add_signed(lines);
+            }
+            Vec::new()
+        }
+        Action::CloseOverlay => state.close_overlay(),
+        Action::Paste(text) => editor_tools::paste(state, &text),
+        Action::EditedExternally { buffer, outcome } => {
+            editor_tools::edited_externally(state, buffer, outcome);
             Vec::new()
         }
         Action::RunQuery => run(state, false),
         Action::RunAll => run(state, true),
         Action::CancelQuery => {
-            if state.show_help {
-                state.show_help = false;
-            } else if !state.is_running() {
+            if !state.is_running() {
                 state.editor.buffer_mut().textarea.cancel_selection();
             }
             cancel_running(state)
@@ -89,17 +98,17 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
             editor_tools::format(state);
             Vec::new()
         }
-        Action::StartSearch => {
-            editor_tools::start_search(state);
-            Vec::new()
-        }
+        Action::StartSearch => editor_tools::start_search(state),
         Action::SearchAgain(forward) => {
             editor_tools::search_again(state, forward);
             Vec::new()
         }
         Action::EditExternally => {
-            state.external_edit = true;
-            Vec::new()
+            let buffer = state.editor.active;
+            vec![Effect::EditExternally {
+                buffer,
+                text: state.editor.buffer().text_for_file(),
+            }]
         }
         Action::CompletionMove(delta) => {
             completion::move_selection(state, delta);
@@ -195,10 +204,10 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::FilterInput(edit) => {
-            if state.prompt.is_some() {
+            if state.prompt().is_some() {
                 return prompt_input(state, edit);
             }
-            if let Some(picker) = &mut state.picker {
+            if let Some(picker) = state.picker_mut() {
                 edit.apply_to(&mut picker.filter);
                 picker.move_by(0);
                 return Vec::new();
@@ -230,18 +239,11 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
             grid_actions::sorted(state, grid, sort, order);
             Vec::new()
         }
-        Action::ResultsInspect => {
-            grid_actions::inspect(state);
-            Vec::new()
-        }
+        Action::ResultsInspect => grid_actions::inspect(state),
         Action::InspectorScroll(lines) => {
-            if let Some(inspector) = &mut state.inspector {
+            if let Some(Overlay::Inspector(inspector)) = &mut state.overlay {
                 inspector.scroll = inspector.scroll.saturating_add_signed(lines);
             }
-            Vec::new()
-        }
-        Action::InspectorClose => {
-            state.inspector = None;
             Vec::new()
         }
         Action::ResultsCopy(scope) => grid_actions::copy(state, scope),
@@ -254,8 +256,7 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         Action::ResultsExport => {
             let dir = state.export_dir.clone();
-            grid_actions::ask_export(state, &dir);
-            Vec::new()
+            grid_actions::ask_export(state, &dir)
         }
         Action::ExportProgress { rows } => {
             if let Some(export) = &mut state.export {
@@ -290,7 +291,7 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::PickerMore { kind, items } => {
-            if let Some(picker) = state.picker.as_mut().filter(|p| p.kind == kind) {
+            if let Some(picker) = state.picker_mut().filter(|p| p.kind == kind) {
                 picker.receive_remote(items);
             }
             Vec::new()
@@ -358,10 +359,7 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
             results_appended(state, ticket, page);
             Vec::new()
         }
-        Action::ApplyHintFix => {
-            hints::apply_fix(state);
-            Vec::new()
-        }
+        Action::ApplyHintFix => hints::apply_fix(state),
         Action::Explained {
             generation,
             explanation,
@@ -369,9 +367,14 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
             Some((statement, kind)) => start_kind(state, statement, kind),
             None => Vec::new(),
         },
-        Action::ConfirmRun => match state.confirmation.take() {
-            Some(confirmation) => start_kind(state, confirmation.statement, confirmation.kind),
-            None => Vec::new(),
+        Action::ConfirmRun => match state.overlay.take() {
+            Some(Overlay::Confirmation(confirmation)) => {
+                start_kind(state, confirmation.statement, confirmation.kind)
+            }
+            other => {
+                state.overlay = other;
+                Vec::new()
+            }
         },
         Action::CompareEngines => compare(state),
         Action::SwitchEngine => vec![Effect::SwitchEngine],
@@ -390,7 +393,7 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
             report,
             matched,
         } => {
-            if let Some(view) = &mut state.comparison
+            if let Some(Overlay::Comparison(view)) = &mut state.overlay
                 && view.ticket == ticket
             {
                 view.report = Some(report);
@@ -398,43 +401,33 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Action::CloseComparison => match state.comparison.take() {
-            Some(view) if view.report.is_none() => vec![Effect::CancelCompare {
-                ticket: view.ticket,
-            }],
-            _ => Vec::new(),
-        },
-        Action::DismissConfirmation => {
-            if state.confirmation.take().is_some() {
-                state.notice = Some("not run: the cost guard stopped it".to_owned());
-            }
-            Vec::new()
-        }
         Action::ToggleLedger => {
-            if state.ledger.take().is_some() {
-                Vec::new()
+            if matches!(state.overlay, Some(Overlay::Ledger(_))) {
+                state.close_overlay()
             } else {
-                state.ledger = Some(None);
-                vec![Effect::LoadLedger]
+                let mut effects = state.open_overlay(Overlay::Ledger(None));
+                effects.push(Effect::LoadLedger);
+                effects
             }
         }
         Action::LedgerLoaded(entries) => {
+            let Some(Overlay::Ledger(slot)) = &mut state.overlay else {
+                return Vec::new(); // closed meanwhile
+            };
             match entries {
-                Ok(entries) if state.ledger.is_some() => {
-                    let summary = crate::ledger::LedgerSummary::of(
+                Ok(entries) => {
+                    *slot = Some(crate::ledger::LedgerSummary::of(
                         &entries,
                         &state.session_id,
                         &crate::ledger::today(),
-                    );
-                    state.ledger = Some(Some(summary));
+                    ));
+                    Vec::new()
                 }
-                Ok(_) => {}
                 Err(e) => {
-                    state.ledger = None;
                     state.notice = Some(format!("cannot read the cost ledger: {e}"));
+                    state.close_overlay()
                 }
             }
-            Vec::new()
         }
         Action::WorkgroupCutoff(cutoff) => {
             state.cost_guard.workgroup_cutoff = cutoff;
@@ -452,24 +445,28 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
             vec![record]
         }
         Action::OpenPicker(kind) => {
-            state.picker = Some(Picker::loading(kind));
-            state.show_help = false;
-            vec![Effect::LoadPicker(kind)]
+            let mut effects = state.open_overlay(Overlay::Picker(Picker::loading(kind)));
+            effects.push(Effect::LoadPicker(kind));
+            effects
         }
         Action::PickerLoaded { kind, items } => {
-            if let Some(picker) = state.picker.as_mut().filter(|p| p.kind == kind) {
+            if let Some(picker) = state.picker_mut().filter(|p| p.kind == kind) {
                 picker.receive_local(items);
             }
             Vec::new()
         }
         Action::PickerMove(delta) => {
-            if let Some(picker) = &mut state.picker {
+            if let Some(picker) = state.picker_mut() {
                 picker.move_by(delta);
             }
             Vec::new()
         }
         Action::PickerOpen => {
-            if let Some(item) = state.picker.take().and_then(|p| p.current().cloned()) {
+            let item = state.picker().and_then(|p| p.current().cloned());
+            if item.is_some() {
+                state.close_overlay();
+            }
+            if let Some(item) = item {
                 let mut buffer = match &item.path {
                     Some(path) => Buffer::from_file(path.clone(), &item.sql),
                     None => Buffer::new(item.title.chars().take(24).collect::<String>(), &item.sql),
@@ -482,10 +479,6 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Action::PickerClose => {
-            state.picker = None;
-            Vec::new()
-        }
     }
 }
 
@@ -496,7 +489,6 @@ fn focus(state: &mut AppState, target: Focus) -> Vec<Effect> {
         Focus::Partitions if !state.show_partitions => Focus::Results,
         other => other,
     };
-    state.show_help = false;
     state.completion = None;
     state.completion_awaits_columns = false;
     Vec::new()
@@ -504,14 +496,14 @@ fn focus(state: &mut AppState, target: Focus) -> Vec<Effect> {
 
 /// A key for the open prompt; Enter acts on its text.
 fn prompt_input(state: &mut AppState, edit: TextEdit) -> Vec<Effect> {
-    let Some(prompt) = state.prompt.as_mut() else {
+    let Some(Overlay::Prompt(prompt)) = &mut state.overlay else {
         return Vec::new();
     };
     match edit {
         TextEdit::Push(_) | TextEdit::Pop => edit.apply_to(&mut prompt.text),
-        TextEdit::Abort => state.prompt = None,
+        TextEdit::Abort => return state.close_overlay(),
         TextEdit::Finish => {
-            let Some(prompt) = state.prompt.take() else {
+            let Some(Overlay::Prompt(prompt)) = state.overlay.take() else {
                 return Vec::new();
             };
             let path = crate::text::expand_home(prompt.text.trim());
@@ -519,8 +511,8 @@ fn prompt_input(state: &mut AppState, edit: TextEdit) -> Vec<Effect> {
                 PromptKind::Export => grid_actions::start_export(state, path),
                 PromptKind::SaveBuffer => files::save_as(state, path),
                 PromptKind::NamedQuery => files::save_named_query(state, prompt.text.trim()),
-                PromptKind::DateRange => {
-                    hints::date_range_entered(state, &prompt.text);
+                PromptKind::DateRange(target) => {
+                    hints::date_range_entered(state, target, &prompt.text);
                     Vec::new()
                 }
                 PromptKind::Search => {
@@ -538,291 +530,6 @@ fn load_effect(request: LoadRequest) -> Effect {
         LoadRequest::Tables(db) => Effect::LoadTables(db),
         LoadRequest::Table(name) => Effect::LoadTable(name),
     }
-}
-
-fn running_ticket(state: &AppState) -> Option<u64> {
-    match state.phase {
-        QueryPhase::Running { ticket, .. } => Some(ticket),
-        _ => None,
-    }
-}
-
-/// Starts the statement under the cursor (or the whole buffer). A run while another runs
-/// cancels the first: its answers carry the old ticket and are dropped.
-fn run(state: &mut AppState, whole_buffer: bool) -> Vec<Effect> {
-    let buffer = state.editor.buffer();
-    let statement = if whole_buffer {
-        crate::sql::statements::split(&buffer.text())
-            .into_iter()
-            .next()
-            .map(|mut first| {
-                buffer
-                    .text()
-                    .trim()
-                    .trim_end_matches(';')
-                    .clone_into(&mut first.sql);
-                first
-            })
-    } else {
-        buffer.statement_to_run()
-    };
-    let Some(statement) = statement else {
-        state.notice = Some("nothing to run: the buffer holds no SQL".to_owned());
-        return Vec::new();
-    };
-    if let Err(effects) = hints::guard(state, &statement, RunKind::Run) {
-        return effects;
-    }
-    start(state, statement)
-}
-
-/// Compares the statement under the cursor on both engines, after the cost guard: Athena's
-/// side is billed like any run.
-fn compare(state: &mut AppState) -> Vec<Effect> {
-    let Some(statement) = state.editor.buffer().statement_to_run() else {
-        state.notice = Some("nothing to compare: the buffer holds no SQL".to_owned());
-        return Vec::new();
-    };
-    if let Err(effects) = hints::guard(state, &statement, RunKind::Compare) {
-        return effects;
-    }
-    start_compare(state, statement)
-}
-
-fn start_kind(
-    state: &mut AppState,
-    statement: crate::sql::statements::Statement,
-    kind: RunKind,
-) -> Vec<Effect> {
-    match kind {
-        RunKind::Run => start(state, statement),
-        RunKind::Compare => start_compare(state, statement),
-    }
-}
-
-/// Opens the comparison overlay and starts the comparison; an earlier one still running is
-/// cancelled, and its answer (an older ticket) dropped.
-fn start_compare(
-    state: &mut AppState,
-    statement: crate::sql::statements::Statement,
-) -> Vec<Effect> {
-    let mut effects = Vec::new();
-    if let Some(old) = state.comparison.take()
-        && old.report.is_none()
-    {
-        effects.push(Effect::CancelCompare { ticket: old.ticket });
-    }
-    let ticket = state.next_ticket;
-    state.next_ticket += 1;
-    state.notice = None;
-    state.comparison = Some(super::state::ComparisonView {
-        ticket,
-        sql: statement.sql.clone(),
-        report: None,
-        matched: None,
-    });
-    effects.push(Effect::Compare {
-        ticket,
-        sql: statement.sql,
-    });
-    effects
-}
-
-/// Starts `statement` (the cost guard has had its say).
-fn start(state: &mut AppState, statement: crate::sql::statements::Statement) -> Vec<Effect> {
-    let mut effects = cancel_running(state);
-    let ticket = state.next_ticket;
-    state.next_ticket += 1;
-    state.notice = None;
-    // The results take the lower pane back from the partition browser.
-    state.show_partitions = false;
-    if state.focus == Focus::Partitions {
-        state.focus = Focus::Results;
-    }
-    effects.push(Effect::RunQuery {
-        ticket,
-        sql: statement.sql.clone(),
-    });
-    state.phase = QueryPhase::Running {
-        ticket,
-        statement,
-        stats: crate::backend::QueryStats::default(),
-        cancelling: false,
-    };
-    effects
-}
-
-fn cancel_running(state: &mut AppState) -> Vec<Effect> {
-    match &mut state.phase {
-        QueryPhase::Running {
-            ticket, cancelling, ..
-        } if !*cancelling => {
-            *cancelling = true;
-            vec![Effect::CancelQuery { ticket: *ticket }]
-        }
-        _ => Vec::new(),
-    }
-}
-
-/// The history record of a finished run.
-fn history(
-    app: &AppState,
-    sql: &str,
-    outcome: &str,
-    stats: Option<&crate::backend::QueryStats>,
-    error: Option<&crate::backend::QueryError>,
-) -> Effect {
-    let stats = stats.cloned().unwrap_or_default();
-    Effect::RecordHistory(HistoryEntry {
-        time: chrono::Local::now().to_rfc3339(),
-        source: app.source_label.clone(),
-        sql: sql.to_owned(),
-        state: outcome.to_owned(),
-        bytes_scanned: stats.bytes_scanned,
-        cost_usd: stats.cost_usd,
-        rows: stats.rows,
-        total_ms: stats.total_ms,
-        error: error.map(|e| e.message.clone()),
-    })
-}
-
-/// Adds a later page of results to the grid it belongs to.
-fn results_appended(
-    state: &mut AppState,
-    ticket: u64,
-    page: Result<crate::backend::ResultPage, String>,
-) {
-    let Some(grid) = state.results.as_mut().filter(|g| g.id == ticket) else {
-        return; // a newer query's grid
-    };
-    match page {
-        Ok(page) => {
-            if let QueryPhase::Finished { stats } = &mut state.phase {
-                if let (Some(fetch), Some(more)) = (stats.fetch.as_mut(), page.fetch.as_ref()) {
-                    fetch.rows = more.rows;
-                    fetch.ms += more.ms;
-                }
-                if page.next_token.is_none() && !page.truncated {
-                    stats.rows = (grid.rows + page_rows(&page)) as u64;
-                }
-            }
-            let more_coming = page.next_token.is_some();
-            grid.append(page.batches, more_coming, page.truncated);
-        }
-        Err(e) => {
-            grid.loading_more = false;
-            state.notice = Some(format!("the rest of the results could not be read: {e}"));
-        }
-    }
-}
-
-fn page_rows(page: &crate::backend::ResultPage) -> usize {
-    page.batches
-        .iter()
-        .map(datafusion::arrow::record_batch::RecordBatch::num_rows)
-        .sum()
-}
-
-fn finish(
-    state: &mut AppState,
-    ticket: u64,
-    status: &crate::backend::QueryStatus,
-    page: Option<Result<crate::backend::ResultPage, String>>,
-) -> Vec<Effect> {
-    let QueryPhase::Running {
-        ticket: current,
-        statement,
-        ..
-    } = &state.phase
-    else {
-        return Vec::new();
-    };
-    if *current != ticket {
-        return Vec::new();
-    }
-    let statement = statement.clone();
-    let mut final_stats = status.stats.clone();
-    let page = match page {
-        Some(Ok(page)) => {
-            final_stats.absorb_fetch(&page);
-            Some(page)
-        }
-        Some(Err(e)) => {
-            state.notice = Some(format!(
-                "the query succeeded but its results could not be read: {e}"
-            ));
-            None
-        }
-        None => None,
-    };
-    let outcome = match status.state {
-        QueryState::Succeeded => "succeeded",
-        QueryState::Cancelled => "cancelled",
-        _ => "failed",
-    };
-    let record = history(
-        state,
-        &statement.sql,
-        outcome,
-        Some(&final_stats),
-        status.error.as_ref(),
-    );
-    let mut effects = vec![record];
-    if status.state != QueryState::Failed {
-        state.session.queries += 1;
-        state.session.bytes_scanned += final_stats.bytes_scanned;
-        state.session.cost_usd += final_stats.cost_usd;
-        if final_stats.billed_bytes > 0 {
-            effects.push(Effect::RecordLedger(crate::ledger::LedgerEntry::for_stats(
-                &state.session_id,
-                &final_stats,
-            )));
-        }
-    }
-    state.phase = match status.state {
-        QueryState::Succeeded => {
-            if let Some(page) = page {
-                let more_coming = page.next_token.is_some();
-                let mut grid = ResultGrid::new(
-                    ticket,
-                    page.schema,
-                    page.batches,
-                    final_stats.rows,
-                    page.truncated,
-                );
-                grid.loading_more = more_coming;
-                state.results = Some(grid);
-            }
-            QueryPhase::Finished { stats: final_stats }
-        }
-        QueryState::Cancelled => QueryPhase::Cancelled { stats: final_stats },
-        _ => {
-            let mut error = status.error.clone().unwrap_or_else(|| {
-                crate::backend::QueryError::new(
-                    QueryErrorKind::Execution,
-                    "the query failed without a message",
-                )
-            });
-            if let Some(position) = error.position {
-                // Engine positions are inside the statement; show and jump to the buffer's.
-                let absolute = statement.to_buffer(Position {
-                    line: position.line,
-                    column: position.column,
-                });
-                state.editor.buffer_mut().move_cursor_to(absolute);
-                error.position = Some(crate::backend::SqlPosition {
-                    line: absolute.line,
-                    column: absolute.column,
-                });
-            }
-            state.focus = Focus::Editor;
-            QueryPhase::Failed {
-                error,
-                stats: Some(final_stats),
-            }
-        }
-    };
-    effects
 }
 
 /// The qualified name of the selected table, or a column's name.

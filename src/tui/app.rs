@@ -6,7 +6,7 @@ use tokio::sync::mpsc::{self, UnboundedReceiver};
 
 use super::effects::{EffectRunner, Services};
 use super::keymap;
-use crate::app::keys::{Binding, default_bindings};
+use crate::app::bindings::{Binding, default_bindings};
 use crate::app::{Action, AppState, Effect, update};
 
 /// A running app.
@@ -97,6 +97,12 @@ impl App {
                 return;
             }
         }
+    }
+
+    /// The buffer `update` asked to open in `$EDITOR` (index and text), once. The event loop
+    /// suspends the screen for it; headless tests run the editor themselves.
+    pub fn take_external_edit(&mut self) -> Option<(usize, String)> {
+        self.runner.take_external_edit()
     }
 
     /// Receives the next action, for the event loop's `select!`.

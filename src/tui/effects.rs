@@ -9,7 +9,9 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::app::picker::PickerKind;
 use crate::app::{Action, Effect, Ticket};
-use crate::backend::{Catalog, PartitionFilter, QueryContext, QueryEngine, QueryId, QueryState};
+use crate::backend::{
+    Catalog, PartitionFilter, QueryContext, QueryEngine, QueryId, QueryState, SavedWork,
+};
 
 /// S3 listings in flight at once while sizing partitions.
 const SIZE_CONCURRENCY: usize = 8;
@@ -30,8 +32,8 @@ pub struct Services {
     pub clipboard: Clipboard,
     /// History, session and saved-query files; `None` keeps nothing on disk.
     pub files: Option<crate::session::SessionFiles>,
-    /// Athena's named queries and recent executions, on the AWS source.
-    pub workspace: Option<crate::backend::aws::Workspace>,
+    /// The source's own saved work (Athena's named queries and recent executions).
+    pub workspace: Option<Arc<dyn SavedWork>>,
     /// Prices estimates the way Athena bills.
     pub pricing: crate::cost::Pricing,
     /// The source's other engine, to compare with or switch to (the AWS source has Athena and
@@ -90,6 +92,8 @@ pub struct EffectRunner {
     latest_explain: tokio::sync::watch::Sender<u64>,
     /// Comparisons running, to cancel by ticket.
     comparisons: Arc<Mutex<HashMap<Ticket, tokio_util::sync::CancellationToken>>>,
+    /// A buffer to open in `$EDITOR`: the event loop owns the terminal, so it runs the editor.
+    external_edit: Option<(usize, String)>,
 }
 
 #[derive(Default)]
@@ -111,7 +115,13 @@ impl EffectRunner {
             queries: Arc::default(),
             latest_explain: tokio::sync::watch::Sender::new(0),
             comparisons: Arc::default(),
+            external_edit: None,
         }
+    }
+
+    /// The `$EDITOR` hand-off asked for, once.
+    pub fn take_external_edit(&mut self) -> Option<(usize, String)> {
+        self.external_edit.take()
     }
 
     /// Replaces where copies go.
@@ -239,7 +249,7 @@ impl EffectRunner {
                 if let Some(files) = &self.services.files {
                     let path = files.history.clone();
                     tokio::task::spawn_blocking(move || {
-                        if let Err(e) = crate::session::append_history(&path, &entry) {
+                        if let Err(e) = crate::history::append_history(&path, &entry) {
                             tracing::warn!("history not recorded in {}: {e}", path.display());
                         }
                     });
@@ -250,7 +260,7 @@ impl EffectRunner {
                 tokio::task::spawn_blocking(move || {
                     let items = match (kind, files) {
                         (PickerKind::History, Some(files)) => {
-                            crate::session::read_history(&files.history)
+                            crate::history::read_history(&files.history)
                         }
                         (PickerKind::History, None) => Ok(Vec::new()),
                         (PickerKind::SavedQueries, Some(files)) => {
@@ -264,7 +274,10 @@ impl EffectRunner {
                 if let Some(workspace) = self.services.workspace.clone() {
                     let tx = self.actions.clone();
                     tokio::spawn(async move {
-                        let items = crate::session::athena_items(&workspace, kind).await;
+                        let items = match kind {
+                            PickerKind::SavedQueries => workspace.named_queries().await,
+                            PickerKind::History => workspace.recent_runs().await,
+                        };
                         let _ = tx.send(Action::PickerMore { kind, items });
                     });
                 }
@@ -319,10 +332,7 @@ impl EffectRunner {
                     .unwrap_or_else(|| "default".to_owned());
                 tokio::spawn(async move {
                     let result = match workspace {
-                        Some(workspace) => workspace
-                            .save_named_query(&name, &database, &sql)
-                            .await
-                            .map_err(|e| e.to_string()),
+                        Some(workspace) => workspace.save_named_query(&name, &database, &sql).await,
                         None => Err("named queries need the AWS source (--aws)".to_owned()),
                     };
                     let _ = tx.send(Action::NamedQuerySaved(result));
@@ -368,6 +378,7 @@ impl EffectRunner {
                 };
                 let _ = self.actions.send(Action::EngineSwitched(switched));
             }
+            Effect::EditExternally { buffer, text } => self.external_edit = Some((buffer, text)),
             Effect::Quit => {}
         }
     }
@@ -408,11 +419,11 @@ impl EffectRunner {
         };
         let tx = self.actions.clone();
         tokio::spawn(async move {
-            match workspace.bytes_scanned_cutoff().await {
+            match workspace.scan_cutoff().await {
                 Ok(cutoff) => {
                     let _ = tx.send(Action::WorkgroupCutoff(cutoff));
                 }
-                Err(e) => tracing::warn!("workgroup limit unknown: {}", e.message),
+                Err(e) => tracing::warn!("workgroup limit unknown: {e}"),
             }
         });
     }

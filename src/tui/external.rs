@@ -1,6 +1,7 @@
-//! Handing the editor buffer to `$VISUAL` / `$EDITOR`: the screen is suspended (main screen,
-//! cooked mode) while the editor runs, then restored, and the edited text replaces the buffer
-//! as one undoable change.
+//! Handing an editor buffer to `$VISUAL` / `$EDITOR`: the screen is suspended (main screen,
+//! cooked mode) while the editor runs, then restored. The text comes back to `update` as
+//! [`Action::EditedExternally`](crate::app::Action), which replaces the buffer as one undoable
+//! change and refreshes the hints like any other edit.
 
 use std::io;
 use std::path::PathBuf;
@@ -8,10 +9,10 @@ use std::path::PathBuf;
 use crossterm::cursor::Hide;
 use crossterm::terminal::{Clear, ClearType, EnterAlternateScreen, enable_raw_mode};
 
-use crate::app::AppState;
+use crate::app::ExternalEdit;
 
 /// The command users expect: `$VISUAL`, then `$EDITOR`, then `vi`.
-fn editor_command() -> String {
+pub fn editor_command() -> String {
     std::env::var("VISUAL")
         .or_else(|_| std::env::var("EDITOR"))
         .ok()
@@ -19,31 +20,17 @@ fn editor_command() -> String {
         .unwrap_or_else(|| "vi".to_owned())
 }
 
-/// Runs the editor on the active buffer. The caller drops its event stream first, so no key
-/// meant for the editor is read by the TUI.
-pub async fn edit(terminal: &mut ratatui::DefaultTerminal, state: &mut AppState) -> io::Result<()> {
+/// Runs the editor on `text` with the screen suspended. The caller stops reading keys first,
+/// so none meant for the editor reaches the TUI. An error is the terminal's, not the editor's.
+pub async fn edit(
+    terminal: &mut ratatui::DefaultTerminal,
+    text: String,
+) -> io::Result<ExternalEdit> {
     let command = editor_command();
-    let path: PathBuf = std::env::temp_dir().join(format!(
-        "quarry-{}-{}.sql",
-        std::process::id(),
-        state.editor.active
-    ));
-    let original = state.editor.buffer().text_for_file();
-    tokio::fs::write(&path, &original).await?;
     ratatui::try_restore()?;
-    // Through the shell, so `EDITOR="code --wait"` works as it does for git.
-    let shell_command = command.clone();
-    let file = path.clone();
-    let status = tokio::task::spawn_blocking(move || {
-        std::process::Command::new("sh")
-            .arg("-c")
-            .arg(format!("{shell_command} \"$1\""))
-            .arg("quarry-editor")
-            .arg(&file)
-            .status()
-    })
-    .await
-    .map_err(io::Error::other)?;
+    let outcome = tokio::task::spawn_blocking(move || run_editor(&command, &text))
+        .await
+        .map_err(io::Error::other)?;
     enable_raw_mode()?;
     crossterm::execute!(
         io::stdout(),
@@ -55,24 +42,40 @@ pub async fn edit(terminal: &mut ratatui::DefaultTerminal, state: &mut AppState)
     // clear would ask the terminal for the cursor position, which not every terminal answers.)
     terminal.swap_buffers();
     terminal.swap_buffers();
-    let edited = tokio::fs::read_to_string(&path).await;
-    let _ = tokio::fs::remove_file(&path).await;
-    state.notice = Some(match (status, edited) {
-        (Ok(status), Ok(text)) if status.success() => {
-            if text == original {
-                format!("{command}: no changes")
-            } else {
-                state.editor.buffer_mut().compound(|buffer| {
-                    buffer.textarea.select_all();
-                    buffer
-                        .textarea
-                        .insert_str(text.strip_suffix('\n').unwrap_or(&text));
-                });
-                format!("edited in {command} (Ctrl-Z undoes)")
-            }
-        }
-        (Ok(status), _) => format!("{command} exited with {status}; the buffer is unchanged"),
-        (Err(e), _) => format!("cannot run {command}: {e}; set $EDITOR"),
-    });
-    Ok(())
+    Ok(outcome)
+}
+
+/// Writes `text` to a temporary `.sql` file, runs `command` on it through the shell (so
+/// `EDITOR="code --wait"` works as it does for git), and reads it back. Blocks until the
+/// editor exits.
+pub fn run_editor(command: &str, text: &str) -> ExternalEdit {
+    let failed = |why: String| ExternalEdit::Failed {
+        command: command.to_owned(),
+        why,
+    };
+    let dir = match tempfile::Builder::new().prefix("quarry-edit-").tempdir() {
+        Ok(dir) => dir,
+        Err(e) => return failed(format!("cannot create a temporary file: {e}")),
+    };
+    let path: PathBuf = dir.path().join("query.sql");
+    if let Err(e) = std::fs::write(&path, text) {
+        return failed(format!("cannot write {}: {e}", path.display()));
+    }
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{command} \"$1\""))
+        .arg("quarry-editor")
+        .arg(&path)
+        .status();
+    match status {
+        Ok(status) if status.success() => match std::fs::read_to_string(&path) {
+            Ok(text) => ExternalEdit::Edited {
+                command: command.to_owned(),
+                text,
+            },
+            Err(e) => failed(format!("cannot read the edited file back: {e}")),
+        },
+        Ok(status) => failed(format!("exited with {status}; the buffer is unchanged")),
+        Err(e) => failed(format!("cannot run it: {e}; set $EDITOR")),
+    }
 }

@@ -1,72 +1,97 @@
-//! crossterm key events → actions, through the binding table in `app::keys`.
+//! crossterm key events → actions. The overlay on top, if any, takes every key; then the
+//! completion popup, a pane's filter line, the bindings, and the editor's text.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::app::keys::{Binding, Key, KeyPress, lookup};
-use crate::app::{Action, AppState, Focus, TextEdit};
+use crate::app::bindings::{Binding, Command, Scope, lookup};
+use crate::app::keys::{Key, KeyPress};
+use crate::app::{Action, AppState, Focus, Overlay, TextEdit};
 
 /// The action for a key press in the current state, if any.
 pub fn action_for(state: &AppState, bindings: &[Binding], event: KeyEvent) -> Option<Action> {
     let press = key_press(event);
-    if state.prompt.is_some() {
-        return prompt_key(event).map(Action::FilterInput);
-    }
-    if state.confirmation.is_some() {
-        return match event.code {
-            KeyCode::Enter | KeyCode::Char('y' | 'Y') => Some(Action::ConfirmRun),
-            KeyCode::Esc | KeyCode::Char('n' | 'N') => Some(Action::DismissConfirmation),
-            _ => None,
-        };
-    }
-    if state.ledger.is_some() {
-        // Any key closes the overlay.
-        return Some(Action::ToggleLedger);
-    }
-    if state.comparison.is_some() {
-        // Any key closes the overlay (and cancels a comparison still running).
-        return Some(Action::CloseComparison);
-    }
-    if state.picker.is_some() {
-        return picker_key(event);
-    }
-    if state.inspector.is_some() {
-        return Some(match press.map(|p| p.key) {
-            Some(Key::Up | Key::Char('k')) => Action::InspectorScroll(-1),
-            Some(Key::Down | Key::Char('j')) => Action::InspectorScroll(1),
-            Some(Key::PageUp) => Action::InspectorScroll(-10),
-            Some(Key::PageDown | Key::Char(' ')) => Action::InspectorScroll(10),
-            Some(Key::Char('y')) => Action::ResultsCopy(crate::app::action::CopyScope::Cell),
-            _ => Action::InspectorClose,
-        });
-    }
-    if state.show_help {
-        let scroll = match press.map(|p| p.key) {
-            Some(Key::Up) => Some(-1),
-            Some(Key::Down) => Some(1),
-            Some(Key::PageUp) => Some(-10),
-            Some(Key::PageDown) => Some(10),
-            _ => None,
-        };
-        if let Some(lines) = scroll {
-            return Some(Action::ScrollHelp(lines));
-        }
+    if let Some(overlay) = state.overlay() {
+        return overlay_key(overlay, bindings, event, press);
     }
     if let Some(action) = completion_key(state, event) {
         return Some(action);
     }
-    if let Some(edit) = filter_edit(state, event) {
+    // While a pane's filter line is open, text keys edit it; arrows still move the cursor.
+    if crate::app::browse::editing_filter(state)
+        && let Some(edit) = prompt_key(event)
+    {
         return Some(Action::FilterInput(edit));
     }
     if let Some(press) = press
         && let Some(binding) = lookup(bindings, state.focus, press)
     {
-        return Some(binding.action.clone());
-    }
-    if state.show_help {
-        // Any other key closes the overlay rather than acting behind it.
-        return Some(Action::ToggleHelp);
+        return Some(binding.action());
     }
     (state.focus == Focus::Editor).then(|| Action::EditorInput(event.into()))
+}
+
+/// The commands that open an overlay: from any overlay but a prompt or a confirmation (which wait
+/// for their text or answer), their keys open theirs in its place (F7 in the help shows the
+/// ledger, Ctrl-O in the history shows the saved queries).
+const OPENERS: [Command; 4] = [
+    Command::help,
+    Command::ledger,
+    Command::history,
+    Command::saved_queries,
+];
+
+/// Keys while `overlay` is on top. Nothing reaches the panes underneath.
+fn overlay_key(
+    overlay: &Overlay,
+    bindings: &[Binding],
+    event: KeyEvent,
+    press: Option<KeyPress>,
+) -> Option<Action> {
+    let key = press.map(|p| p.key);
+    let opener = || {
+        let press = press?;
+        bindings
+            .iter()
+            .find(|b| b.scope == Scope::Global && b.press == press && OPENERS.contains(&b.command))
+            .map(Binding::action)
+    };
+    // A plain character is text for a picker's filter, never an opener.
+    let typed = matches!(key, Some(Key::Char(_)))
+        && event.modifiers.difference(KeyModifiers::SHIFT).is_empty();
+    if !matches!(overlay, Overlay::Prompt(_) | Overlay::Confirmation(_))
+        && !typed
+        && let Some(open) = opener()
+    {
+        return Some(open);
+    }
+    match overlay {
+        Overlay::Prompt(_) => prompt_key(event).map(Action::FilterInput),
+        Overlay::Picker(_) => picker_key(event),
+        Overlay::Confirmation(_) => match event.code {
+            KeyCode::Enter | KeyCode::Char('y' | 'Y') => Some(Action::ConfirmRun),
+            KeyCode::Esc | KeyCode::Char('n' | 'N') => Some(Action::CloseOverlay),
+            _ => None,
+        },
+        Overlay::Help { .. } => Some(match key {
+            Some(Key::Up) => Action::ScrollHelp(-1),
+            Some(Key::Down) => Action::ScrollHelp(1),
+            Some(Key::PageUp) => Action::ScrollHelp(-10),
+            Some(Key::PageDown) => Action::ScrollHelp(10),
+            _ => Action::CloseOverlay,
+        }),
+        Overlay::Inspector(_) => Some(match key {
+            Some(Key::Up | Key::Char('k')) => Action::InspectorScroll(-1),
+            Some(Key::Down | Key::Char('j')) => Action::InspectorScroll(1),
+            Some(Key::PageUp) => Action::InspectorScroll(-10),
+            Some(Key::PageDown | Key::Char(' ')) => Action::InspectorScroll(10),
+            Some(Key::Char('y')) => Action::ResultsCopy(crate::app::action::CopyScope::Cell),
+            _ => Action::CloseOverlay,
+        }),
+        // Any other key closes these (a comparison still running is cancelled).
+        Overlay::Ledger(_) | Overlay::Comparison(_) => {
+            Some(Action::CloseOverlay)
+        }
+    }
 }
 
 /// While the completion popup is open, it takes the keys that move in it, Tab (accept) and
@@ -100,7 +125,7 @@ fn picker_key(event: KeyEvent) -> Option<Action> {
         KeyCode::PageUp => Action::PickerMove(-10),
         KeyCode::PageDown => Action::PickerMove(10),
         KeyCode::Enter => Action::PickerOpen,
-        KeyCode::Esc => Action::PickerClose,
+        KeyCode::Esc => Action::CloseOverlay,
         KeyCode::Char(c) => Action::FilterInput(TextEdit::Push(c)),
         KeyCode::Backspace => Action::FilterInput(TextEdit::Pop),
         _ => return None,
@@ -122,16 +147,6 @@ fn prompt_key(event: KeyEvent) -> Option<TextEdit> {
         KeyCode::Esc => Some(TextEdit::Abort),
         _ => None,
     }
-}
-
-/// While a pane's filter line is open, text keys edit it; arrows still move the cursor.
-fn filter_edit(state: &AppState, event: KeyEvent) -> Option<TextEdit> {
-    let editing = match state.focus {
-        Focus::Catalog => state.catalog.editing_filter,
-        Focus::Partitions => state.partitions.as_ref().is_some_and(|b| b.editing_filter),
-        Focus::Editor | Focus::Results => false,
-    };
-    if editing { prompt_key(event) } else { None }
 }
 
 /// The terminal-independent form of a key event.

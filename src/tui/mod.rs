@@ -2,7 +2,7 @@
 
 mod app;
 mod effects;
-mod external;
+pub mod external;
 mod input;
 pub mod keymap;
 
@@ -35,7 +35,7 @@ pub async fn run(
     state: AppState,
     services: Services,
     theme: Theme,
-    bindings: Vec<crate::app::keys::Binding>,
+    bindings: Vec<crate::app::bindings::Binding>,
 ) -> std::io::Result<Ending> {
     use futures::FutureExt;
     let mut terminal = ratatui::try_init()?;
@@ -79,9 +79,7 @@ async fn event_loop(
                     tracing::trace!(?key, "key");
                     app.key(key);
                 }
-                Some(Ok(Event::Paste(text))) => {
-                    app.state.editor.buffer_mut().textarea.insert_str(text);
-                }
+                Some(Ok(Event::Paste(text))) => app.dispatch(Action::Paste(text)),
                 Some(Ok(_)) => {}
                 Some(Err(e)) => return Err(e),
                 None => app.dispatch(Action::Quit),
@@ -94,12 +92,14 @@ async fn event_loop(
                 app.dispatch(Action::Tick);
             }
         }
-        if app.state.external_edit {
-            app.state.external_edit = false;
+        if let Some((buffer, text)) = app.take_external_edit() {
             input.pause().await; // the editor reads the keys now
-            let edited = external::edit(terminal, &mut app.state).await;
+            let edited = external::edit(terminal, text).await;
             input.resume();
-            edited?;
+            app.dispatch(Action::EditedExternally {
+                buffer,
+                outcome: edited?,
+            });
         }
         dirty = true;
     }

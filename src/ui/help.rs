@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::theme::Theme;
 use crate::app::Focus;
-use crate::app::keys::{Binding, Scope};
+use crate::app::bindings::{Binding, Scope};
 
 const SECTIONS: [(&str, Scope); 5] = [
     ("Everywhere", Scope::Global),
@@ -69,13 +69,13 @@ fn section(
     for binding in bindings.iter().filter(|b| b.scope == scope) {
         match rows
             .iter_mut()
-            .find(|(_, description)| *description == binding.description)
+            .find(|(_, description)| *description == binding.description())
         {
             Some((keys, _)) => {
                 keys.push_str(" / ");
                 keys.push_str(&binding.press.to_string());
             }
-            None => rows.push((binding.press.to_string(), binding.description)),
+            None => rows.push((binding.press.to_string(), binding.description())),
         }
     }
     let mut lines = vec![Line::styled(title, theme.header)];

@@ -6,7 +6,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::theme::Theme;
-use crate::app::state::Inspector;
+use crate::app::overlay::Inspector;
 use crate::text::escape_control_keep_lines;
 
 /// Draws the inspector over most of `area`.

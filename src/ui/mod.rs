@@ -17,8 +17,8 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::{Block, Borders};
 
-use crate::app::keys::Binding;
-use crate::app::{AppState, Focus};
+use crate::app::bindings::Binding;
+use crate::app::{AppState, Focus, Overlay};
 use theme::Theme;
 
 /// The first visible index of a window of `size` that starts at `top` and must show `target`:
@@ -96,22 +96,16 @@ pub fn draw(frame: &mut Frame, state: &AppState, bindings: &[Binding], theme: &T
     }
     status::draw_stats(frame, stats_bar, state, theme);
     status::draw_footer(frame, footer, state, bindings, theme);
-    if let Some(inspector) = &state.inspector {
-        inspector::draw(frame, main, inspector, theme);
-    }
-    if let Some(picker) = &state.picker {
-        picker::draw(frame, main, picker, theme);
-    }
-    if let Some(summary) = &state.ledger {
-        cost::draw_ledger(frame, main, summary.as_ref(), theme);
-    }
-    if let Some(view) = &state.comparison {
-        compare::draw(frame, main, view, theme);
-    }
-    if let Some(confirmation) = &state.confirmation {
-        cost::draw_confirmation(frame, main, confirmation, theme);
-    }
-    if state.show_help {
-        help::draw(frame, area, state.help_scroll, bindings, theme);
+    // The one overlay, on top; the keymap gives it the keys (see `app::overlay`).
+    match state.overlay() {
+        None | Some(Overlay::Prompt(_)) => {} // the prompt lives in the footer line
+        Some(Overlay::Help { scroll }) => help::draw(frame, area, *scroll, bindings, theme),
+        Some(Overlay::Inspector(inspector)) => inspector::draw(frame, main, inspector, theme),
+        Some(Overlay::Picker(picker)) => picker::draw(frame, main, picker, theme),
+        Some(Overlay::Ledger(summary)) => cost::draw_ledger(frame, main, summary.as_ref(), theme),
+        Some(Overlay::Comparison(view)) => compare::draw(frame, main, view, theme),
+        Some(Overlay::Confirmation(confirmation)) => {
+            cost::draw_confirmation(frame, main, confirmation, theme);
+        }
     }
 }

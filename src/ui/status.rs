@@ -6,8 +6,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::theme::Theme;
-use crate::app::keys::{Binding, Scope};
-use crate::app::{Action, AppState, QueryPhase};
+use crate::app::bindings::{Binding, Command, Scope};
+use crate::app::{AppState, QueryPhase};
 use crate::backend::QueryStats;
 use crate::text::{escape_control, human_bytes, seconds, thousands, usd};
 
@@ -15,7 +15,7 @@ const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "�
 
 /// The statistics of the last run (live while it runs) and the session totals.
 pub fn draw_stats(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
-    if let Some(prompt) = &state.prompt {
+    if let Some(prompt) = state.prompt() {
         let line = Line::from(vec![
             Span::styled(format!("{}: ", prompt.label), theme.keyword),
             Span::styled(format!("{}▏", escape_control(&prompt.text)), theme.text),
@@ -163,7 +163,7 @@ pub fn draw_footer(
     let global = bindings.iter().filter(|b| {
         b.scope == Scope::Global
             && !pane.iter().any(|p| p.press == b.press)
-            && (running || !matches!(b.action, Action::CancelQuery))
+            && (running || b.command != Command::cancel)
     });
     let labels = |list: &[&Binding]| {
         let mut spans = Vec::new();

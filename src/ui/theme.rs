@@ -111,37 +111,9 @@ impl Theme {
         })
     }
 
-    /// The theme `name` names: a user theme `<themes_dir>/<name>.toml` (which may replace a
-    /// built-in one), a built-in theme, or a path to a theme file. Errors name the file.
-    pub fn resolve(name: &str, themes_dir: Option<&std::path::Path>) -> Result<Self, String> {
-        let user = themes_dir.map(|dir| dir.join(format!("{name}.toml")));
-        let path = match user.filter(|p| p.exists()) {
-            Some(path) => Some(path),
-            None if std::path::Path::new(name)
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("toml")) =>
-            {
-                Some(std::path::PathBuf::from(name))
-            }
-            None => None,
-        };
-        if let Some(path) = path {
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| format!("cannot read theme {}: {e}", path.display()))?;
-            return Self::parse(&text)
-                .map_err(|e| format!("invalid theme {}: {e}", path.display()));
-        }
-        Self::built_in(name).ok_or_else(|| {
-            let names: Vec<&str> = BUILT_IN.iter().map(|(n, _)| *n).collect();
-            format!(
-                "no theme named {name:?}: built in are {}, or put {name}.toml in {}",
-                names.join(", "),
-                themes_dir.map_or_else(
-                    || "the themes folder".to_owned(),
-                    |d| d.display().to_string()
-                )
-            )
-        })
+    /// The built-in themes' names.
+    pub fn built_in_names() -> Vec<&'static str> {
+        BUILT_IN.iter().map(|(n, _)| *n).collect()
     }
 
     /// A built-in theme by name.
@@ -195,31 +167,6 @@ mod tests {
                 Theme::parse(text).err()
             );
         }
-    }
-
-    #[test]
-    fn user_themes_replace_built_ins_and_unknown_names_list_the_choices() {
-        let dir = tempfile::tempdir().unwrap();
-        let mine = BUILT_IN[0].1.replace("#5fafd7", "#123456");
-        std::fs::write(dir.path().join("dark.toml"), mine).unwrap();
-        let theme = Theme::resolve("dark", Some(dir.path())).unwrap();
-        assert_eq!(theme.border_focused.fg, Some(Color::Rgb(0x12, 0x34, 0x56)));
-        assert_eq!(
-            Theme::resolve("light", Some(dir.path())).unwrap(),
-            Theme::built_in("light").unwrap()
-        );
-        let err = Theme::resolve("neon", Some(dir.path())).unwrap_err();
-        assert!(
-            err.contains("gruvbox") && err.contains("neon.toml"),
-            "{err}"
-        );
-        std::fs::write(
-            dir.path().join("bad.toml"),
-            "name = \"bad\"\n[ui]\ntext = 1\n",
-        )
-        .unwrap();
-        let err = Theme::resolve("bad", Some(dir.path())).unwrap_err();
-        assert!(err.contains("bad.toml") && err.contains("line"), "{err}");
     }
 
     #[test]

@@ -229,11 +229,11 @@ async fn f8_compares_the_statement_on_two_engines_and_any_key_closes() {
     );
     press(&mut app, KeyCode::F(8));
     assert!(
-        app.state.comparison.is_some(),
+        app.state.comparison().is_some(),
         "F8 opens the overlay at once"
     );
     settle(&mut app, |s| {
-        s.comparison.as_ref().is_some_and(|c| c.report.is_some())
+        s.comparison().is_some_and(|c| c.report.is_some())
     })
     .await;
     let shown = render(&app, 160, 30);
@@ -241,7 +241,7 @@ async fn f8_compares_the_statement_on_two_engines_and_any_key_closes() {
     assert!(shown.contains("local engine: scanned"), "{shown}");
     assert!(shown.contains("second engine: scanned"), "{shown}");
     press(&mut app, KeyCode::Char('x'));
-    assert!(app.state.comparison.is_none());
+    assert!(app.state.comparison().is_none());
     assert_eq!(
         app.state.editor.buffer().text(),
         "SELECT logtype, count(*) AS n FROM logs GROUP BY logtype",
@@ -255,7 +255,7 @@ async fn f8_on_the_local_source_says_what_comparing_needs() {
     let mut app = app_on(lake.path(), "test lake", "SELECT 1");
     press(&mut app, KeyCode::F(8));
     settle(&mut app, |s| {
-        s.comparison.as_ref().is_some_and(|c| c.report.is_some())
+        s.comparison().is_some_and(|c| c.report.is_some())
     })
     .await;
     let shown = render(&app, 160, 30);

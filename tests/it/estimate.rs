@@ -179,7 +179,7 @@ async fn the_filter_fix_asks_for_dates_and_adds_a_pruning_condition() {
     let mut app = app_with_hints(lake.path(), "local lake", "SELECT count(*) FROM logs");
     settle(&mut app, |s| s.hints.current.is_some()).await;
     ctrl(&mut app, 'g');
-    assert!(app.state.prompt.is_some(), "the date prompt opens");
+    assert!(app.state.prompt().is_some(), "the date prompt opens");
     app.type_text("2023-09-30..2023-10-01\n");
     assert_eq!(
         app.state.editor.buffer().text(),
@@ -204,13 +204,13 @@ async fn the_cost_guard_holds_a_big_run_until_confirmed() {
     app.state.cost_guard.max_bytes = 1_000;
     settle(&mut app, has_tables).await;
     press(&mut app, KeyCode::F(5));
-    settle(&mut app, |s| s.confirmation.is_some()).await;
+    settle(&mut app, |s| s.confirmation().is_some()).await;
     assert!(!app.state.is_running(), "nothing runs before the answer");
     press(&mut app, KeyCode::Esc);
-    assert!(app.state.confirmation.is_none());
+    assert!(app.state.confirmation().is_none());
     assert!(!app.state.is_running());
     press(&mut app, KeyCode::F(5));
-    settle(&mut app, |s| s.confirmation.is_some()).await;
+    settle(&mut app, |s| s.confirmation().is_some()).await;
     press(&mut app, KeyCode::Enter);
     assert!(app.state.is_running(), "Enter runs it");
     settle(&mut app, |s| !s.is_running()).await;
@@ -224,7 +224,7 @@ async fn snapshot_of_a_hint_and_of_the_cost_guard() {
     settle(&mut app, |s| s.hints.current.is_some()).await;
     insta::assert_snapshot!("editor_hint", render(&app, 110, 22));
     press(&mut app, KeyCode::F(5));
-    settle(&mut app, |s| s.confirmation.is_some()).await;
+    settle(&mut app, |s| s.confirmation().is_some()).await;
     insta::assert_snapshot!("cost_guard", render(&app, 110, 22));
 }
 
@@ -252,7 +252,7 @@ async fn the_filter_fix_takes_the_partition_browsers_selection() {
     app.key(KeyEvent::new(KeyCode::Char('2'), KeyModifiers::ALT)); // back to the editor
     ctrl(&mut app, 'g');
     assert!(
-        app.state.prompt.is_none(),
+        app.state.prompt().is_none(),
         "no date prompt with a selection"
     );
     let text = app.state.editor.buffer().text();

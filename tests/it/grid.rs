@@ -29,7 +29,7 @@ fn column_values(app: &App, column: usize) -> Vec<String> {
 
 /// Replaces the prompt's suggested text with `text` and confirms, as a user would.
 fn answer_prompt(app: &mut App, text: &str) {
-    let suggested = app.state.prompt.as_ref().unwrap().text.chars().count();
+    let suggested = app.state.prompt().unwrap().text.chars().count();
     for _ in 0..suggested {
         press(app, KeyCode::Backspace);
     }
@@ -78,13 +78,13 @@ async fn the_inspector_pretty_prints_json_and_escapes_control_characters() {
     );
     run_to_results(&mut app).await;
     press(&mut app, KeyCode::Enter);
-    let inspector = app.state.inspector.as_ref().unwrap();
+    let inspector = app.state.inspector().unwrap();
     assert_eq!(
         inspector.text,
         "{\n  \"service\": \"api\",\n  \"tags\": [\n    \"a\",\n    \"b\"\n  ]\n}"
     );
     press(&mut app, KeyCode::Esc);
-    assert!(app.state.inspector.is_none());
+    assert!(app.state.inspector().is_none());
     press(&mut app, KeyCode::Right);
     press(&mut app, KeyCode::Enter);
     let screen = render(&app, 100, 30);
@@ -165,7 +165,7 @@ async fn ctrl_s_saves_a_new_buffer_with_a_header_then_writes_in_place() {
     let mut app = app_on(lake.path(), "test lake", "SELECT 1");
     app.state.user_queries_dir = dir.path().to_path_buf();
     ctrl(&mut app, 's');
-    let suggested = app.state.prompt.as_ref().unwrap().text.clone();
+    let suggested = app.state.prompt().unwrap().text.clone();
     assert_eq!(
         suggested,
         dir.path().join("query-1.sql").display().to_string()
@@ -193,7 +193,7 @@ async fn ctrl_s_saves_a_new_buffer_with_a_header_then_writes_in_place() {
     app.state.notice = None;
     ctrl(&mut app, 's');
     assert!(
-        app.state.prompt.is_none(),
+        app.state.prompt().is_none(),
         "a buffer with a file saves in place"
     );
     settle(&mut app, |s| s.notice.is_some()).await;

@@ -39,11 +39,8 @@ async fn runs_are_recorded_searched_and_reopened() {
     assert!(matches!(app.state.phase, QueryPhase::Failed { .. }));
     wait_for_history_lines(&files.history, 2).await;
     ctrl(&mut app, 'r');
-    settle(&mut app, |s| {
-        s.picker.as_ref().is_some_and(|p| p.items.is_some())
-    })
-    .await;
-    let picker = app.state.picker.as_ref().unwrap();
+    settle(&mut app, |s| s.picker().is_some_and(|p| p.items.is_some())).await;
+    let picker = app.state.picker().unwrap();
     let titles: Vec<&str> = picker.matching().iter().map(|i| i.title.as_str()).collect();
     assert_eq!(
         titles,
@@ -63,7 +60,7 @@ async fn runs_are_recorded_searched_and_reopened() {
         "{details:?}"
     );
     app.type_text("count");
-    assert_eq!(app.state.picker.as_ref().unwrap().matching().len(), 1);
+    assert_eq!(app.state.picker().unwrap().matching().len(), 1);
     let screen = render(&app, 120, 30);
     assert!(
         screen.contains("History") && screen.contains("1 of 2"),
@@ -71,7 +68,7 @@ async fn runs_are_recorded_searched_and_reopened() {
     );
     let tabs = app.state.editor.buffers.len();
     press(&mut app, KeyCode::Enter);
-    assert!(app.state.picker.is_none());
+    assert!(app.state.picker().is_none());
     assert_eq!(app.state.editor.buffers.len(), tabs + 1);
     assert_eq!(
         app.state.editor.buffer().text(),
@@ -93,31 +90,17 @@ async fn every_shipped_saved_query_runs_on_the_demo_lake() {
     let mut app = app_with_files(lake.path(), "test lake", "", Some(files.clone()));
     settle(&mut app, has_tables).await;
     ctrl(&mut app, 'o');
-    settle(&mut app, |s| {
-        s.picker.as_ref().is_some_and(|p| p.items.is_some())
-    })
-    .await;
-    let count = app.state.picker.as_ref().unwrap().matching().len();
+    settle(&mut app, |s| s.picker().is_some_and(|p| p.items.is_some())).await;
+    let count = app.state.picker().unwrap().matching().len();
     assert_eq!(count, 5, "the user's query and the four examples");
     press(&mut app, KeyCode::Esc);
     for index in 0..count {
         ctrl(&mut app, 'o');
-        settle(&mut app, |s| {
-            s.picker.as_ref().is_some_and(|p| p.items.is_some())
-        })
-        .await;
+        settle(&mut app, |s| s.picker().is_some_and(|p| p.items.is_some())).await;
         for _ in 0..index {
             press(&mut app, KeyCode::Down);
         }
-        let title = app
-            .state
-            .picker
-            .as_ref()
-            .unwrap()
-            .current()
-            .unwrap()
-            .title
-            .clone();
+        let title = app.state.picker().unwrap().current().unwrap().title.clone();
         press(&mut app, KeyCode::Enter);
         press(&mut app, KeyCode::F(6)); // the whole buffer
         settle(&mut app, |s| !s.is_running()).await;

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests panic by design
 
 mod app;
+#[cfg(feature = "aws")]
 mod aws;
 mod cli;
 mod common;
@@ -14,6 +15,7 @@ mod engine;
 mod estimate;
 mod grid;
 mod history;
+mod overlays;
 mod partitions;
 mod pty;
 mod serve;

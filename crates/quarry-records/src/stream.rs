@@ -2,8 +2,6 @@
 //! partitioned into `year=YYYY/month=MM/day=DD`. Taken from the lake's table, or from a small
 //! TOML definition for a table that does not exist yet.
 
-use std::path::Path;
-
 use serde::Deserialize;
 
 /// A column type the ingest path converts JSON into.
@@ -54,7 +52,7 @@ pub struct StreamColumn {
 }
 
 /// How a record's timestamp field is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum TimeFormat {
     /// Milliseconds since 1970 (the seed's `"1694209417035"`).
@@ -64,6 +62,24 @@ pub enum TimeFormat {
     Iso8601,
     /// Numbers above 10^11 as milliseconds, smaller ones as seconds, strings as ISO-8601.
     Auto,
+}
+
+impl TimeFormat {
+    /// Every format with the name flags and definition files use, in the order help lists them.
+    pub const NAMED: [(&'static str, Self); 4] = [
+        ("epoch-ms", Self::EpochMs),
+        ("epoch-s", Self::EpochS),
+        ("iso8601", Self::Iso8601),
+        ("auto", Self::Auto),
+    ];
+
+    /// The format called `name`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::NAMED
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, format)| *format)
+    }
 }
 
 /// Which time decides a record's partition.
@@ -123,18 +139,15 @@ impl StreamDef {
         }
     }
 
-    /// Reads a TOML stream definition.
-    pub fn from_file(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read stream definition {}: {e}", path.display()))?;
-        let file: StreamFile = toml::from_str(&text)
-            .map_err(|e| format!("invalid stream definition {}: {e}", path.display()))?;
+    /// Parses a TOML stream definition (the caller reads the file and names it in errors).
+    pub fn from_toml(text: &str) -> Result<Self, String> {
+        let file: StreamFile =
+            toml::from_str(text).map_err(|e| format!("invalid stream definition: {e}"))?;
         let partitioning = match (file.partition_by.as_deref(), file.timestamp_column) {
             (Some("arrival"), _) | (None, None) => Partitioning::Arrival,
             (Some(other), _) => {
                 return Err(format!(
-                    "{}: partition_by = {other:?}: the choices are \"arrival\", or timestamp_column",
-                    path.display()
+                    "partition_by = {other:?}: the choices are \"arrival\", or timestamp_column"
                 ));
             }
             (None, Some(column)) => Partitioning::Field {
@@ -148,8 +161,7 @@ impl StreamDef {
             columns: file.columns,
             partitioning,
         };
-        def.validate()
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+        def.validate()?;
         Ok(def)
     }
 
@@ -205,14 +217,10 @@ mod tests {
 
     #[test]
     fn definitions_name_their_timestamp_column() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("stream.toml");
-        std::fs::write(
-            &path,
+        let def = StreamDef::from_toml(
             "database = \"app\"\ntable = \"events\"\ncolumns = [{ name = \"at\", type = \"string\" }, { name = \"n\", type = \"bigint\" }]\ntimestamp_column = \"at\"\ntimestamp_format = \"iso8601\"\n",
         )
         .unwrap();
-        let def = StreamDef::from_file(&path).unwrap();
         assert_eq!(
             def.partitioning,
             Partitioning::Field {
@@ -220,15 +228,12 @@ mod tests {
                 format: TimeFormat::Iso8601
             }
         );
-        std::fs::write(
-            &path,
-            "database = \"app\"\ntable = \"../x\"\ncolumns = [{ name = \"at\", type = \"string\" }]\n",
-        )
-        .unwrap();
         assert!(
-            StreamDef::from_file(&path)
-                .unwrap_err()
-                .contains("not a valid")
+            StreamDef::from_toml(
+                "database = \"app\"\ntable = \"../x\"\ncolumns = [{ name = \"at\", type = \"string\" }]\n",
+            )
+            .unwrap_err()
+            .contains("not a valid")
         );
     }
 }

@@ -14,7 +14,7 @@ use aws_sdk_athena::types::{
     QueryExecutionStatus, QueryRuntimeStatistics, QueryRuntimeStatisticsRows, QueryStage,
     ResultReuseInformation, ResultSet, ResultSetMetadata, Row, StatementType,
 };
-use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
+use aws_smithy_mocks::{MockResponseInterceptor, Rule, RuleMode, create_mock_http_client, mock};
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::Int64Type;
 use quarry::backend::aws::{AthenaEngine, AwsClients, AwsOptions, GlueCatalog};
@@ -24,6 +24,33 @@ use quarry::backend::{
 use quarry::cost::Pricing;
 
 const MB: i64 = 1 << 20;
+
+/// A real SDK client of `$sdk` answered by `rules`. `aws_smithy_mocks::mock_client!` would need
+/// the SDK crates' `test-util` feature, which brings the legacy hyper 0.14 stack into the build;
+/// this sets the few test defaults it sets (region, static credentials) by hand.
+macro_rules! mocked_client {
+    ($sdk:ident, $rules:expr) => {
+        mocked_client!($sdk, $rules, |c| c)
+    };
+    ($sdk:ident, $rules:expr, $extra:expr) => {{
+        fn coerce<T: Fn($sdk::config::Builder) -> $sdk::config::Builder>(f: T) -> T {
+            f
+        }
+        let mut interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
+        for rule in $rules {
+            interceptor = interceptor.with_rule(rule);
+        }
+        let builder = $sdk::config::Config::builder()
+            .behavior_version($sdk::config::BehaviorVersion::latest())
+            .region($sdk::config::Region::new("us-east-1"))
+            .credentials_provider($sdk::config::Credentials::new(
+                "test", "test", None, None, "mocks",
+            ))
+            .http_client(create_mock_http_client())
+            .interceptor(interceptor);
+        $sdk::Client::from_conf(coerce($extra)(builder).build())
+    }};
+}
 
 fn retry() -> aws_sdk_athena::config::retry::RetryConfig {
     aws_sdk_athena::config::retry::RetryConfig::standard()
@@ -47,12 +74,10 @@ fn clients(athena_rules: &[&Rule], glue_rules: &[&Rule]) -> AwsClients {
         .build();
     let mut athena_rules = athena_rules.to_vec();
     athena_rules.push(&no_statistics);
-    let athena = mock_client!(aws_sdk_athena, RuleMode::MatchAny, &athena_rules, |c| c
-        .retry_config(retry()));
-    let glue = mock_client!(aws_sdk_glue, RuleMode::MatchAny, glue_rules, |c| c
-        .retry_config(retry()));
+    let athena = mocked_client!(aws_sdk_athena, &athena_rules, |c| c.retry_config(retry()));
+    let glue = mocked_client!(aws_sdk_glue, glue_rules, |c| c.retry_config(retry()));
     let no_rules: &[&Rule] = &[];
-    let s3 = mock_client!(aws_sdk_s3, RuleMode::MatchAny, no_rules);
+    let s3 = mocked_client!(aws_sdk_s3, no_rules);
     AwsClients {
         glue,
         athena,

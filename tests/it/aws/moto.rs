@@ -7,7 +7,6 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use aws_config::BehaviorVersion;
 use quarry::backend::aws::AwsClients;
 
 /// A running moto server; it stops when the test binary exits (its stdin closes).
@@ -70,7 +69,7 @@ pub fn moto() -> &'static Moto {
 /// SDK clients pointed at moto in `region` (moto keeps Athena's canned results per region, so
 /// tests that seed them use regions of their own).
 pub async fn clients(region: &str) -> AwsClients {
-    let sdk = aws_config::defaults(BehaviorVersion::latest())
+    let sdk = AwsClients::sdk_loader()
         .region(aws_config::Region::new(region.to_owned()))
         .endpoint_url(&moto().url)
         .credentials_provider(aws_credential_types::Credentials::new(

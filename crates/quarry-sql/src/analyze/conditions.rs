@@ -153,8 +153,8 @@ fn blocker_of(expr: &Expr) -> Blocker {
     }
 }
 
-/// A bare column reference.
-fn column(expr: &Expr) -> Option<ColumnRef> {
+/// A bare column reference (`name` or `qualifier.name`, parentheses aside).
+pub(super) fn column(expr: &Expr) -> Option<ColumnRef> {
     match expr {
         Expr::Nested(inner) => column(inner),
         Expr::Identifier(i) => Some(ColumnRef {

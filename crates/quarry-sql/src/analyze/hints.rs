@@ -1,7 +1,7 @@
 //! A table use's conditions projected onto its partition keys, and the hints that tell the
 //! user what stops pruning and how to fix it.
 
-use super::predicate::{Blocker, KeyPred, Literal, Pred, key_value, mismatched, quote};
+use super::predicate::{Blocker, Conjoin, KeyPred, Literal, Pred, key_value, mismatched, quote};
 use super::{KeyType, PartitionKey, Span, TableUse};
 
 /// Something in a condition that keeps a partition key from pruning.
@@ -155,7 +155,7 @@ fn project_into(
                 .map(|p| project_into(p, keys, negate, problems))
                 .collect();
             if conjunction {
-                simplify_and(projected)
+                KeyPred::conjoin(projected)
             } else {
                 let filtered = projected.iter().filter(|p| p.restricts()).count();
                 if filtered > 0 && filtered < projected.len() {
@@ -190,22 +190,6 @@ fn typed_for_key(
         });
     }
     key_value(literal, key_type)
-}
-
-fn simplify_and(parts: Vec<KeyPred>) -> KeyPred {
-    let mut kept: Vec<KeyPred> = Vec::new();
-    for part in parts {
-        match part {
-            KeyPred::True => {}
-            KeyPred::And(inner) => kept.extend(inner),
-            other => kept.push(other),
-        }
-    }
-    match kept.len() {
-        0 => KeyPred::True,
-        1 => kept.pop().unwrap_or(KeyPred::True),
-        _ => KeyPred::And(kept),
-    }
 }
 
 /// A hint's kind, with a stable code for scripts (`--explain --format json`).

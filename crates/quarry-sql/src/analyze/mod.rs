@@ -19,7 +19,7 @@ use sqlparser::dialect::GenericDialect;
 use sqlparser::parser::Parser;
 
 pub use hints::{Fix, Hint, HintCode, hints};
-pub use predicate::{Blocker, CmpOp, ColumnRef, KeyPred, KeyValue, Literal, Pred};
+pub use predicate::{Blocker, CmpOp, ColumnRef, Conjoin, KeyPred, KeyValue, Literal, Pred};
 
 use crate::statements::Position;
 

@@ -87,6 +87,72 @@ impl Literal {
     }
 }
 
+/// Conditions that conjoin: one that says nothing (the neutral part) and a conjunction of
+/// parts. [`Pred`] and [`KeyPred`] simplify their `AND`s the same way through it.
+pub trait Conjoin: Sized {
+    /// The condition that says nothing.
+    fn nothing() -> Self;
+    /// Whether `self` says nothing.
+    fn is_nothing(&self) -> bool;
+    /// The parts when `self` is a conjunction, else `self` back.
+    fn into_parts(self) -> Result<Vec<Self>, Self>;
+    /// The conjunction of `parts` (two or more).
+    fn from_parts(parts: Vec<Self>) -> Self;
+
+    /// A conjunction of `parts` without those that say nothing, nested ones flattened; a
+    /// single part stands alone.
+    fn conjoin(parts: Vec<Self>) -> Self {
+        let mut kept = Vec::new();
+        for part in parts.into_iter().filter(|p| !p.is_nothing()) {
+            match part.into_parts() {
+                Ok(inner) => kept.extend(inner),
+                Err(single) => kept.push(single),
+            }
+        }
+        match kept.len() {
+            0 => Self::nothing(),
+            1 => kept.pop().unwrap_or_else(Self::nothing),
+            _ => Self::from_parts(kept),
+        }
+    }
+}
+
+impl Conjoin for Pred {
+    fn nothing() -> Self {
+        Self::Unknown
+    }
+    fn is_nothing(&self) -> bool {
+        matches!(self, Self::Unknown)
+    }
+    fn into_parts(self) -> Result<Vec<Self>, Self> {
+        match self {
+            Self::And(parts) => Ok(parts),
+            other => Err(other),
+        }
+    }
+    fn from_parts(parts: Vec<Self>) -> Self {
+        Self::And(parts)
+    }
+}
+
+impl Conjoin for KeyPred {
+    fn nothing() -> Self {
+        Self::True
+    }
+    fn is_nothing(&self) -> bool {
+        matches!(self, Self::True)
+    }
+    fn into_parts(self) -> Result<Vec<Self>, Self> {
+        match self {
+            Self::And(parts) => Ok(parts),
+            other => Err(other),
+        }
+    }
+    fn from_parts(parts: Vec<Self>) -> Self {
+        Self::And(parts)
+    }
+}
+
 /// A SQL string literal for `text`, quotes doubled.
 pub fn quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))

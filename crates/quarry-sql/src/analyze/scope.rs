@@ -13,8 +13,8 @@ use sqlparser::ast::{
     TableFactor, TableWithJoins,
 };
 
-use super::conditions::{columns_in, convert, outermost_queries};
-use super::predicate::{ColumnRef, Pred};
+use super::conditions::{column, columns_in, convert, outermost_queries};
+use super::predicate::{ColumnRef, Conjoin, Pred};
 use super::{ColumnsUsed, Span, TableUse};
 
 /// The tables `statement` scans, whatever kind of statement holds the queries.
@@ -351,12 +351,12 @@ fn rename_through(outer: &Pred, projection: &[SelectItem]) -> Pred {
     for item in projection {
         match item {
             SelectItem::UnnamedExpr(expr) => {
-                if let Some(column) = plain_column(expr) {
+                if let Some(column) = column(expr) {
                     outputs.insert(column.name.clone(), column);
                 }
             }
             SelectItem::ExprWithAlias { expr, alias } => {
-                if let Some(column) = plain_column(expr) {
+                if let Some(column) = column(expr) {
                     outputs.insert(ident(alias), column);
                 }
             }
@@ -372,21 +372,6 @@ fn rename_through(outer: &Pred, projection: &[SelectItem]) -> Pred {
             })
         })
     })
-}
-
-fn plain_column(expr: &Expr) -> Option<ColumnRef> {
-    match expr {
-        Expr::Identifier(i) => Some(ColumnRef {
-            qualifier: None,
-            name: ident(i),
-        }),
-        Expr::CompoundIdentifier(parts) if parts.len() >= 2 => Some(ColumnRef {
-            qualifier: Some(ident(&parts[parts.len() - 2])),
-            name: ident(&parts[parts.len() - 1]),
-        }),
-        Expr::Nested(inner) => plain_column(inner),
-        _ => None,
-    }
 }
 
 /// Applies `rename` to every column of `pred`; a condition whose column maps to nothing says
@@ -457,19 +442,7 @@ fn map_columns(pred: &Pred, rename: &dyn Fn(&ColumnRef) -> Option<ColumnRef>) ->
 
 /// A conjunction without the parts that say nothing.
 pub fn and(parts: Vec<Pred>) -> Pred {
-    let mut kept: Vec<Pred> = Vec::new();
-    for part in parts {
-        match part {
-            Pred::Unknown => {}
-            Pred::And(inner) => kept.extend(inner),
-            other => kept.push(other),
-        }
-    }
-    match kept.len() {
-        0 => Pred::Unknown,
-        1 => kept.pop().unwrap_or(Pred::Unknown),
-        _ => Pred::And(kept),
-    }
+    Conjoin::conjoin(parts)
 }
 
 /// Lowercased identifier text, as Athena folds names (quoted or not).

@@ -1,0 +1,481 @@
+//! Athena as a [`QueryEngine`]: start, poll with backoff, stop, and fetch results from the
+//! result CSV in S3 (fast) or `GetQueryResults` (always allowed).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use async_trait::async_trait;
+use aws_sdk_athena::types::{
+    QueryExecution, QueryExecutionContext, ResultConfiguration, ResultReuseByAgeConfiguration,
+    ResultReuseConfiguration, StatementType,
+};
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::record_batch::RecordBatch;
+
+use super::errors::describe;
+use super::execution::{columns_of, flatten_stages, non_negative, sql_position, status_of};
+use super::results::{CsvResultReader, ResultColumn, rows_to_batch, schema_of};
+use super::s3::S3Location;
+use super::{AwsClients, AwsOptions};
+use crate::backend::{
+    FetchPath, QueryContext, QueryEngine, QueryError, QueryErrorKind, QueryId, QueryState,
+    QueryStatus, ResultFetch, ResultPage, RuntimeStats,
+};
+use crate::backend::engine::{Backoff, poll_until_ended, wait_polling};
+use crate::cost::Pricing;
+
+/// Rows per `GetQueryResults` call: Athena's maximum.
+const API_PAGE_ROWS: usize = 1000;
+/// A status younger than this is answered from memory: the progress ticker and the waiter both
+/// ask, and Athena throttles `GetQueryExecution`.
+const STATUS_FRESHNESS: Duration = Duration::from_millis(200);
+/// How long a cancel waits for Athena to confirm the query stopped.
+const CANCEL_CONFIRMATION: Duration = Duration::from_secs(30);
+
+/// Athena behind the [`QueryEngine`] interface.
+pub struct AthenaEngine {
+    clients: AwsClients,
+    options: AwsOptions,
+    pricing: Pricing,
+    row_limit: usize,
+    runs: Mutex<HashMap<QueryId, Arc<Run>>>,
+}
+
+/// What is remembered about one submitted query.
+#[derive(Default)]
+struct Run {
+    last: Mutex<Option<(Instant, QueryStatus)>>,
+    /// The finished execution, kept for fetching its results.
+    execution: Mutex<Option<QueryExecution>>,
+    /// Rows handed out so far, to stop at the row limit across pages.
+    fetched: AtomicUsize,
+}
+
+impl AthenaEngine {
+    /// An engine over `clients`; `row_limit` bounds the rows a result keeps.
+    pub fn new(
+        clients: AwsClients,
+        options: AwsOptions,
+        pricing: Pricing,
+        row_limit: usize,
+    ) -> Self {
+        Self {
+            clients,
+            options,
+            pricing,
+            row_limit: row_limit.max(1),
+            runs: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn run(&self, id: &QueryId) -> Arc<Run> {
+        Arc::clone(
+            self.runs
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .entry(id.clone())
+                .or_default(),
+        )
+    }
+
+    async fn fetch_status(&self, id: &QueryId) -> Result<QueryStatus, QueryError> {
+        let output = self
+            .clients
+            .athena
+            .get_query_execution()
+            .query_execution_id(&id.0)
+            .send()
+            .await
+            .map_err(|e| service_error(&describe(&e, "Athena GetQueryExecution")))?;
+        let execution = output
+            .query_execution()
+            .cloned()
+            .unwrap_or_else(|| QueryExecution::builder().build());
+        let mut status = status_of(id, &execution, self.pricing);
+        if status.state.is_terminal() {
+            if status.state == QueryState::Succeeded
+                && let Some(athena) = status.stats.athena.as_mut()
+            {
+                athena.runtime = self.runtime_statistics(id).await;
+                if let Some(rows) = athena.runtime.as_ref().and_then(|r| r.output_rows) {
+                    status.stats.rows = rows;
+                }
+            }
+            *self
+                .run(id)
+                .execution
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = Some(execution);
+        }
+        Ok(status)
+    }
+
+    /// Rows, bytes and stages of a finished query; `None` where Athena has none (DDL, or an
+    /// emulator without the call).
+    async fn runtime_statistics(&self, id: &QueryId) -> Option<RuntimeStats> {
+        let output = self
+            .clients
+            .athena
+            .get_query_runtime_statistics()
+            .query_execution_id(&id.0)
+            .send()
+            .await
+            .map_err(|e| tracing::debug!("no runtime statistics for {id}: {e}"))
+            .ok()?;
+        let stats = output.query_runtime_statistics()?;
+        let rows = stats.rows();
+        let mut stages = Vec::new();
+        if let Some(stage) = stats.output_stage() {
+            flatten_stages(stage, 0, &mut stages);
+        }
+        Some(RuntimeStats {
+            input_rows: rows
+                .and_then(aws_sdk_athena::types::QueryRuntimeStatisticsRows::input_rows)
+                .map(non_negative),
+            input_bytes: rows
+                .and_then(aws_sdk_athena::types::QueryRuntimeStatisticsRows::input_bytes)
+                .map(non_negative),
+            output_rows: rows
+                .and_then(aws_sdk_athena::types::QueryRuntimeStatisticsRows::output_rows)
+                .map(non_negative),
+            output_bytes: rows
+                .and_then(aws_sdk_athena::types::QueryRuntimeStatisticsRows::output_bytes)
+                .map(non_negative),
+            stages,
+        })
+    }
+
+    fn finished_execution(&self, id: &QueryId) -> Result<QueryExecution, QueryError> {
+        self.run(id)
+            .execution
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+            .ok_or_else(|| {
+                QueryError::new(
+                    QueryErrorKind::UnknownQuery,
+                    format!("query {id} has not finished; wait for it before reading results"),
+                )
+            })
+    }
+
+    /// The result columns, from the first `GetQueryResults` page.
+    async fn result_columns(&self, id: &QueryId) -> Result<Vec<ResultColumn>, QueryError> {
+        let output = self
+            .clients
+            .athena
+            .get_query_results()
+            .query_execution_id(&id.0)
+            .max_results(1)
+            .send()
+            .await
+            .map_err(|e| service_error(&describe(&e, "Athena GetQueryResults")))?;
+        Ok(columns_of(output.result_set()))
+    }
+
+    /// The result CSV as the first page, or why it cannot be used (then the caller pages
+    /// through `GetQueryResults`).
+    async fn page_from_csv(
+        &self,
+        id: &QueryId,
+        location: &S3Location,
+        max_rows: usize,
+        run: &Run,
+        started: Instant,
+    ) -> Result<Result<ResultPage, String>, QueryError> {
+        let columns = self.result_columns(id).await?;
+        if columns.is_empty() {
+            return Ok(Err("the statement declared no result columns".to_owned()));
+        }
+        let schema = schema_of(&columns);
+        match self
+            .results_from_csv(location, Arc::clone(&schema), max_rows)
+            .await
+        {
+            Ok((batches, truncated, bytes)) => {
+                let rows = batches.iter().map(RecordBatch::num_rows).sum::<usize>();
+                run.fetched.fetch_add(rows, Ordering::Relaxed);
+                Ok(Ok(ResultPage {
+                    schema,
+                    batches,
+                    next_token: None,
+                    truncated,
+                    fetch: Some(ResultFetch {
+                        path: FetchPath::S3Csv,
+                        fallback_reason: None,
+                        rows: rows as u64,
+                        bytes: Some(bytes),
+                        ms: started.elapsed().as_millis() as u64,
+                    }),
+                }))
+            }
+            Err(e) => {
+                tracing::info!("result CSV not readable, using GetQueryResults: {e}");
+                Ok(Err(e.message))
+            }
+        }
+    }
+
+    /// The fast path: the whole result CSV from S3, streamed through arrow-csv.
+    async fn results_from_csv(
+        &self,
+        location: &S3Location,
+        schema: SchemaRef,
+        max_rows: usize,
+    ) -> Result<(Vec<RecordBatch>, bool, u64), super::AwsCallError> {
+        let what = format!("S3 GetObject on {location}");
+        let object = self
+            .clients
+            .s3
+            .get_object()
+            .bucket(&location.bucket)
+            .key(&location.key)
+            .send()
+            .await
+            .map_err(|e| describe(&e, &what))?;
+        let mut body = object.body;
+        let mut reader = CsvResultReader::new(schema, max_rows).map_err(|e| csv_error(&e))?;
+        let mut complete = true;
+        let mut bytes = 0_u64;
+        while let Some(chunk) = body.try_next().await.map_err(|e| super::AwsCallError {
+            code: None,
+            message: format!("{what} broke off: {e}"),
+        })? {
+            bytes += chunk.len() as u64;
+            if !reader.push(&chunk).map_err(|e| csv_error(&e))? {
+                complete = false;
+                break;
+            }
+        }
+        let (batches, truncated) = reader.finish(complete).map_err(|e| csv_error(&e))?;
+        Ok((batches, truncated, bytes))
+    }
+
+    /// The API path: one `GetQueryResults` call (Athena's pages hold at most 1,000 rows),
+    /// continuing from `token`.
+    async fn results_from_api(
+        &self,
+        id: &QueryId,
+        token: Option<&str>,
+        max_rows: usize,
+        skip_header: bool,
+    ) -> Result<(SchemaRef, RecordBatch, Option<String>), QueryError> {
+        let header = usize::from(token.is_none() && skip_header);
+        let output = self
+            .clients
+            .athena
+            .get_query_results()
+            .query_execution_id(&id.0)
+            .set_next_token(token.map(str::to_owned))
+            .max_results(API_PAGE_ROWS.min(max_rows.saturating_add(header)) as i32)
+            .send()
+            .await
+            .map_err(|e| service_error(&describe(&e, "Athena GetQueryResults")))?;
+        let result_set = output.result_set();
+        let schema = schema_of(&columns_of(result_set));
+        let rows: Vec<Vec<Option<String>>> = result_set
+            .map(aws_sdk_athena::types::ResultSet::rows)
+            .unwrap_or_default()
+            .iter()
+            .skip(header)
+            .map(|row| {
+                row.data()
+                    .iter()
+                    .map(|d| d.var_char_value().map(str::to_owned))
+                    .collect()
+            })
+            .collect();
+        let batch = rows_to_batch(&schema, &rows).map_err(|e| csv_error(&e))?;
+        Ok((schema, batch, output.next_token().map(str::to_owned)))
+    }
+}
+
+#[async_trait]
+impl QueryEngine for AthenaEngine {
+    async fn submit(&self, sql: &str, context: &QueryContext) -> Result<QueryId, QueryError> {
+        let mut query_context = QueryExecutionContext::builder().catalog(&self.options.catalog);
+        if let Some(database) = context.database.as_ref().or(self.options.database.as_ref()) {
+            query_context = query_context.database(database);
+        }
+        let mut request = self
+            .clients
+            .athena
+            .start_query_execution()
+            .query_string(sql)
+            .query_execution_context(query_context.build())
+            .work_group(&self.options.workgroup);
+        if let Some(location) = &self.options.output_location {
+            request = request.result_configuration(
+                ResultConfiguration::builder()
+                    .output_location(location)
+                    .build(),
+            );
+        }
+        if let Some(minutes) = self.options.result_reuse_minutes {
+            request = request.result_reuse_configuration(
+                ResultReuseConfiguration::builder()
+                    .result_reuse_by_age_configuration(
+                        ResultReuseByAgeConfiguration::builder()
+                            .enabled(true)
+                            .max_age_in_minutes(minutes as i32)
+                            .build(),
+                    )
+                    .build(),
+            );
+        }
+        let output = request.send().await.map_err(|e| {
+            let described = describe(&e, "Athena StartQueryExecution");
+            // Athena rejects some bad SQL at start with its position in the message.
+            let position = sql_position(&described.message);
+            QueryError {
+                kind: if position.is_some() {
+                    QueryErrorKind::Syntax
+                } else {
+                    QueryErrorKind::Execution
+                },
+                message: described.message,
+                position,
+            }
+        })?;
+        let id = QueryId(output.query_execution_id().unwrap_or_default().to_owned());
+        self.run(&id);
+        Ok(id)
+    }
+
+    async fn status(&self, id: &QueryId) -> Result<QueryStatus, QueryError> {
+        let run = self.run(id);
+        if let Some((at, status)) = run
+            .last
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            && (at.elapsed() < STATUS_FRESHNESS || status.state.is_terminal())
+        {
+            return Ok(status.clone());
+        }
+        let status = self.fetch_status(id).await?;
+        *run.last.lock().unwrap_or_else(PoisonError::into_inner) =
+            Some((Instant::now(), status.clone()));
+        Ok(status)
+    }
+
+    async fn cancel(&self, id: &QueryId) -> Result<(), QueryError> {
+        self.clients
+            .athena
+            .stop_query_execution()
+            .query_execution_id(&id.0)
+            .send()
+            .await
+            .map_err(|e| service_error(&describe(&e, "Athena StopQueryExecution")))?;
+        // Stopping is asynchronous; the cancel counts once Athena says the query ended.
+        let backoff = Backoff::doubling(Duration::from_millis(50), Duration::from_secs(1));
+        match poll_until_ended(self, id, backoff, Some(CANCEL_CONFIRMATION)).await? {
+            Some(_) => Ok(()),
+            None => Err(QueryError::new(
+                QueryErrorKind::Execution,
+                format!("Athena accepted the stop of {id} but has not confirmed it after 30 s"),
+            )),
+        }
+    }
+
+    /// The first call reads the whole result CSV from S3 when it can (up to the row limit);
+    /// otherwise each call is one `GetQueryResults` page, and `next_token` asks for the next.
+    async fn results(
+        &self,
+        id: &QueryId,
+        page_token: Option<&str>,
+        max_rows: usize,
+    ) -> Result<ResultPage, QueryError> {
+        let started = Instant::now();
+        let execution = self.finished_execution(id)?;
+        let run = self.run(id);
+        let room = self
+            .row_limit
+            .saturating_sub(run.fetched.load(Ordering::Relaxed));
+        let max_rows = max_rows.min(room).max(1);
+        let is_select = execution.statement_type() == Some(&StatementType::Dml);
+        let mut fallback_reason = None;
+        if page_token.is_none() && is_select {
+            let location = execution
+                .result_configuration()
+                .and_then(|r| r.output_location())
+                .and_then(S3Location::parse);
+            match location {
+                None => {
+                    fallback_reason = Some(
+                        "the workgroup keeps results itself (managed results), so there is no \
+                         CSV to read"
+                            .to_owned(),
+                    );
+                }
+                Some(location) => {
+                    match self
+                        .page_from_csv(id, &location, max_rows, &run, started)
+                        .await?
+                    {
+                        Ok(page) => return Ok(page),
+                        Err(reason) => fallback_reason = Some(reason),
+                    }
+                }
+            }
+        }
+        let (schema, batch, next) = self
+            .results_from_api(id, page_token, max_rows, is_select)
+            .await?;
+        let rows = batch.num_rows();
+        let fetched = run.fetched.fetch_add(rows, Ordering::Relaxed) + rows;
+        let at_limit = fetched >= self.row_limit;
+        Ok(ResultPage {
+            schema,
+            batches: if rows > 0 { vec![batch] } else { Vec::new() },
+            truncated: at_limit && next.is_some(),
+            next_token: if at_limit { None } else { next },
+            fetch: Some(ResultFetch {
+                path: FetchPath::ResultsApi,
+                fallback_reason,
+                rows: fetched as u64,
+                bytes: None,
+                ms: started.elapsed().as_millis() as u64,
+            }),
+        })
+    }
+
+    async fn release(&self, id: &QueryId) {
+        self.runs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(id);
+    }
+
+    /// Polls fast at first (most interactive queries end within a second or two), then backs
+    /// off to two seconds so long queries do not spend the account's request quota.
+    async fn wait(&self, id: &QueryId) -> Result<QueryStatus, QueryError> {
+        let backoff = Backoff {
+            first: Duration::from_millis(100),
+            max: Duration::from_secs(2),
+            growth: (3, 2),
+        };
+        wait_polling(self, id, backoff).await
+    }
+}
+
+fn service_error(error: &super::AwsCallError) -> QueryError {
+    QueryError::new(QueryErrorKind::Execution, error.message.clone())
+}
+
+fn csv_error(error: &datafusion::arrow::error::ArrowError) -> super::AwsCallError {
+    super::AwsCallError {
+        code: None,
+        message: format!("the result could not be read as the columns Athena declared: {error}"),
+    }
+}
+
+impl From<super::AwsCallError> for QueryError {
+    fn from(error: super::AwsCallError) -> Self {
+        service_error(&error)
+    }
+}

@@ -1,0 +1,226 @@
+//! One query's life on the engine's executor: plan, stream the rows, and record the final
+//! state and statistics whatever the outcome.
+
+use std::collections::BTreeSet;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, PoisonError};
+use std::time::Instant;
+
+use datafusion::common::tree_node::TreeNodeRecursion;
+use datafusion::error::DataFusionError;
+use datafusion::execution::context::{SQLOptions, SessionContext};
+use datafusion::logical_expr::LogicalPlan;
+use datafusion::physical_plan::execute_stream;
+use futures::StreamExt;
+
+use super::super::dialect;
+use super::super::errors::query_error;
+use super::super::scan_metrics::{self, ScanSummary};
+use super::{CATALOG_NAME, QueryRun, ResultSet, Shared};
+use crate::backend::{EngineKind, QueryError, QueryErrorKind, QueryState, QueryStats, TableName};
+use crate::cost::Pricing;
+
+/// Plans and runs one query, keeping rows up to the display limit and counting the rest.
+pub(super) async fn execute(
+    shared: &Shared,
+    run: &QueryRun,
+    sql: &str,
+    database: Option<&str>,
+) -> Result<(ResultSet, Vec<TableName>, u64, u64), QueryError> {
+    let ctx = match database {
+        Some(db) => {
+            let mut state = shared.ctx.state();
+            db.clone_into(&mut state.config_mut().options_mut().catalog.default_schema);
+            SessionContext::new_with_state(state)
+        }
+        None => shared.ctx.clone(),
+    };
+    let default_db = ctx
+        .state()
+        .config()
+        .options()
+        .catalog
+        .default_schema
+        .clone();
+    if let Some(remote) = &shared.remote {
+        remote.register_referenced(&ctx, sql, &default_db).await?;
+    }
+    let read_only = SQLOptions::new()
+        .with_allow_ddl(false)
+        .with_allow_dml(false);
+    let planning = Instant::now();
+    let logical = dialect::plan(&ctx, sql, read_only)
+        .await
+        .map_err(|e| shared.explain(&e))?;
+    let frame = ctx
+        .execute_logical_plan(logical)
+        .await
+        .map_err(|e| shared.explain(&e))?;
+    let tables = referenced_tables(frame.logical_plan(), &default_db);
+    let plan = frame
+        .create_physical_plan()
+        .await
+        .map_err(|e| shared.explain(&e))?;
+    let planning_ms = elapsed_ms(planning);
+    *run.plan.lock().unwrap_or_else(PoisonError::into_inner) = Some(Arc::clone(&plan));
+    run.status.send_modify(|s| s.state = QueryState::Running);
+
+    let executing = Instant::now();
+    let schema = plan.schema();
+    let mut stream = execute_stream(plan, ctx.task_ctx()).map_err(|e| shared.explain(&e))?;
+    let limit = shared.options.row_limit;
+    let mut kept = Vec::new();
+    let mut kept_rows = 0;
+    let mut rows = 0;
+    while let Some(batch) = stream.next().await {
+        let batch = batch.map_err(|e| shared.explain(&e))?;
+        rows += batch.num_rows();
+        if kept_rows < limit {
+            let take = batch.num_rows().min(limit - kept_rows);
+            kept_rows += take;
+            kept.push(if take == batch.num_rows() {
+                batch
+            } else {
+                batch.slice(0, take)
+            });
+        }
+        run.rows.store(rows as u64, Ordering::Relaxed);
+    }
+    let result = ResultSet {
+        schema,
+        batches: kept,
+        truncated: rows > kept_rows,
+    };
+    Ok((result, tables, planning_ms, elapsed_ms(executing)))
+}
+
+/// Records the final state and statistics, whatever the outcome.
+pub(super) async fn finish(
+    shared: &Arc<Shared>,
+    run: &QueryRun,
+    outcome: Result<(ResultSet, Vec<TableName>, u64, u64), QueryError>,
+) {
+    let plan = run
+        .plan
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone();
+    let mut stats = QueryStats {
+        engine: EngineKind::Local,
+        ..QueryStats::default()
+    };
+    if let Some(plan) = &plan {
+        apply_scan(
+            &mut stats,
+            scan_metrics::summarize(plan),
+            shared.options.pricing,
+        );
+    }
+    stats.rows = run.rows.load(Ordering::Relaxed);
+    stats.total_ms = elapsed_ms(run.started);
+    let (final_state, error) = match outcome {
+        Ok((result, tables, planning_ms, execution_ms)) => {
+            stats.planning_ms = planning_ms;
+            stats.execution_ms = execution_ms;
+            // A local lake knows its tables' sizes; a remote catalog's would cost a listing.
+            if let Some(catalog) = shared.catalog.clone() {
+                let totals = tokio::task::spawn_blocking(move || {
+                    tables
+                        .iter()
+                        .filter_map(|t| catalog.table_blocking(t).ok())
+                        .filter_map(|info| info.totals)
+                        .fold((0, 0, 0), |(p, f, b), t| {
+                            (p + t.partitions, f + t.files, b + t.bytes)
+                        })
+                })
+                .await
+                .unwrap_or_default();
+                (stats.partitions_total, stats.files_total) = (totals.0, totals.1);
+                stats.bytes_total = Some(totals.2);
+            }
+            *run.result.lock().unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(result));
+            (QueryState::Succeeded, None)
+        }
+        Err(error) if error.kind == QueryErrorKind::Cancelled => {
+            (QueryState::Cancelled, Some(error))
+        }
+        Err(error) => {
+            // Athena does not bill failed queries.
+            (stats.billed_bytes, stats.cost_usd) = (0, 0.0);
+            (QueryState::Failed, Some(error))
+        }
+    };
+    run.status.send_modify(|s| {
+        s.state = final_state;
+        s.stats = stats;
+        s.error = error;
+    });
+}
+
+pub(super) fn apply_scan(stats: &mut QueryStats, scan: ScanSummary, pricing: Pricing) {
+    stats.bytes_scanned = scan.bytes_scanned;
+    stats.billed_bytes = pricing.billed_bytes(scan.bytes_scanned);
+    stats.cost_usd = pricing.cost_usd(scan.bytes_scanned);
+    stats.files_scanned = scan.files;
+    stats.partitions_scanned = scan.partitions;
+    stats.row_groups_pruned = scan.row_groups_pruned;
+    stats.row_groups_matched = scan.row_groups_matched;
+}
+
+impl Shared {
+    /// A DataFusion error as the user should read it, naming the lake's tables when one is
+    /// unknown and why a table could not be read when that is the cause.
+    fn explain(&self, err: &DataFusionError) -> QueryError {
+        let mut error = query_error(err);
+        if let Some(message) = dialect::explain_missing_function(&error.message) {
+            error.message = message;
+        }
+        let lower = error.message.to_lowercase();
+        if error.kind == QueryErrorKind::Planning
+            && lower.contains("table")
+            && lower.contains("not found")
+        {
+            let broken = self
+                .unqueryable
+                .iter()
+                .find(|(name, _)| lower.contains(&name.to_lowercase()));
+            error.message = match broken {
+                Some((name, reason)) => format!("table {name} cannot be queried: {reason}"),
+                None if self.remote.is_some() => format!(
+                    "{} (the catalog has no such table; the catalog pane lists them)",
+                    error.message.replace(&format!("{CATALOG_NAME}."), "")
+                ),
+                None => format!(
+                    "{} (tables in this lake: {})",
+                    error.message.replace(&format!("{CATALOG_NAME}."), ""),
+                    if self.queryable.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        self.queryable.join(", ")
+                    }
+                ),
+            };
+        }
+        error
+    }
+}
+
+/// The lake tables a plan reads, subqueries included, resolved against the default database.
+fn referenced_tables(plan: &LogicalPlan, default_db: &str) -> Vec<TableName> {
+    let mut names = BTreeSet::new();
+    let _ = plan.apply_with_subqueries(|node| {
+        if let LogicalPlan::TableScan(scan) = node {
+            let db = scan.table_name.schema().unwrap_or(default_db).to_owned();
+            names.insert((db, scan.table_name.table().to_owned()));
+        }
+        Ok(TreeNodeRecursion::Continue)
+    });
+    names
+        .into_iter()
+        .map(|(db, table)| TableName::new(db, table))
+        .collect()
+}
+
+pub(super) fn elapsed_ms(since: Instant) -> u64 {
+    since.elapsed().as_millis() as u64
+}

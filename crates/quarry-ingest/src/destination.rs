@@ -1,0 +1,224 @@
+//! Where flushed Parquet goes: a local lake folder, or an S3 prefix through `object_store` with
+//! each new partition registered in Glue by `BatchCreatePartition` (the seed's partition
+//! Lambda). Files are named after the log sequence numbers they hold, so listing a partition
+//! tells which logged records are already published.
+
+use std::collections::HashSet;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::record_batch::RecordBatch;
+use futures::TryStreamExt;
+use object_store::path::Path as ObjectPath;
+use object_store::{ObjectStore, ObjectStoreExt};
+
+/// A catalog that learns of new partitions: Glue's `BatchCreatePartition`, as the seed's
+/// partition Lambda calls it.
+#[async_trait::async_trait]
+pub trait PartitionRegistry: Send + Sync {
+    /// The table partitions are registered in, for people.
+    fn table_name(&self) -> String;
+    /// Registers `partition` (`year=…/month=…/day=…`) at `location`.
+    async fn register(&self, partition: &str, location: &str) -> Result<(), String>;
+}
+
+/// The target of a stream's Parquet files.
+pub enum Destination {
+    /// A table folder in a local lake; the catalog sees new partitions by listing folders.
+    Local(PathBuf),
+    /// A table prefix in S3.
+    S3(Box<S3Destination>),
+}
+
+/// A table's prefix in a bucket, and the Glue table its partitions are registered in.
+pub struct S3Destination {
+    pub store: Arc<dyn ObjectStore>,
+    /// `s3://bucket/prefix/`, the table's location.
+    pub location: String,
+    /// The key prefix inside the bucket, ending in `/` (or empty for a whole bucket).
+    pub prefix: String,
+    pub glue: Option<Box<dyn PartitionRegistry>>,
+    /// Partitions known to hold a published file (registration is skipped for them).
+    pub known: Mutex<HashSet<String>>,
+    /// Partitions whose registration failed, tried again on every flush round.
+    pub unregistered: Mutex<HashSet<String>>,
+}
+
+impl Destination {
+    /// Where files go, for the start-up line.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Local(dir) => dir.display().to_string(),
+            Self::S3(s3) => match &s3.glue {
+                Some(glue) => format!(
+                    "{} (partitions registered in Glue {})",
+                    s3.location,
+                    glue.table_name()
+                ),
+                None => s3.location.clone(),
+            },
+        }
+    }
+
+    /// Registers again the partitions whose registration failed (S3 with Glue only).
+    pub async fn retry_registrations(&self) {
+        let Self::S3(s3) = self else {
+            return;
+        };
+        let pending: Vec<String> = s3
+            .unregistered
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .drain()
+            .collect();
+        for partition in pending {
+            s3.register(&partition).await;
+        }
+    }
+
+    /// The sequence ranges `(first, last)` of the files already published in `partition`.
+    pub async fn published_ranges(&self, partition: &str) -> io::Result<Vec<(u64, u64)>> {
+        match self {
+            Self::Local(dir) => {
+                let dir = dir.join(partition);
+                let names = tokio::task::spawn_blocking(move || file_names(&dir))
+                    .await
+                    .map_err(io::Error::other)?;
+                Ok(names.iter().filter_map(|n| range_of(n)).collect())
+            }
+            Self::S3(s3) => {
+                let prefix = ObjectPath::from(format!("{}{partition}", s3.prefix));
+                let objects: Vec<_> = s3
+                    .store
+                    .list(Some(&prefix))
+                    .try_collect()
+                    .await
+                    .map_err(io::Error::other)?;
+                Ok(objects
+                    .iter()
+                    .filter_map(|o| o.location.filename().and_then(range_of))
+                    .collect())
+            }
+        }
+    }
+
+    /// Publishes `batch` as `file_name` in `partition` whole or not at all, registers the
+    /// partition when this is its first file, and returns the file's size.
+    pub async fn publish(
+        &self,
+        partition: &str,
+        file_name: &str,
+        schema: &SchemaRef,
+        batch: RecordBatch,
+    ) -> io::Result<u64> {
+        match self {
+            Self::Local(dir) => {
+                let path = dir.join(partition).join(file_name);
+                let schema = Arc::clone(schema);
+                tokio::task::spawn_blocking(move || {
+                    quarry_core::lake::writer::write_parquet_atomic(&path, &schema, &[batch])?;
+                    Ok(quarry_core::lake::file_size(&path))
+                })
+                .await
+                .map_err(io::Error::other)?
+            }
+            Self::S3(s3) => {
+                let schema = Arc::clone(schema);
+                let bytes = tokio::task::spawn_blocking(move || {
+                    quarry_core::lake::writer::parquet_bytes(&schema, &[batch])
+                })
+                .await
+                .map_err(io::Error::other)??;
+                let size = bytes.len() as u64;
+                // One PUT: S3 shows the object whole or not at all.
+                let key = ObjectPath::from(format!("{}{partition}/{file_name}", s3.prefix));
+                s3.store
+                    .put(&key, bytes.into())
+                    .await
+                    .map_err(io::Error::other)?;
+                s3.register(partition).await;
+                Ok(size)
+            }
+        }
+    }
+}
+
+impl S3Destination {
+    /// Registers `partition` in Glue unless it is known to be there. A failure is logged and
+    /// tried again on the next flush round: the data is safe in S3 either way, and
+    /// `MSCK REPAIR TABLE` would find it too.
+    async fn register(&self, partition: &str) {
+        let Some(glue) = &self.glue else {
+            return;
+        };
+        if self.is_known(partition) {
+            return;
+        }
+        let location = format!("{}{partition}/", self.location);
+        match glue.register(partition, &location).await {
+            Ok(()) => {
+                self.known
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .insert(partition.to_owned());
+            }
+            Err(e) => {
+                tracing::error!("registering {partition} in Glue failed, will retry: {e}");
+                self.unregistered
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .insert(partition.to_owned());
+            }
+        }
+    }
+
+    fn is_known(&self, partition: &str) -> bool {
+        self.known
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains(partition)
+    }
+}
+
+/// `part-<first>-<last>.parquet` → `(first, last)`.
+fn range_of(name: &str) -> Option<(u64, u64)> {
+    let range = name.strip_prefix("part-")?.strip_suffix(".parquet")?;
+    let (first, last) = range.split_once('-')?;
+    Some((first.parse().ok()?, last.parse().ok()?))
+}
+
+fn file_names(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The Parquet file name for records `first..=last`.
+pub fn file_name(first: u64, last: u64) -> String {
+    format!("part-{first:020}-{last:020}.parquet")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_carry_their_ranges() {
+        assert_eq!(range_of(&file_name(7, 1_000_000)), Some((7, 1_000_000)));
+        for other in [
+            "part-1.parquet",
+            ".part-1-2.parquet.tmp",
+            "part-a-2.parquet",
+            "x.parquet",
+        ] {
+            assert_eq!(range_of(other), None, "{other}");
+        }
+    }
+}
