@@ -158,6 +158,7 @@ async fn connect(aws: &AwsOptions) -> Result<AwsClients, String> {
 }
 
 #[cfg(not(feature = "aws"))]
+#[allow(clippy::unused_async)] // the same signature as the aws build's
 async fn connect(_: &AwsOptions) -> Result<AwsClients, String> {
     Err(super::source::BUILT_WITHOUT_AWS.to_owned())
 }
@@ -172,6 +173,7 @@ fn s3_target(clients: AwsClients, args: &ServeArgs) -> Target {
 }
 
 #[cfg(not(feature = "aws"))]
+#[allow(clippy::needless_pass_by_value)] // the same signature as the aws build's
 fn s3_target(clients: AwsClients, _: &ServeArgs) -> Target {
     match clients {}
 }
@@ -189,6 +191,7 @@ async fn glue_table(aws: &AwsClients, name: &TableName) -> Result<Option<TableIn
 }
 
 #[cfg(not(feature = "aws"))]
+#[allow(clippy::unused_async)] // the same signature as the aws build's
 async fn glue_table(aws: &AwsClients, _: &TableName) -> Result<Option<TableInfo>, String> {
     match *aws {}
 }

@@ -188,6 +188,7 @@ async fn open_aws(
 }
 
 #[cfg(not(feature = "aws"))]
+#[allow(clippy::unused_async)] // the same signature as the aws build's
 async fn open_aws(
     _: &AwsOptions,
     _: EngineChoice,

@@ -88,9 +88,7 @@ fn overlay_key(
             _ => Action::CloseOverlay,
         }),
         // Any other key closes these (a comparison still running is cancelled).
-        Overlay::Ledger(_) | Overlay::Comparison(_) => {
-            Some(Action::CloseOverlay)
-        }
+        Overlay::Ledger(_) | Overlay::Comparison(_) => Some(Action::CloseOverlay),
     }
 }
 

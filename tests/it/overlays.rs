@@ -59,7 +59,10 @@ async fn an_overlay_opened_over_another_replaces_it_and_esc_closes_what_is_seen(
     ctrl(&mut app, 'o');
     assert_eq!(overlay(&app), "picker");
     let shown = render(&app, 80, 24);
-    assert!(shown.contains("Saved queries ·") && !shown.contains("History ·"), "{shown}");
+    assert!(
+        shown.contains("Saved queries ·") && !shown.contains("History ·"),
+        "{shown}"
+    );
     press(&mut app, KeyCode::F(1));
     assert_eq!(overlay(&app), "help");
     press(&mut app, KeyCode::Esc);

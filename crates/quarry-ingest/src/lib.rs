@@ -33,6 +33,7 @@ use wal::Wal;
 
 #[cfg(feature = "aws")]
 use quarry_core::backend::aws::S3Location;
+#[cfg(feature = "aws")]
 use quarry_core::backend::local::ObjectStoreFactory;
 
 /// Where a stream's Parquet goes.
@@ -204,6 +205,7 @@ pub async fn start(options: ServeOptions) -> Result<Server, ServeError> {
 }
 
 /// The destination, and the default folder of its write-ahead log.
+#[cfg_attr(not(feature = "aws"), allow(clippy::unused_async))] // only S3 awaits
 async fn open_destination(options: &ServeOptions) -> Result<(Destination, PathBuf), ServeError> {
     let stream = &options.stream;
     match &options.target {
