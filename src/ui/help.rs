@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::theme::Theme;
 use crate::app::Focus;
@@ -20,8 +20,10 @@ const SECTIONS: [(&str, Scope); 5] = [
 /// Draws the overlay over `area`, in two columns when there is room.
 pub fn draw(frame: &mut Frame, area: Rect, scroll: u16, bindings: &[Binding], theme: &Theme) {
     let two_columns = area.width >= 110;
+    // The whole width: at 160 columns the longest line (keys and description) still fits a
+    // column; narrower, lines wrap rather than lose their end.
     let width = if two_columns {
-        area.width.saturating_sub(4).min(150)
+        area.width.saturating_sub(4)
     } else {
         area.width.saturating_sub(2).min(76)
     };
@@ -47,15 +49,24 @@ pub fn draw(frame: &mut Frame, area: Rect, scroll: u16, bindings: &[Binding], th
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
                 .areas(inner);
         frame.render_widget(
-            Paragraph::new(sections[..2].concat()).scroll((scroll, 0)),
+            Paragraph::new(sections[..2].concat())
+                .wrap(Wrap { trim: false })
+                .scroll((scroll, 0)),
             left,
         );
         frame.render_widget(
-            Paragraph::new(sections[2..].concat()).scroll((scroll, 0)),
+            Paragraph::new(sections[2..].concat())
+                .wrap(Wrap { trim: false })
+                .scroll((scroll, 0)),
             right,
         );
     } else {
-        frame.render_widget(Paragraph::new(sections.concat()).scroll((scroll, 0)), inner);
+        frame.render_widget(
+            Paragraph::new(sections.concat())
+                .wrap(Wrap { trim: false })
+                .scroll((scroll, 0)),
+            inner,
+        );
     }
 }
 

@@ -220,3 +220,39 @@ async fn a_paste_goes_where_typing_would_and_refreshes_the_estimate() {
     app.dispatch(Action::Paste("SELECT 2".to_owned()));
     assert_eq!(app.state.editor.buffer().text(), "");
 }
+
+#[tokio::test]
+async fn every_bindable_command_is_in_the_help_with_its_keys() {
+    let lake = crate::common::small_lake();
+    let mut app = app_on(lake.path(), "test lake", "SELECT 1");
+    press(&mut app, KeyCode::F(1));
+    let shown = render(&app, 160, 120);
+    for command in quarry::app::bindings::Command::ALL {
+        let bindings: Vec<_> = app
+            .bindings()
+            .iter()
+            .filter(|b| b.command == *command)
+            .collect();
+        assert!(!bindings.is_empty(), "{} has no key", command.name());
+        // One help line per pane it is bound in: its keys, then what it does.
+        let mut scopes = Vec::new();
+        for binding in &bindings {
+            if !scopes.contains(&binding.scope) {
+                scopes.push(binding.scope);
+            }
+        }
+        for scope in scopes {
+            let keys: Vec<String> = bindings
+                .iter()
+                .filter(|b| b.scope == scope)
+                .map(|b| b.press.to_string())
+                .collect();
+            let entry = format!("{:<16}{}", keys.join(" / "), command.description());
+            assert!(
+                shown.contains(&format!("  {entry}")),
+                "{} ({scope:?}) is not in the help as {entry:?}:\n{shown}",
+                command.name()
+            );
+        }
+    }
+}
