@@ -188,6 +188,13 @@ impl Config {
         if !(config.price_per_tb_usd >= 0.0 && config.price_per_tb_usd.is_finite()) {
             return Err("price_per_tb_usd must be a number of dollars, 0 or more".to_owned());
         }
+        let max_usd = config.cost_guard.max_usd;
+        // NaN compares false with everything: the guard would never ask.
+        if !(max_usd >= 0.0 && max_usd.is_finite()) {
+            return Err(format!(
+                "[cost_guard] max_usd = {max_usd}: give a number of dollars, 0 or more"
+            ));
+        }
         Ok(config)
     }
 }
@@ -251,6 +258,16 @@ mod tests {
     #[test]
     fn empty_config_gives_defaults() {
         assert_eq!(Config::parse("").unwrap(), Config::default());
+    }
+
+    #[test]
+    fn a_cost_guard_limit_that_could_never_trigger_is_refused() {
+        // Regression: `nan` and `-1` were accepted silently; a NaN limit never asks.
+        for bad in ["nan", "-1.0", "inf"] {
+            let error = Config::parse(&format!("[cost_guard]\nmax_usd = {bad}\n")).unwrap_err();
+            assert!(error.contains("max_usd"), "{bad}: {error}");
+        }
+        assert!(Config::parse("[cost_guard]\nmax_usd = 0.5\n").is_ok());
     }
 
     #[test]

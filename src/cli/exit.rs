@@ -17,9 +17,24 @@ pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// Prints `quarry: message` on standard error and gives the exit code.
 pub fn fail(code: u8, message: &dyn std::fmt::Display) -> ExitCode {
-    eprintln!("quarry: {message}");
+    say_line(&format!("quarry: {message}"));
     ExitCode::from(code)
 }
+
+/// Prints a line on standard error with every control and bidirectional character escaped:
+/// messages quote data (a value that failed a cast) and folder names, which must never
+/// move the cursor or retitle the terminal.
+pub fn say_line(line: &str) {
+    eprintln!("{}", crate::text::escape_control_keep_lines(line));
+}
+
+/// `eprintln!` through [`say_line`].
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::cli::exit::say_line(&format!($($arg)*))
+    };
+}
+pub(crate) use say;
 
 pub fn describe_error(error: &crate::backend::QueryError) -> String {
     let label = match error.kind {

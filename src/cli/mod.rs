@@ -23,7 +23,7 @@ use crate::lake::demo::{self, DemoOptions};
 use crate::text::{human_bytes, seconds, thousands};
 
 use args::{Cli, Command};
-use exit::{EXIT_USAGE, fail};
+use exit::{EXIT_USAGE, fail, say};
 use source::{SourceChoice, aws_options, engine_choice};
 
 /// Parses the command line and runs it.
@@ -32,7 +32,7 @@ pub fn main() -> ExitCode {
     if let Some(path) = &cli.log_file
         && let Err(e) = init_logging(path)
     {
-        eprintln!("quarry: cannot open log file {}: {e}", path.display());
+        say!("quarry: cannot open log file {}: {e}", path.display());
         return ExitCode::from(EXIT_USAGE);
     }
     let config = match Config::load(cli.config.as_deref()) {
@@ -103,7 +103,7 @@ fn run_demo(options: &DemoOptions) -> ExitCode {
     bar.finish_and_clear();
     match result {
         Ok(summary) => {
-            eprintln!(
+            say!(
                 "wrote {} rows in {} partitions ({}) to {} in {}",
                 thousands(summary.rows),
                 thousands(u64::from(options.days)),

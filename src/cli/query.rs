@@ -16,7 +16,7 @@ use crate::text::thousands;
 
 use super::args::QueryArgs;
 use super::exit::{
-    EXIT_DIFFERENT, EXIT_INTERRUPTED, EXIT_QUERY_ERROR, EXIT_USAGE, describe_error, fail,
+    EXIT_DIFFERENT, EXIT_INTERRUPTED, EXIT_QUERY_ERROR, EXIT_USAGE, describe_error, fail, say,
 };
 use super::source::{
     Alternate, ChosenEngine, ONE_ENGINE_LOCALLY, Opened, SourceChoice, open_source,
@@ -56,12 +56,13 @@ pub(super) async fn run_query(
         let explanation =
             crate::estimate::explain(catalog.as_ref(), &sql, database.as_deref(), pricing).await;
         if matches!(args.format, Format::Json | Format::Ndjson) {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&explanation).unwrap_or_default()
-            );
+            let json = serde_json::to_string_pretty(&explanation).unwrap_or_default();
+            println!("{}", crate::text::escape_json_for_terminal(&json));
         } else {
-            print!("{}", explanation.report());
+            print!(
+                "{}",
+                crate::text::escape_control_keep_lines(&explanation.report())
+            );
         }
         return ExitCode::SUCCESS;
     }
@@ -131,7 +132,7 @@ pub(super) async fn run_query(
             &crate::ledger::LedgerEntry::for_stats(&session, &final_stats),
         )
     {
-        eprintln!(
+        say!(
             "quarry: the cost ledger {} was not updated: {e}",
             ledger_path.display()
         );
@@ -147,20 +148,19 @@ pub(super) async fn run_query(
         let ledger = crate::ledger::read(&ledger_path).ok().map(|entries| {
             crate::ledger::LedgerSummary::of(&entries, &session, &crate::ledger::today())
         });
-        eprintln!(
-            "{}",
-            serde_json::to_string(&StatsWithLedger {
-                stats: &final_stats,
-                ledger,
-            })
-            .unwrap_or_default()
-        );
+        let json = serde_json::to_string(&StatsWithLedger {
+            stats: &final_stats,
+            ledger,
+        })
+        .unwrap_or_default();
+        // JSON escaping keeps it JSON; `say!` would turn its escapes into Rust's.
+        eprintln!("{}", crate::text::escape_json_for_terminal(&json));
     } else {
-        eprintln!("{}", stats_line(&final_stats));
+        say!("{}", stats_line(&final_stats));
     }
     if page.truncated {
         let shown: usize = page.batches.iter().map(RecordBatch::num_rows).sum();
-        eprintln!(
+        say!(
             "note: printed the first {} of {} rows; raise --max-rows to see more",
             thousands(shown as u64),
             thousands(final_stats.rows)
@@ -200,7 +200,7 @@ pub(super) async fn run_compare(
         }
     };
     for line in crate::summary::comparison_lines(&comparison) {
-        println!("{line}");
+        println!("{}", crate::text::escape_control_keep_lines(&line));
     }
     if comparison.verdict.is_ok() {
         ExitCode::SUCCESS

@@ -16,7 +16,36 @@ use crate::ingest::stream::{Partitioning, StreamDef};
 use crate::ingest::{BufferHints, Limits, ServeOptions, Target};
 
 use super::args::ServeArgs;
-use super::exit::{EXIT_USAGE, fail};
+use super::exit::{EXIT_USAGE, fail, say};
+
+/// The size flags in bytes: buffer size, buffers in all, record, request.
+fn sizes(args: &ServeArgs) -> Result<(usize, usize, usize, usize), String> {
+    Ok((
+        mib("--buffer-size", args.buffer_size, 16 << 10)?,
+        mib("--max-buffered", args.max_buffered, 1 << 20)?,
+        kib("--max-record-size", args.max_record_size, 64 << 10)?,
+        mib("--max-request-size", args.max_request_size, 1 << 10)?,
+    ))
+}
+
+/// `value` MiB in bytes: 1 to `most` MiB, so a huge flag cannot wrap to 0 (every request
+/// refused) or past what the machine could hold.
+fn mib(flag: &str, value: usize, most: usize) -> Result<usize, String> {
+    if (1..=most).contains(&value) {
+        Ok(value << 20)
+    } else {
+        Err(format!("{flag} {value}: give 1 to {most} MiB"))
+    }
+}
+
+/// `value` KiB in bytes, 1 to `most` KiB.
+fn kib(flag: &str, value: usize, most: usize) -> Result<usize, String> {
+    if (1..=most).contains(&value) {
+        Ok(value << 10)
+    } else {
+        Err(format!("{flag} {value}: give 1 to {most} KiB"))
+    }
+}
 
 /// Without the AWS SDK there are no clients: every `Option<AwsClients>` is `None`.
 #[cfg(not(feature = "aws"))]
@@ -41,22 +70,34 @@ pub async fn run(args: &ServeArgs, lake: &Path, aws: &AwsOptions) -> ExitCode {
         Some(clients) => s3_target(clients, args),
         None => Target::Lake(lake.to_path_buf()),
     };
+    let sizes = sizes(args);
+    let (buffer_size, max_buffered, max_record_size, max_request_size) = match sizes {
+        Ok(sizes) => sizes,
+        Err(e) => return fail(EXIT_USAGE, &e),
+    };
+    if args.max_records == 0 || args.max_records > 100_000 {
+        return fail(
+            EXIT_USAGE,
+            &"--max-records: give 1 to 100000 records per request",
+        );
+    }
     let options = ServeOptions {
         target,
         stream,
         bind: args.bind,
         route: args.route.clone(),
         hints: BufferHints {
-            size_bytes: args.buffer_size.max(1) << 20,
+            size_bytes: buffer_size,
             interval: Duration::from_secs(args.buffer_interval.max(1)),
-            max_buffered_bytes: args.max_buffered.max(1) << 20,
+            max_buffered_bytes: max_buffered,
         },
         limits: Limits {
-            max_record_bytes: args.max_record_size.max(1) * 1024,
-            max_records: args.max_records.max(1),
-            max_request_bytes: args.max_request_size.max(1) << 20,
+            max_record_bytes: max_record_size,
+            max_records: args.max_records,
+            max_request_bytes: max_request_size,
         },
         api_key: args.api_key.clone(),
+        net: crate::ingest::NetLimits::default(),
         state_dir: args.state_dir.clone(),
     };
     let table = options.stream.qualified();
@@ -64,7 +105,7 @@ pub async fn run(args: &ServeArgs, lake: &Path, aws: &AwsOptions) -> ExitCode {
         Ok(server) => server,
         Err(e) => return fail(EXIT_USAGE, &e),
     };
-    eprintln!(
+    say!(
         "quarry serve: {table} on http://{addr}{route} and http://{addr}/v1/streams/{table}/records \
          → {dest} (flush at {size} MiB or {interval} s){replayed}",
         addr = server.addr,
@@ -81,8 +122,13 @@ pub async fn run(args: &ServeArgs, lake: &Path, aws: &AwsOptions) -> ExitCode {
             String::new()
         }
     );
+    for damage in &server.damage {
+        say!(
+            "quarry serve: the write-ahead log was damaged: {damage}; the records after it were kept"
+        );
+    }
     wait_for_stop().await;
-    eprintln!("quarry serve: stopping; writing buffered records to Parquet");
+    say!("quarry serve: stopping; writing buffered records to Parquet");
     server.shutdown().await;
     ExitCode::SUCCESS
 }

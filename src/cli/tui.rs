@@ -10,7 +10,7 @@ use crate::cost::Pricing;
 use crate::lake::demo::DemoOptions;
 use crate::tui::EngineSlot;
 
-use super::exit::{EXIT_CRASH, EXIT_USAGE, fail};
+use super::exit::{EXIT_CRASH, EXIT_USAGE, fail, say};
 use super::source::{ONE_ENGINE_LOCALLY, Opened, SourceChoice, open_source};
 use super::{appearance, launch};
 
@@ -18,7 +18,7 @@ use super::{appearance, launch};
 pub(super) async fn run_tui(choice: &SourceChoice, config: &Config, files: &[PathBuf]) -> ExitCode {
     let lake = &choice.lake;
     if choice.aws.is_none() && choice.is_default_lake && !lake.exists() {
-        eprintln!(
+        say!(
             "First run: generating the demo lake in {} (once).",
             lake.display()
         );
@@ -103,18 +103,18 @@ pub(super) async fn run_tui(choice: &SourceChoice, config: &Config, files: &[Pat
     match crate::tui::run(state, services, theme, bindings).await {
         Ok(crate::tui::Ending::Quit(state)) => {
             if let Err(e) = launch::save_session(&state, &session_files) {
-                eprintln!("quarry: the open buffers were not kept for next time: {e}");
+                say!("quarry: the open buffers were not kept for next time: {e}");
             }
             ExitCode::SUCCESS
         }
         Ok(crate::tui::Ending::Panicked(state)) => {
             match launch::rescue(&state, &session_files) {
-                Ok(path) => eprintln!(
+                Ok(path) => say!(
                     "quarry crashed (a bug: please report the message above). Your open buffers \
                      were saved to {} and reopen on the next start.",
                     path.display()
                 ),
-                Err(e) => eprintln!("quarry crashed, and saving the open buffers failed: {e}"),
+                Err(e) => say!("quarry crashed, and saving the open buffers failed: {e}"),
             }
             ExitCode::from(EXIT_CRASH)
         }

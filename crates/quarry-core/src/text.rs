@@ -81,9 +81,37 @@ pub fn escape_control_keep_lines(text: &str) -> Cow<'_, str> {
     escape(text, true)
 }
 
+/// True for the invisible characters that reorder or hide text (bidirectional overrides,
+/// isolates and marks): escaped like controls, since `abc\u{202e}txt.exe` must not show as
+/// something it is not.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// JSON text made safe to print on a terminal: DEL, C1 controls and bidirectional controls
+/// (which JSON may carry raw) become `\uXXXX` escapes. Outside strings JSON is ASCII, so the
+/// result is the same JSON value.
+pub fn escape_json_for_terminal(json: &str) -> Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() || is_bidi_control(c);
+    if !json.chars().any(unsafe_char) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        // Raw C0 controls can only be the line breaks between NDJSON records.
+        if unsafe_char(c) && !matches!(c, '\n' | '\r' | '\t') {
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 fn escape(text: &str, keep_lines: bool) -> Cow<'_, str> {
     let kept = |c: char| keep_lines && (c == '\n' || c == '\t');
-    if !text.chars().any(|c| c.is_control() && !kept(c)) {
+    let unsafe_char = |c: char| (c.is_control() || is_bidi_control(c)) && !kept(c);
+    if !text.chars().any(unsafe_char) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
@@ -93,7 +121,7 @@ fn escape(text: &str, keep_lines: bool) -> Cow<'_, str> {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if c.is_control() => {
+            c if c.is_control() || is_bidi_control(c) => {
                 let _ = write!(out, "\\u{{{:x}}}", c as u32);
             }
             c => out.push(c),
@@ -105,6 +133,25 @@ fn escape(text: &str, keep_lines: bool) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bidi_overrides_and_c1_controls_never_reach_a_terminal_raw() {
+        // Regression: these passed through to stderr and to JSON on a terminal.
+        let text = "file\u{202e}gpj.exe \u{9b}31m \u{1b}]0;title\u{7}";
+        let escaped = escape_control(text);
+        assert_eq!(
+            escaped,
+            "file\\u{202e}gpj.exe \\u{9b}31m \\u{1b}]0;title\\u{7}"
+        );
+        let json = serde_json::to_string(&serde_json::json!({ "m": text })).unwrap();
+        let safe = escape_json_for_terminal(&json);
+        assert!(
+            !safe.chars().any(|c| c.is_control() || is_bidi_control(c)),
+            "{safe}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back["m"], text, "the same JSON value");
+    }
 
     #[test]
     fn bytes_read_like_a_person_writes_them() {

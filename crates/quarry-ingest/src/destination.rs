@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
 use futures::TryStreamExt;
+use object_store::ObjectStore;
 use object_store::path::Path as ObjectPath;
-use object_store::{ObjectStore, ObjectStoreExt};
 
 /// A catalog that learns of new partitions: Glue's `BatchCreatePartition`, as the seed's
 /// partition Lambda calls it.
@@ -105,7 +105,36 @@ impl Destination {
         }
     }
 
-    /// Publishes `batch` as `file_name` in `partition` whole or not at all, registers the
+    /// The highest record number in any published file of the table (0 when there is none):
+    /// the log numbers past it, whatever happened to the log's own folder.
+    pub async fn highest_published(&self) -> io::Result<u64> {
+        match self {
+            Self::Local(dir) => {
+                let dir = dir.clone();
+                tokio::task::spawn_blocking(move || highest_in_folder(&dir, 0))
+                    .await
+                    .map_err(io::Error::other)?
+            }
+            Self::S3(s3) => {
+                let prefix = (!s3.prefix.is_empty()).then(|| ObjectPath::from(s3.prefix.as_str()));
+                let objects: Vec<_> = s3
+                    .store
+                    .list(prefix.as_ref())
+                    .try_collect()
+                    .await
+                    .map_err(io::Error::other)?;
+                Ok(objects
+                    .iter()
+                    .filter_map(|o| o.location.filename().and_then(range_of))
+                    .map(|(_, last)| last)
+                    .max()
+                    .unwrap_or(0))
+            }
+        }
+    }
+
+    /// Publishes `batch` as `file_name` in `partition` whole or not at all, never replacing a
+    /// file of that name (the error is then [`io::ErrorKind::AlreadyExists`]), registers the
     /// partition when this is its first file, and returns the file's size.
     pub async fn publish(
         &self,
@@ -119,7 +148,7 @@ impl Destination {
                 let path = dir.join(partition).join(file_name);
                 let schema = Arc::clone(schema);
                 tokio::task::spawn_blocking(move || {
-                    quarry_core::lake::writer::write_parquet_atomic(&path, &schema, &[batch])?;
+                    quarry_core::lake::writer::publish_parquet_new(&path, &schema, &[batch])?;
                     Ok(quarry_core::lake::file_size(&path))
                 })
                 .await
@@ -135,10 +164,18 @@ impl Destination {
                 let size = bytes.len() as u64;
                 // One PUT: S3 shows the object whole or not at all.
                 let key = ObjectPath::from(format!("{}{partition}/{file_name}", s3.prefix));
-                s3.store
-                    .put(&key, bytes.into())
-                    .await
-                    .map_err(io::Error::other)?;
+                // `If-None-Match: *`: a second writer's file of the same name is refused.
+                let create = object_store::PutOptions::from(object_store::PutMode::Create);
+                match s3.store.put_opts(&key, bytes.into(), create).await {
+                    Ok(_) => {}
+                    Err(object_store::Error::AlreadyExists { path, .. }) => {
+                        return Err(io::Error::new(
+                            io::ErrorKind::AlreadyExists,
+                            format!("{path} exists"),
+                        ));
+                    }
+                    Err(e) => return Err(io::Error::other(e)),
+                }
                 s3.register(partition).await;
                 Ok(size)
             }
@@ -188,6 +225,32 @@ fn range_of(name: &str) -> Option<(u64, u64)> {
     let range = name.strip_prefix("part-")?.strip_suffix(".parquet")?;
     let (first, last) = range.split_once('-')?;
     Some((first.parse().ok()?, last.parse().ok()?))
+}
+
+/// The highest record number in `part-…` files at most three folders (`year=/month=/day=`)
+/// below `dir`. A missing folder is an empty table.
+fn highest_in_folder(dir: &Path, depth: usize) -> io::Result<u64> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    let mut highest = 0;
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        if entry.file_type()?.is_dir() {
+            if depth < 3 {
+                highest = highest.max(highest_in_folder(&entry.path(), depth + 1)?);
+            }
+        } else if let Some((_, last)) = range_of(&name) {
+            highest = highest.max(last);
+        }
+    }
+    Ok(highest)
 }
 
 fn file_names(dir: &Path) -> Vec<String> {

@@ -8,7 +8,9 @@ mod destination;
 #[cfg(feature = "aws")]
 mod glue;
 mod http;
+mod lock;
 mod metrics;
+mod server;
 mod sink;
 pub mod stream;
 pub mod wal;
@@ -16,10 +18,13 @@ pub mod wal;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 pub use quarry_records::{Limits, StreamDef};
+pub use server::NetLimits;
 pub use sink::BufferHints;
+pub use wal::Damage;
 
 use destination::Destination;
 #[cfg(feature = "aws")]
@@ -63,6 +68,8 @@ pub struct ServeOptions {
     pub hints: BufferHints,
     pub limits: Limits,
     pub api_key: Option<String>,
+    /// Timeouts and the connection cap of the HTTP side.
+    pub net: NetLimits,
     /// Where the write-ahead log lives; default `<lake>/.quarry-ingest/<db>.<table>/`, or for
     /// S3 `<local data dir>/quarry/ingest/<bucket>/<db>.<table>/`.
     pub state_dir: Option<PathBuf>,
@@ -80,6 +87,12 @@ pub enum ServeError {
         addr: SocketAddr,
         source: std::io::Error,
     },
+    #[error("an empty API key would let any request in: give a key with at least one character")]
+    EmptyKey,
+    #[error("--route {0:?}: {1}")]
+    Route(String, &'static str),
+    #[error(transparent)]
+    Locked(#[from] lock::LockError),
     #[error("the write-ahead log in {path} cannot be opened: {source}")]
     Wal {
         path: PathBuf,
@@ -98,6 +111,8 @@ pub struct Server {
     pub destination: String,
     /// Records the log held at start that were not in Parquet yet.
     pub replayed: usize,
+    /// Damage found in the log at start (kept aside, read past).
+    pub damage: Vec<Damage>,
     stop: tokio::sync::watch::Sender<bool>,
     done: tokio::task::JoinHandle<()>,
 }
@@ -119,15 +134,25 @@ pub fn table_dir(lake: &Path, stream: &StreamDef) -> PathBuf {
 /// background.
 pub async fn start(options: ServeOptions) -> Result<Server, ServeError> {
     options.stream.validate().map_err(ServeError::Stream)?;
+    check_route(&options.route)?;
+    if options.api_key.as_deref().is_some_and(str::is_empty) {
+        return Err(ServeError::EmptyKey);
+    }
     if !options.bind.ip().is_loopback() && options.api_key.is_none() {
         return Err(ServeError::KeyRequired(options.bind));
     }
     let (destination, default_state) = open_destination(&options).await?;
-    let wal_dir = options
-        .state_dir
-        .clone()
-        .unwrap_or(default_state)
-        .join("wal");
+    let state_dir = options.state_dir.clone().unwrap_or(default_state);
+    let held = lock::StreamLock::acquire(
+        &lock_paths(&options, &state_dir),
+        &format!(
+            "pid {} on {} since {}",
+            std::process::id(),
+            options.bind,
+            chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ")
+        ),
+    )?;
+    let wal_dir = state_dir.join("wal");
     let metrics = Arc::new(Metrics::default());
     let sink = Arc::new(Sink::new(
         &options.stream,
@@ -135,16 +160,32 @@ pub async fn start(options: ServeOptions) -> Result<Server, ServeError> {
         options.hints,
         Arc::clone(&metrics),
     ));
-    let committed = Arc::clone(&sink);
-    let (wal, logged) = Wal::open(&wal_dir, move |first, rows| committed.add(first, rows))
-        .map_err(|source| ServeError::Wal {
-            path: wal_dir.clone(),
-            source,
-        })?;
-    let replayed = sink
-        .replay(logged)
+    // Numbers go on past every published file, so a lost log cannot reuse a file's name.
+    let floor = sink
+        .destination()
+        .highest_published()
         .await
-        .map_err(|e| ServeError::Destination(format!("listing published files: {e}")))?;
+        .map_err(|e| ServeError::Destination(format!("listing published files: {e}")))?
+        + 1;
+    let committed = Arc::clone(&sink);
+    let opened = Wal::open(&wal_dir, floor, move |first, rows| {
+        committed.add(first, rows);
+    })
+    .map_err(|source| ServeError::Wal {
+        path: wal_dir.clone(),
+        source,
+    })?;
+    for damage in &opened.damage {
+        metrics.wal_damage.fetch_add(1, Ordering::Relaxed);
+        metrics
+            .wal_damaged_bytes
+            .fetch_add(damage.bytes, Ordering::Relaxed);
+    }
+    let replayed = sink
+        .replay(&opened.replay)
+        .await
+        .map_err(ServeError::Destination)?;
+    let wal = opened.wal;
     let listener = tokio::net::TcpListener::bind(options.bind)
         .await
         .map_err(|source| ServeError::Bind {
@@ -161,47 +202,120 @@ pub async fn start(options: ServeOptions) -> Result<Server, ServeError> {
         wal: wal.clone(),
         limits: options.limits,
         api_key: options.api_key.clone(),
-        metrics,
+        metrics: Arc::clone(&metrics),
+        net: options.net,
         in_flight: tokio::sync::Semaphore::new(http::MAX_IN_FLIGHT),
+        body_memory: Arc::new(tokio::sync::Semaphore::new(http::BODY_MEMORY)),
+        parse_memory: tokio::sync::Semaphore::new(http::PARSE_MEMORY),
     });
     let app = http::router(ingest, &options.route);
-    let (stop, mut stopped) = tokio::sync::watch::channel(false);
-    let mut flusher_stop = stop.subscribe();
-    let tick =
-        (options.hints.interval / 5).clamp(Duration::from_millis(50), Duration::from_secs(1));
-    let flusher_sink = Arc::clone(&sink);
-    let flusher_wal = wal.clone();
-    let flusher = tokio::spawn(async move {
-        loop {
-            tokio::select! {
-                () = tokio::time::sleep(tick) => {
-                    let watermark = flusher_sink.flush(false).await;
-                    flusher_wal.release_before(watermark);
-                }
-                _ = flusher_stop.changed() => break,
-            }
-        }
-    });
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let flusher = tokio::spawn(flush_loop(
+        Arc::clone(&sink),
+        wal.clone(),
+        options.hints.interval,
+        stop.subscribe(),
+    ));
     let destination = sink.destination().describe();
+    let net = options.net;
     let done = tokio::spawn(async move {
-        let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
-            let _ = stopped.changed().await;
-        });
-        if let Err(e) = serve.await {
-            tracing::error!("the HTTP server stopped: {e}");
-        }
+        server::serve(listener, app, net, metrics, stopped).await;
         let _ = flusher.await;
         // Everything acknowledged goes to Parquet before the process ends.
-        let watermark = sink.flush(true).await;
-        wal.release_before(watermark);
+        flush_once(&sink, &wal, true).await;
+        // Held until every buffer is in Parquet.
+        drop(held);
     });
     Ok(Server {
         addr,
         destination,
         replayed,
+        damage: opened.damage,
         stop,
         done,
     })
+}
+
+/// Writes due buffers every tick until `stop`.
+async fn flush_loop(
+    sink: Arc<Sink>,
+    wal: Wal,
+    interval: Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let tick = (interval / 5).clamp(Duration::from_millis(50), Duration::from_secs(1));
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(tick) => {
+                if !flush_once(&sink, &wal, false).await {
+                    return;
+                }
+            }
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// One flush round and the log released below what is still unpublished. A panic in it marks
+/// the sink failing (`/healthz` 503, requests 503) instead of silently ending the flusher;
+/// returns false then.
+async fn flush_once(sink: &Sink, wal: &Wal, everything: bool) -> bool {
+    use futures::FutureExt;
+    // Read before the buffers: every record below it has reached them.
+    let logged = wal.next_seq();
+    match std::panic::AssertUnwindSafe(sink.flush(everything))
+        .catch_unwind()
+        .await
+    {
+        Ok(unpublished) => {
+            wal.release_before(unpublished.min(logged));
+            true
+        }
+        Err(_) => {
+            sink.fail("the flusher crashed; the records stay in the write-ahead log".to_owned());
+            false
+        }
+    }
+}
+
+/// Names the built-in routes take, and what a route may hold (axum would panic on an
+/// overlap or a `{`).
+fn check_route(route: &str) -> Result<(), ServeError> {
+    let bad = |why| Err(ServeError::Route(route.to_owned(), why));
+    if !route.starts_with('/') {
+        return bad("a route starts with /");
+    }
+    if route.len() > 1024 {
+        return bad("a route has at most 1024 characters");
+    }
+    if !route
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"/-_.~".contains(&b))
+    {
+        return bad("use letters, digits, /, -, _, . and ~");
+    }
+    if route.contains("//") || route.ends_with('/') {
+        return bad("no empty path segments or trailing /");
+    }
+    if ["/healthz", "/metrics"].contains(&route) || route.starts_with("/v1/streams/") {
+        return bad("this path is one of quarry serve's own routes");
+    }
+    Ok(())
+}
+
+/// The locks a server takes: its log folder, and for a local lake the table itself (so two
+/// servers with different `--state-dir` still cannot write one table).
+fn lock_paths(options: &ServeOptions, state_dir: &Path) -> Vec<PathBuf> {
+    let mut paths = vec![state_dir.join("serve.lock")];
+    if let Target::Lake(lake) = &options.target {
+        let table = lake
+            .join(".quarry-ingest")
+            .join(format!("{}.lock", options.stream.qualified()));
+        if !paths.contains(&table) {
+            paths.push(table);
+        }
+    }
+    paths
 }
 
 /// The destination, and the default folder of its write-ahead log.

@@ -54,6 +54,12 @@ ingest_metrics! {
     files: "counter", "Parquet files published.";
     parquet_bytes: "counter", "Bytes of Parquet published.";
     buffered_bytes: "gauge", "Bytes of records waiting in buffers.";
+    wal_damage: "counter", "Damaged stretches of the write-ahead log found at start (kept in damaged/).";
+    wal_damaged_bytes: "counter", "Bytes of the write-ahead log found damaged at start.";
+    failing: "gauge", "1 while the sink cannot publish (see /healthz); requests get 503.";
+    connections: "gauge", "Open client connections.";
+    connections_refused: "counter", "Connections closed at once because the connection cap was reached.";
+    timeouts: "counter", "Requests or connections closed for a header, body or idle timeout.";
 }
 
 impl Metrics {

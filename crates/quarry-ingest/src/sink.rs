@@ -19,7 +19,7 @@ use datafusion::arrow::record_batch::RecordBatch;
 use super::destination::{self, Destination};
 use super::metrics::Metrics;
 use super::stream::{ColumnType, StreamDef};
-use super::wal::Entry;
+use super::wal::Replay;
 use quarry_records::{Cell, Row};
 
 /// When a partition's buffer is written.
@@ -41,6 +41,9 @@ impl Default for BufferHints {
     }
 }
 
+/// Buffered rows with their sequence numbers, in log order.
+type Rows = Vec<(u64, Row)>;
+
 #[derive(Default)]
 struct PartitionBuffer {
     rows: Vec<(u64, Row)>,
@@ -55,9 +58,13 @@ struct Buffers {
     /// First sequence numbers of flushes being written, still needed in the log.
     in_flight: Vec<u64>,
     /// Files whose write failed, tried again with the same rows (and so the same name) before
-    /// anything else: a write that failed but landed (an S3 PUT whose answer was lost) is
-    /// then overwritten with the same content instead of duplicated under another name.
+    /// anything else. A write that failed but landed (an S3 PUT whose answer was lost, a
+    /// folder fsync that failed after the link) then meets its own file: since numbers never
+    /// repeat, a file of that name holds exactly these records, and the retry counts as done.
     retry: Vec<(String, Vec<(u64, Row)>)>,
+    /// Rows whose first write met a file of the same name that another writer made: never
+    /// overwritten, kept (and so kept in the log) until an operator looks.
+    conflicts: Vec<(String, Vec<(u64, Row)>)>,
 }
 
 /// The table folder records are written into, and its buffers.
@@ -68,6 +75,9 @@ pub struct Sink {
     hints: BufferHints,
     buffers: Mutex<Buffers>,
     metrics: Arc<Metrics>,
+    /// Why the sink cannot go on (a name conflict, a flusher that died): `/healthz` reports
+    /// it and new requests get 503, since records acknowledged now could not be published.
+    failure: Mutex<Option<String>>,
 }
 
 impl Sink {
@@ -85,7 +95,26 @@ impl Sink {
             hints,
             buffers: Mutex::default(),
             metrics,
+            failure: Mutex::default(),
         }
+    }
+
+    /// Why the sink stopped publishing, if it has.
+    pub fn failure(&self) -> Option<String> {
+        self.failure
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Marks the sink as unable to publish; the first reason is kept.
+    pub fn fail(&self, why: String) {
+        tracing::error!("the sink stopped publishing: {why}");
+        self.metrics.failing.store(1, Ordering::Relaxed);
+        self.failure
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get_or_insert(why);
     }
 
     /// True when the buffers are full and new records must wait.
@@ -109,36 +138,91 @@ impl Sink {
         &self.destination
     }
 
-    /// Buffers the logged entries that no published file holds yet; returns how many.
+    /// Buffers the logged entries that no published file holds yet, one log segment at a
+    /// time (flushing whenever the buffers fill, so a large log never has to fit in memory);
+    /// returns how many.
     ///
-    /// Exactly once holds because a file's name says which records it holds and a file is
-    /// published whole. The one gap: a crash after a file is published but while another
-    /// flush of the *same* partition that started earlier is still writing cannot happen
-    /// (flushes of a partition are sequential), so a record is only ever written twice if the
-    /// destination itself loses a listing (S3 listings are strongly consistent since 2020).
-    pub async fn replay(&self, entries: Vec<Entry>) -> std::io::Result<usize> {
-        let mut published: HashMap<String, Vec<(u64, u64)>> = HashMap::new();
-        for entry in &entries {
-            if !published.contains_key(&entry.row.partition) {
-                let ranges = self
-                    .destination
-                    .published_ranges(&entry.row.partition)
-                    .await?;
-                published.insert(entry.row.partition.clone(), ranges);
-            }
+    /// Exactly once holds because a file's name says which records it holds, a file is
+    /// published whole and numbers never repeat. A record logged by an earlier stream
+    /// definition that no longer fits (another number of columns, a value of another type)
+    /// stops the start with an error that says what to do: it is never dropped or turned into
+    /// NULLs silently.
+    pub async fn replay(&self, replay: &Replay) -> Result<usize, String> {
+        if let Some((&width, &count)) = replay
+            .widths
+            .iter()
+            .find(|(w, _)| **w != self.columns.len())
+        {
+            return Err(format!(
+                "the write-ahead log holds {count} records with {width} values, but the stream \
+                 now has {} columns: a changed definition cannot take them. Start once with the \
+                 definition they were logged with to publish them, or move the log folder aside",
+                self.columns.len()
+            ));
         }
-        let mut buffers = self.lock();
+        let mut published: HashMap<String, Vec<(u64, u64)>> = HashMap::new();
+        for partition in &replay.partitions {
+            let ranges = self
+                .destination
+                .published_ranges(partition)
+                .await
+                .map_err(|e| format!("listing published files of {partition}: {e}"))?;
+            published.insert(partition.clone(), ranges);
+        }
         let mut replayed = 0;
-        for entry in entries {
-            let covered = published
-                .get(&entry.row.partition)
-                .is_some_and(|ranges| ranges.iter().any(|(a, b)| (*a..=*b).contains(&entry.seq)));
-            if !covered {
-                push(&mut buffers, entry.seq, entry.row);
-                replayed += 1;
+        for index in 0..replay.segment_count() {
+            let entries = replay
+                .segment(index)
+                .map_err(|e| format!("reading the write-ahead log: {e}"))?;
+            {
+                let mut buffers = self.lock();
+                for entry in entries {
+                    if let Some(why) = self.misfit(&entry.row) {
+                        return Err(format!(
+                            "record {} in the write-ahead log no longer fits the stream: {why}. \
+                             Start once with the definition it was logged with, or move the log \
+                             folder aside",
+                            entry.seq
+                        ));
+                    }
+                    let covered = published.get(&entry.row.partition).is_some_and(|ranges| {
+                        ranges.iter().any(|(a, b)| (*a..=*b).contains(&entry.seq))
+                    });
+                    if !covered {
+                        push(&mut buffers, entry.seq, entry.row);
+                        replayed += 1;
+                    }
+                }
+            }
+            if self.is_full() {
+                self.flush(true).await;
             }
         }
         Ok(replayed)
+    }
+
+    /// Why `row` cannot be written as the stream's columns, if it cannot.
+    fn misfit(&self, row: &Row) -> Option<String> {
+        if row.cells.len() != self.columns.len() {
+            return Some(format!(
+                "it has {} values for {} columns",
+                row.cells.len(),
+                self.columns.len()
+            ));
+        }
+        self.columns
+            .iter()
+            .zip(&row.cells)
+            .zip(&self.schema.fields)
+            .find(|((column_type, cell), _)| !fits(cell, **column_type))
+            .map(|((column_type, cell), field)| {
+                format!(
+                    "column {} is {} but the record holds {}",
+                    field.name(),
+                    column_type.athena_name(),
+                    cell_kind(cell)
+                )
+            })
     }
 
     /// Writes every buffer that is due (all of them with `everything`) and returns the lowest
@@ -147,7 +231,7 @@ impl Sink {
     pub async fn flush(&self, everything: bool) -> u64 {
         self.destination.retry_registrations().await;
         let due = self.take_due(everything);
-        for (partition, rows) in due {
+        for (partition, rows, retried) in due {
             let first = rows.first().map_or(0, |r| r.0);
             let result = self.write(&partition, &rows).await;
             let mut buffers = self.lock();
@@ -159,6 +243,20 @@ impl Sink {
                     self.metrics
                         .parquet_bytes
                         .fetch_add(bytes, Ordering::Relaxed);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && retried => {
+                    // An earlier attempt landed after all: the file holds exactly these rows.
+                    self.metrics.flushes.fetch_add(1, Ordering::Relaxed);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    self.metrics.flush_errors.fetch_add(1, Ordering::Relaxed);
+                    buffers.bytes += weight(&rows);
+                    buffers.conflicts.push((partition.clone(), rows));
+                    drop(buffers);
+                    self.fail(format!(
+                        "{partition}: {e}, written by another writer of this table; it was not \
+                         replaced and the records stay in the write-ahead log"
+                    ));
                 }
                 Err(e) => {
                     self.metrics.flush_errors.fetch_add(1, Ordering::Relaxed);
@@ -182,6 +280,7 @@ impl Sink {
                     buffers
                         .retry
                         .iter()
+                        .chain(&buffers.conflicts)
                         .filter_map(|(_, rows)| rows.first().map(|r| r.0)),
                 )
                 .min()
@@ -189,7 +288,8 @@ impl Sink {
         watermark.unwrap_or(u64::MAX)
     }
 
-    fn take_due(&self, everything: bool) -> Vec<(String, Vec<(u64, Row)>)> {
+    /// The buffers to write now, each with whether it is a retry.
+    fn take_due(&self, everything: bool) -> Vec<(String, Rows, bool)> {
         let mut buffers = self.lock();
         let due: Vec<String> = buffers
             .partitions
@@ -208,7 +308,7 @@ impl Sink {
             if let Some(first) = rows.first() {
                 buffers.in_flight.push(first.0);
             }
-            taken.push((partition, rows));
+            taken.push((partition, rows, true));
         }
         for partition in due {
             if let Some(buffer) = buffers.partitions.remove(&partition) {
@@ -216,7 +316,7 @@ impl Sink {
                 if let Some(first) = buffer.rows.first() {
                     buffers.in_flight.push(first.0);
                 }
-                taken.push((partition, buffer.rows));
+                taken.push((partition, buffer.rows, false));
             }
         }
         taken
@@ -235,11 +335,21 @@ impl Sink {
     }
 
     fn batch(&self, rows: &[(u64, Row)]) -> Result<RecordBatch, String> {
+        // Checked here too, so a row that slipped past every check is an error, not a panic
+        // that would take the flusher down.
+        if let Some((seq, why)) = rows
+            .iter()
+            .find_map(|(seq, row)| Some((seq, self.misfit(row)?)))
+        {
+            return Err(format!("record {seq} does not fit the stream: {why}"));
+        }
         let arrays: Vec<ArrayRef> = self
             .columns
             .iter()
             .enumerate()
-            .map(|(i, column_type)| column(*column_type, rows.iter().map(|r| &r.1.cells[i])))
+            .map(|(i, column_type)| {
+                column(*column_type, rows.iter().filter_map(|r| r.1.cells.get(i)))
+            })
             .collect();
         RecordBatch::try_new(Arc::clone(&self.schema), arrays).map_err(|e| e.to_string())
     }
@@ -256,6 +366,31 @@ fn push(buffers: &mut Buffers, seq: u64, row: Row) {
     buffer.bytes += weight;
     buffer.rows.push((seq, row));
     buffers.bytes += weight;
+}
+
+/// True when `cell` can be written as `column_type` without losing anything.
+fn fits(cell: &Cell, column_type: ColumnType) -> bool {
+    match cell {
+        Cell::Null => true,
+        Cell::Text(_) => column_type == ColumnType::String,
+        Cell::Int(n) => match column_type {
+            ColumnType::Bigint | ColumnType::Double => true,
+            ColumnType::Int => i32::try_from(*n).is_ok(),
+            ColumnType::String | ColumnType::Boolean => false,
+        },
+        Cell::Float(_) => column_type == ColumnType::Double,
+        Cell::Bool(_) => column_type == ColumnType::Boolean,
+    }
+}
+
+fn cell_kind(cell: &Cell) -> &'static str {
+    match cell {
+        Cell::Null => "null",
+        Cell::Text(_) => "a string",
+        Cell::Int(_) => "an integer",
+        Cell::Float(_) => "a double",
+        Cell::Bool(_) => "a boolean",
+    }
 }
 
 fn weight(rows: &[(u64, Row)]) -> usize {

@@ -32,16 +32,22 @@ pub struct Row {
 }
 
 impl Row {
-    /// Roughly the bytes the row takes in a buffer, for the buffering hints.
+    /// The bytes the row takes in a buffer: its cells as laid out in memory, the text they
+    /// point to, its partition string and the row itself (a count of only the text
+    /// undercounted a buffer about four times).
     pub fn weight(&self) -> usize {
-        self.cells
+        let text: usize = self
+            .cells
             .iter()
             .map(|c| match c {
-                Cell::Text(s) => s.len() + 8,
-                _ => 8,
+                Cell::Text(s) => s.capacity(),
+                _ => 0,
             })
-            .sum::<usize>()
-            + self.partition.len()
+            .sum();
+        std::mem::size_of::<(u64, Self)>()
+            + self.cells.capacity() * std::mem::size_of::<Cell>()
+            + text
+            + self.partition.capacity()
     }
 }
 

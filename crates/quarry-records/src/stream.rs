@@ -177,6 +177,35 @@ impl StreamDef {
         if self.columns.is_empty() {
             return Err("the stream has no columns".to_owned());
         }
+        let mut seen: Vec<String> = Vec::with_capacity(self.columns.len());
+        for column in &self.columns {
+            let lower = column.name.to_ascii_lowercase();
+            // Glue and Athena fold names to lower case, so `Level` and `level` are one column.
+            if let Some(earlier) = self
+                .columns
+                .iter()
+                .find(|c| c.name.to_ascii_lowercase() == lower && seen.contains(&lower))
+            {
+                return Err(format!(
+                    "the columns {:?} and {:?} differ only by case; Athena would see one column",
+                    earlier.name, column.name
+                ));
+            }
+            if !is_safe_name(&column.name) {
+                return Err(format!(
+                    "{:?} is not a valid column name: use letters, digits and _",
+                    column.name
+                ));
+            }
+            if PARTITION_KEYS.contains(&lower.as_str()) {
+                return Err(format!(
+                    "the column {:?} is also a partition key (year/month/day come from the folder \
+                     names); rename it, e.g. {lower}_field",
+                    column.name
+                ));
+            }
+            seen.push(lower);
+        }
         if let Partitioning::Field { column, .. } = &self.partitioning
             && !self
                 .columns
@@ -196,6 +225,9 @@ impl StreamDef {
     }
 }
 
+/// The partition keys every stream writes; no column may share their names.
+pub const PARTITION_KEYS: [&str; 3] = ["year", "month", "day"];
+
 /// True for names made of ASCII letters, digits and `_` (nothing a path could escape with).
 pub fn is_safe_name(name: &str) -> bool {
     !name.is_empty()
@@ -213,6 +245,42 @@ mod tests {
             assert!(!is_safe_name(bad), "{bad:?}");
         }
         assert!(is_safe_name("logs_2023"));
+    }
+
+    fn stream(columns: &[&str]) -> StreamDef {
+        StreamDef {
+            database: "app".to_owned(),
+            table: "events".to_owned(),
+            columns: columns
+                .iter()
+                .map(|name| StreamColumn {
+                    name: (*name).to_owned(),
+                    column_type: ColumnType::String,
+                })
+                .collect(),
+            partitioning: Partitioning::Arrival,
+        }
+    }
+
+    #[test]
+    fn columns_that_athena_could_not_tell_apart_are_refused() {
+        // Regression: these were accepted, and records were acknowledged into a table that
+        // cannot be queried.
+        for (columns, says) in [
+            (&["message", "year"][..], "partition key"),
+            (&["Day"][..], "partition key"),
+            (&["level", "Level"][..], "differ only by case"),
+            (&["a", "a"][..], "differ only by case"),
+            (&["a b"][..], "not a valid column name"),
+        ] {
+            let error = stream(columns).validate().unwrap_err();
+            assert!(error.contains(says), "{columns:?}: {error}");
+        }
+        assert!(
+            stream(&["years", "level", "day_of_week"])
+                .validate()
+                .is_ok()
+        );
     }
 
     #[test]

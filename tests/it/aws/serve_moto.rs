@@ -37,6 +37,7 @@ fn options(
         },
         limits: Limits::default(),
         api_key: None,
+        net: quarry::ingest::NetLimits::default(),
         state_dir: Some(state.to_path_buf()),
     }
 }

@@ -4,7 +4,9 @@
 
 mod crash;
 mod e2e;
+mod floods;
 mod http;
+mod reliability;
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -12,7 +14,7 @@ use std::time::Duration;
 
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 use quarry::backend::QueryState;
-use quarry::ingest::{BufferHints, Limits, ServeOptions, Server, StreamDef, Target};
+use quarry::ingest::{BufferHints, Limits, NetLimits, ServeOptions, Server, StreamDef, Target};
 use serde_json::Value;
 
 use crate::common::{engine, run};
@@ -31,6 +33,7 @@ pub fn options(lake: &Path) -> ServeOptions {
         },
         limits: Limits::default(),
         api_key: None,
+        net: NetLimits::default(),
         state_dir: None,
     }
 }

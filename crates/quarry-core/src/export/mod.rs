@@ -16,7 +16,7 @@ use datafusion::arrow::compute::{concat_batches, take_record_batch};
 use datafusion::arrow::datatypes::{DataType, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 
-use crate::text::escape_control_keep_lines;
+use crate::text::{escape_control_keep_lines, escape_json_for_terminal};
 use table::TableWriter;
 
 /// Rows written between progress reports (and per reordered chunk).
@@ -171,8 +171,8 @@ fn part_path(path: &Path) -> PathBuf {
 }
 
 /// Writes `rows` in display order to `out` and hands it back. `to_terminal` escapes the
-/// control characters that CSV and TSV would otherwise pass through raw (JSON escapes them by
-/// its own rules; the table always does).
+/// control characters that CSV and TSV would otherwise pass through raw, and the DEL, C1 and
+/// bidirectional controls JSON may carry raw (the table always escapes).
 pub fn write_rows<W: Write + Send>(
     out: W,
     format: Format,
@@ -180,11 +180,22 @@ pub fn write_rows<W: Write + Send>(
     to_terminal: bool,
     progress: &dyn Fn(u64),
 ) -> io::Result<W> {
-    if to_terminal && matches!(format, Format::Csv | Format::Tsv) {
+    if to_terminal
+        && matches!(
+            format,
+            Format::Csv | Format::Tsv | Format::Json | Format::Ndjson
+        )
+    {
         // Escaping needs whole characters, so the text is escaped once it is complete.
         let buffer = write_rows(Vec::new(), format, rows, false, progress)?;
+        let text = String::from_utf8_lossy(&buffer);
+        let safe = if matches!(format, Format::Json | Format::Ndjson) {
+            escape_json_for_terminal(&text)
+        } else {
+            escape_control_keep_lines(&text)
+        };
         let mut out = out;
-        out.write_all(escape_control_keep_lines(&String::from_utf8_lossy(&buffer)).as_bytes())?;
+        out.write_all(safe.as_bytes())?;
         return Ok(out);
     }
     let mut sink = Sink::new(out, format, &rows.schema)?;

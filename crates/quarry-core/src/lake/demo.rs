@@ -70,6 +70,10 @@ pub enum DemoError {
     },
     #[error("--days and --rows-per-day must be at least 1")]
     Empty,
+    #[error(
+        "the days from --start {0} on must fall in the years 1970 to 9999 (a partition's year has four digits)"
+    )]
+    OutOfRange(chrono::NaiveDate),
 }
 
 /// Sources and how often each logs, with its team and tier for `logs_db.sources`.
@@ -176,6 +180,14 @@ pub fn generate(
 ) -> Result<DemoSummary, DemoError> {
     if options.days == 0 || options.rows_per_day == 0 {
         return Err(DemoError::Empty);
+    }
+    // Checked up front: adding days to a date near chrono's limits would panic, and
+    // timestamps before 1970 or years of five digits are not what a lake holds.
+    let last = options
+        .start
+        .checked_add_days(chrono::Days::new(u64::from(options.days) - 1));
+    if options.start.year() < 1970 || last.is_none_or(|d| d.year() > 9999) {
+        return Err(DemoError::OutOfRange(options.start));
     }
     prepare_dir(&options.dir)?;
     let table_dir = options.dir.join("logs_db").join("logs");

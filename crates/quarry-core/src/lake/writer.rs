@@ -47,6 +47,44 @@ pub fn write_parquet_atomic(
     result
 }
 
+/// Writes `batches` to `path` for a writer that must never replace a published file (the
+/// ingest path, whose file names say which records they hold): each folder it creates is made
+/// durable in its parent, the file appears by a hard link that fails with
+/// [`io::ErrorKind::AlreadyExists`] when `path` exists, and a failed folder fsync is an
+/// error, not a warning — the caller's log keeps the records until this returns `Ok`.
+pub fn publish_parquet_new(
+    path: &Path,
+    schema: &SchemaRef,
+    batches: &[RecordBatch],
+) -> io::Result<()> {
+    let parent = path
+        .parent()
+        .ok_or_else(|| io::Error::other("a Parquet path needs a parent folder"))?;
+    create_dirs_durably(parent)?;
+    let temp = temp_path(path);
+    let result = write_file(&temp, schema, batches).and_then(|()| fs::hard_link(&temp, path));
+    // The temporary name goes either way; only the final name is the published file.
+    let _ = fs::remove_file(&temp);
+    result?;
+    File::open(parent)?.sync_all()
+}
+
+/// `create_dir_all`, fsyncing each new folder's parent so the folder survives a crash.
+fn create_dirs_durably(dir: &Path) -> io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let parent = dir
+        .parent()
+        .ok_or_else(|| io::Error::other("cannot create a root folder"))?;
+    create_dirs_durably(parent)?;
+    match fs::create_dir(dir) {
+        Ok(()) => File::open(parent)?.sync_all(),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 fn write_file(temp: &Path, schema: &SchemaRef, batches: &[RecordBatch]) -> io::Result<()> {
     let file = File::create(temp)?;
     let mut writer = ArrowWriter::try_new(file, schema.clone(), Some(lake_writer_properties()))
