@@ -69,7 +69,7 @@ pub enum Command {
     /// Run SQL without the TUI: results to stdout, statistics to stderr.
     Query(QueryArgs),
     /// Take JSON records over HTTP like the seed's Logs API + Firehose, into lake partitions.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
 }
 
 #[derive(Debug, Args)]
@@ -126,6 +126,28 @@ pub struct ServeArgs {
     /// Write Parquet to this S3 prefix (the table's folder) instead of the local lake.
     #[arg(long, value_name = "s3://BUCKET/PREFIX")]
     pub s3: Option<String>,
+    /// Partitions with records buffered at once at most (Firehose's active partitions);
+    /// records of another partition past it fail with `PartitionLimitExceeded`.
+    #[arg(long, default_value_t = 500, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000))]
+    pub max_active_partitions: usize,
+    /// A record's day may be at most this many days before today (`PartitionOutsideWindow`).
+    #[arg(long, default_value_t = 3650, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(0..=36_500))]
+    pub max_record_age_days: u32,
+    /// A record's day may be at most this many days after today.
+    #[arg(long, default_value_t = 1830, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(0..=36_500))]
+    pub max_future_days: u32,
+    /// Seconds a request's headers may take.
+    #[arg(long, default_value_t = 10, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout: u64,
+    /// Seconds a request's body may take (a body that stalls for 5 s is given up on sooner).
+    #[arg(long, default_value_t = 30, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub body_timeout: u64,
+    /// Seconds a keep-alive connection may sit without a request.
+    #[arg(long, default_value_t = 60, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub idle_timeout: u64,
+    /// Open connections at most (default: from the file-descriptor limit, at most 16384).
+    #[arg(long, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
+    pub max_connections: Option<usize>,
     /// Register each new partition in the Glue table (created at --s3 if Glue lacks it); the
     /// table's columns and location come from Glue when it exists.
     #[arg(long)]

@@ -97,7 +97,18 @@ pub async fn run(args: &ServeArgs, lake: &Path, aws: &AwsOptions) -> ExitCode {
             max_request_bytes: max_request_size,
         },
         api_key: args.api_key.clone(),
-        net: crate::ingest::NetLimits::default(),
+        net: crate::ingest::NetLimits {
+            header_timeout: Duration::from_secs(args.header_timeout.max(1)),
+            body_timeout: Duration::from_secs(args.body_timeout.max(1)),
+            idle_timeout: Duration::from_secs(args.idle_timeout.max(1)),
+            max_connections: args.max_connections,
+            ..crate::ingest::NetLimits::default()
+        },
+        partitions: crate::ingest::PartitionLimits {
+            max_active: args.max_active_partitions,
+            max_age_days: args.max_record_age_days,
+            max_future_days: args.max_future_days,
+        },
         state_dir: args.state_dir.clone(),
     };
     let table = options.stream.qualified();

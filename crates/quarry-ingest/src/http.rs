@@ -19,7 +19,7 @@ use quarry_records::{Converter, Limits, RequestError, prepare, put_records_respo
 
 use super::metrics::Metrics;
 use super::server::NetLimits;
-use super::sink::Sink;
+use super::sink::{PartitionLimits, Sink};
 use super::wal::Wal;
 
 /// What the handlers share.
@@ -32,6 +32,7 @@ pub struct Ingest {
     pub api_key: Option<String>,
     pub metrics: Arc<Metrics>,
     pub net: NetLimits,
+    pub partitions: PartitionLimits,
     /// Requests parsed and logged at once; the rest get 429 at once.
     pub in_flight: Semaphore,
     /// Bytes of bodies being received, all requests together: a permit per byte as it
@@ -120,7 +121,7 @@ async fn put_records(ingest: &Ingest, headers: &HeaderMap, body: Body) -> Respon
             "too many large requests are being parsed; retry after the Retry-After seconds",
         );
     };
-    let prepared = match prepare(&body, &ingest.limits, &ingest.converter, chrono::Utc::now()) {
+    let mut prepared = match prepare(&body, &ingest.limits, &ingest.converter, chrono::Utc::now()) {
         Ok(prepared) => prepared,
         Err(e @ (RequestError::TooLarge { .. } | RequestError::TooManyRecords { .. })) => {
             return error(
@@ -137,6 +138,11 @@ async fn put_records(ingest: &Ingest, headers: &HeaderMap, body: Body) -> Respon
             );
         }
     };
+    ingest.sink.admit(
+        &mut prepared,
+        &ingest.partitions,
+        chrono::Utc::now().date_naive(),
+    );
     if ingest.sink.is_full() {
         return throttled(
             ingest,

@@ -23,7 +23,7 @@ use std::time::Duration;
 
 pub use quarry_records::{Limits, StreamDef};
 pub use server::NetLimits;
-pub use sink::BufferHints;
+pub use sink::{BufferHints, PartitionLimits};
 pub use wal::Damage;
 
 use destination::Destination;
@@ -70,6 +70,8 @@ pub struct ServeOptions {
     pub api_key: Option<String>,
     /// Timeouts and the connection cap of the HTTP side.
     pub net: NetLimits,
+    /// The active-partition limit and the window of days records may fall in.
+    pub partitions: PartitionLimits,
     /// Where the write-ahead log lives; default `<lake>/.quarry-ingest/<db>.<table>/`, or for
     /// S3 `<local data dir>/quarry/ingest/<bucket>/<db>.<table>/`.
     pub state_dir: Option<PathBuf>,
@@ -204,6 +206,7 @@ pub async fn start(options: ServeOptions) -> Result<Server, ServeError> {
         api_key: options.api_key.clone(),
         metrics: Arc::clone(&metrics),
         net: options.net,
+        partitions: options.partitions,
         in_flight: tokio::sync::Semaphore::new(http::MAX_IN_FLIGHT),
         body_memory: Arc::new(tokio::sync::Semaphore::new(http::BODY_MEMORY)),
         parse_memory: tokio::sync::Semaphore::new(http::PARSE_MEMORY),

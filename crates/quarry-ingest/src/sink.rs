@@ -20,7 +20,8 @@ use super::destination::{self, Destination};
 use super::metrics::Metrics;
 use super::stream::{ColumnType, StreamDef};
 use super::wal::Replay;
-use quarry_records::{Cell, Row};
+use chrono::NaiveDate;
+use quarry_records::{Cell, Prepared, RecordError, Row};
 
 /// When a partition's buffer is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +30,28 @@ pub struct BufferHints {
     pub interval: Duration,
     /// All buffers together at most; past this, requests get 429 until flushes catch up.
     pub max_buffered_bytes: usize,
+}
+
+/// Bounds on partitions, like Firehose's dynamic partitioning: records of a partition past
+/// these fail one by one instead of making folders without end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartitionLimits {
+    /// Partitions with records buffered at once at most (Firehose's active partitions).
+    pub max_active: usize,
+    /// A record's day may be at most this many days before today…
+    pub max_age_days: u32,
+    /// …and at most this many days after it.
+    pub max_future_days: u32,
+}
+
+impl Default for PartitionLimits {
+    fn default() -> Self {
+        Self {
+            max_active: 500,
+            max_age_days: 3650,
+            max_future_days: 1830,
+        }
+    }
 }
 
 impl Default for BufferHints {
@@ -44,11 +67,41 @@ impl Default for BufferHints {
 /// Buffered rows with their sequence numbers, in log order.
 type Rows = Vec<(u64, Row)>;
 
-#[derive(Default)]
 struct PartitionBuffer {
     rows: Vec<(u64, Row)>,
     bytes: usize,
     since: Option<Instant>,
+    /// When the partition was admitted (an empty buffer is a reservation).
+    reserved_at: Instant,
+}
+
+impl Default for PartitionBuffer {
+    fn default() -> Self {
+        Self {
+            rows: Vec::new(),
+            bytes: 0,
+            since: None,
+            reserved_at: Instant::now(),
+        }
+    }
+}
+
+/// How long an admitted partition waits for its records before its slot is freed.
+const RESERVATION: Duration = Duration::from_secs(30);
+
+/// The day of a `year=YYYY/month=MM/day=DD` partition.
+fn partition_day(partition: &str) -> Option<NaiveDate> {
+    let mut parts = partition.split('/');
+    let mut value = |key: &str| -> Option<u32> {
+        parts
+            .next()?
+            .strip_prefix(key)?
+            .strip_prefix('=')?
+            .parse()
+            .ok()
+    };
+    let (year, month, day) = (value("year")?, value("month")?, value("day")?);
+    NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)
 }
 
 #[derive(Default)]
@@ -115,6 +168,48 @@ impl Sink {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .get_or_insert(why);
+    }
+
+    /// Fails, one by one, the records of `prepared` whose partition is outside the day
+    /// window or would take the active partitions past the limit; the partitions admitted are
+    /// reserved until the next flush round.
+    pub fn admit(&self, prepared: &mut Prepared, limits: &PartitionLimits, today: NaiveDate) {
+        let earliest = today - chrono::Days::new(u64::from(limits.max_age_days));
+        let latest = today + chrono::Days::new(u64::from(limits.max_future_days));
+        let mut buffers = self.lock();
+        prepared.refuse(|row| {
+            let Some(day) = partition_day(&row.partition) else {
+                return Err(RecordError::new(
+                    "InvalidPartition",
+                    format!("{} is not a year=/month=/day= partition", row.partition),
+                ));
+            };
+            if day < earliest || day > latest {
+                return Err(RecordError::new(
+                    "PartitionOutsideWindow",
+                    format!(
+                        "the record's day {day} is outside {earliest} to {latest} \
+                         (--max-record-age-days, --max-future-days)"
+                    ),
+                ));
+            }
+            if !buffers.partitions.contains_key(&row.partition) {
+                if buffers.partitions.len() >= limits.max_active {
+                    return Err(RecordError::new(
+                        "PartitionLimitExceeded",
+                        format!(
+                            "{} partitions are being buffered, the limit (--max-active-partitions); \
+                             retry once they flush",
+                            limits.max_active
+                        ),
+                    ));
+                }
+                buffers
+                    .partitions
+                    .insert(row.partition.clone(), PartitionBuffer::default());
+            }
+            Ok(())
+        });
     }
 
     /// True when the buffers are full and new records must wait.
@@ -291,6 +386,10 @@ impl Sink {
     /// The buffers to write now, each with whether it is a retry.
     fn take_due(&self, everything: bool) -> Vec<(String, Rows, bool)> {
         let mut buffers = self.lock();
+        // Reservations whose records never came (their log write failed) free their slot.
+        buffers
+            .partitions
+            .retain(|_, b| !b.rows.is_empty() || b.reserved_at.elapsed() < RESERVATION);
         let due: Vec<String> = buffers
             .partitions
             .iter()

@@ -24,6 +24,29 @@ impl Prepared {
     pub fn failed(&self) -> usize {
         self.outcomes.iter().filter(|o| o.is_err()).count()
     }
+
+    /// Fails the records whose row `check` refuses, each with its own error; the other rows
+    /// keep their order.
+    pub fn refuse(&mut self, mut check: impl FnMut(&Row) -> Result<(), RecordError>) {
+        let rows = std::mem::take(&mut self.rows);
+        let mut verdicts: Vec<Option<Result<usize, RecordError>>> = Vec::with_capacity(rows.len());
+        for row in rows {
+            verdicts.push(Some(match check(&row) {
+                Ok(()) => {
+                    self.rows.push(row);
+                    Ok(self.rows.len() - 1)
+                }
+                Err(e) => Err(e),
+            }));
+        }
+        for outcome in &mut self.outcomes {
+            if let Ok(index) = outcome
+                && let Some(verdict) = verdicts.get_mut(*index).and_then(Option::take)
+            {
+                *outcome = verdict;
+            }
+        }
+    }
 }
 
 /// Decodes and converts `body`; the request fails as a whole only when it cannot be split into
@@ -91,5 +114,30 @@ mod tests {
         assert_eq!(responses[1]["Index"], 1);
         assert_eq!(responses[1]["ErrorCode"], "NotAnObject");
         assert_eq!(responses[2]["RecordId"], "00000000000000000042");
+    }
+
+    #[test]
+    fn refused_rows_fail_alone_and_the_rest_keep_their_order() {
+        let converter = Converter::new(StreamDef::seed_logs());
+        let body = br#"[{"timestamp": 1, "message": "a"}, 2,
+            {"timestamp": 1, "message": "b"}, {"timestamp": 1, "message": "c"}]"#;
+        let mut prepared = prepare(body, &Limits::default(), &converter, Utc::now()).unwrap();
+        prepared.refuse(|row| {
+            if row
+                .cells
+                .contains(&crate::convert::Cell::Text("b".to_owned()))
+            {
+                Err(RecordError::new("PartitionLimitExceeded", "no"))
+            } else {
+                Ok(())
+            }
+        });
+        assert_eq!(prepared.rows.len(), 2);
+        let answer = put_records_response(&prepared.outcomes, 7);
+        let responses = answer["RequestResponses"].as_array().unwrap();
+        assert_eq!(answer["FailedPutCount"], 2);
+        assert_eq!(responses[0]["RecordId"], "00000000000000000007");
+        assert_eq!(responses[2]["ErrorCode"], "PartitionLimitExceeded");
+        assert_eq!(responses[3]["RecordId"], "00000000000000000008");
     }
 }

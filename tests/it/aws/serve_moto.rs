@@ -38,6 +38,7 @@ fn options(
         limits: Limits::default(),
         api_key: None,
         net: quarry::ingest::NetLimits::default(),
+        partitions: quarry::ingest::PartitionLimits::default(),
         state_dir: Some(state.to_path_buf()),
     }
 }

@@ -34,6 +34,7 @@ pub fn options(lake: &Path) -> ServeOptions {
         limits: Limits::default(),
         api_key: None,
         net: NetLimits::default(),
+        partitions: quarry::ingest::PartitionLimits::default(),
         state_dir: None,
     }
 }

@@ -321,3 +321,58 @@ fn bad_flags_get_a_clear_error_not_a_panic_or_a_wrap() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("max_usd"));
 }
+
+#[tokio::test]
+async fn partitions_are_bounded_like_firehose_and_refused_records_fail_alone() {
+    // One request made 500 folders over ±260,000 years; 10,000 days in 20 requests made
+    // 11,879 folders. Now there is an active-partition limit and a window of days.
+    let lake = tempfile::tempdir().unwrap();
+    let mut bounded = options(lake.path());
+    bounded.partitions.max_active = 3;
+    let server = start(bounded).await;
+    let day_ms = 86_400_000_i64;
+    let mut body: Vec<serde_json::Value> = (0..5)
+        .map(|d| record("rel", DAY + d * day_ms, &format!("day{d}")))
+        .collect();
+    body.push(record("rel", DAY, "day0-again"));
+    // Year 9999 and year 1971: far outside ten years back and five ahead.
+    body.push(record("rel", 253_402_214_400_000, "far future"));
+    body.push(record("rel", 31_536_000_000, "far past"));
+    let answer = post(
+        server.addr,
+        ROUTE,
+        &serde_json::Value::Array(body).to_string(),
+        &[],
+    )
+    .await;
+    assert_eq!(answer.status, 200);
+    let responses = answer.body["RequestResponses"].as_array().unwrap().clone();
+    let codes: Vec<&str> = responses
+        .iter()
+        .map(|r| r["ErrorCode"].as_str().unwrap_or("ok"))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "ok",
+            "ok",
+            "ok",
+            "PartitionLimitExceeded",
+            "PartitionLimitExceeded",
+            "ok",
+            "PartitionOutsideWindow",
+            "PartitionOutsideWindow"
+        ]
+    );
+    assert_eq!(answer.body["FailedPutCount"], 4);
+    server.shutdown().await;
+    let counted = messages(lake.path());
+    assert_eq!(
+        counted.keys().collect::<Vec<_>>(),
+        ["day0", "day0-again", "day1", "day2"]
+    );
+    let days = std::fs::read_dir(lake.path().join("logs_db/logs/year=2023/month=11"))
+        .unwrap()
+        .count();
+    assert_eq!(days, 3, "no folder for a refused record");
+}
