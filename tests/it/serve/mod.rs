@@ -4,6 +4,7 @@
 
 mod crash;
 mod e2e;
+mod faults;
 mod floods;
 mod http;
 mod reliability;
