@@ -112,6 +112,7 @@ pub async fn run(args: &ServeArgs, lake: &Path, aws: &AwsOptions) -> ExitCode {
         state_dir: args.state_dir.clone(),
     };
     let table = options.stream.qualified();
+    let stop = StopSignals::install();
     let server = match crate::ingest::start(options).await {
         Ok(server) => server,
         Err(e) => return fail(EXIT_USAGE, &e),
@@ -138,25 +139,45 @@ pub async fn run(args: &ServeArgs, lake: &Path, aws: &AwsOptions) -> ExitCode {
             "quarry serve: the write-ahead log was damaged: {damage}; the records after it were kept"
         );
     }
-    wait_for_stop().await;
+    stop.wait().await;
     say!("quarry serve: stopping; writing buffered records to Parquet");
     server.shutdown().await;
     ExitCode::SUCCESS
 }
 
-async fn wait_for_stop() {
+/// Ctrl-C and SIGTERM, registered when made: made before the server starts, so a stop sent
+/// the moment the banner appears still finds its handler (and flushes).
+struct StopSignals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
+    signals: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl StopSignals {
+    fn install() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Self {
+                signals: signal(SignalKind::terminate())
+                    .and_then(|term| Ok((term, signal(SignalKind::interrupt())?)))
+                    .ok(),
+            }
+        }
+        #[cfg(not(unix))]
+        Self {}
+    }
+
+    async fn wait(self) {
+        #[cfg(unix)]
+        if let Some((mut term, mut interrupt)) = self.signals {
             tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
                 _ = term.recv() => {}
+                _ = interrupt.recv() => {}
             }
             return;
         }
+        let _ = tokio::signal::ctrl_c().await;
     }
-    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// The stream definition: `--stream FILE`, else the catalog's table (Glue with `--glue`, else

@@ -298,3 +298,63 @@ fn ctrl_e_hands_the_buffer_to_editor_and_takes_the_edit_back() {
     assert!(log.contains("TRACE") && log.contains("F(5)"), "{log}");
     assert!(!session.screen.parser.screen().contents().contains("TRACE"));
 }
+
+/// Everything `quarry ARGS` writes to a terminal, raw bytes, until it exits.
+fn raw_terminal_output(args: &[&str]) -> Vec<u8> {
+    let pair = native_pty_system()
+        .openpty(PtySize {
+            rows: ROWS,
+            cols: COLS,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_quarry"));
+    cmd.args(args);
+    cmd.env("QUARRY_CONFIG", "/dev/null");
+    let mut child = pair.slave.spawn_command(cmd).unwrap();
+    drop(pair.slave);
+    let mut reader = pair.master.try_clone_reader().unwrap();
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        let _master = pair.master;
+        let mut all = Vec::new();
+        let mut buffer = [0_u8; 8192];
+        while let Ok(n) = reader.read(&mut buffer) {
+            if n == 0 {
+                break;
+            }
+            all.extend_from_slice(&buffer[..n]);
+        }
+        let _ = tx.send(all);
+    });
+    let _ = child.wait().unwrap();
+    rx.recv_timeout(Duration::from_mins(1)).unwrap()
+}
+
+#[test]
+fn json_on_a_terminal_carries_no_raw_c1_or_bidi_controls() {
+    // Bug 7: `--format json` on a terminal printed raw C1 controls and bidi overrides.
+    let lake = crate::common::small_lake();
+    let lake = lake.path().display().to_string();
+    for format in ["json", "ndjson"] {
+        let out = raw_terminal_output(&[
+            "--lake",
+            &lake,
+            "query",
+            "--format",
+            format,
+            "SELECT 'evil\u{9b}31m\u{202e}txt' AS m",
+        ]);
+        let text = String::from_utf8_lossy(&out);
+        assert!(text.contains("evil"), "{format}: {text}");
+        assert!(
+            !text.contains(['\u{9b}', '\u{202e}']),
+            "{format}: raw controls reached the terminal: {text:?}"
+        );
+        assert!(
+            text.contains("\\u009b") && text.contains("\\u202e"),
+            "{format}: {text}"
+        );
+    }
+}

@@ -10,8 +10,9 @@ use serde_json::{Map, Value};
 use crate::decode::RecordError;
 use crate::stream::{ColumnType, Partitioning, StreamDef, TimeFormat};
 
-/// A typed cell.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A typed cell. Written as the plain JSON value; read back by a visitor rather than
+/// `#[serde(untagged)]`, which buffers every value first (replaying a large log is mostly this).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Cell {
     Null,
@@ -19,6 +20,45 @@ pub enum Cell {
     Int(i64),
     Float(f64),
     Text(String),
+}
+
+impl<'de> Deserialize<'de> for Cell {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct CellVisitor;
+        impl serde::de::Visitor<'_> for CellVisitor {
+            type Value = Cell;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("null, a boolean, a number or a string")
+            }
+            fn visit_unit<E>(self) -> Result<Cell, E> {
+                Ok(Cell::Null)
+            }
+            fn visit_none<E>(self) -> Result<Cell, E> {
+                Ok(Cell::Null)
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Cell, E> {
+                Ok(Cell::Bool(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Cell, E> {
+                Ok(Cell::Int(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Cell, E> {
+                i64::try_from(v)
+                    .map(Cell::Int)
+                    .map_err(|_| E::custom("an integer past the bigint range"))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Cell, E> {
+                Ok(Cell::Float(v))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Cell, E> {
+                Ok(Cell::Text(v.to_owned()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Cell, E> {
+                Ok(Cell::Text(v))
+            }
+        }
+        deserializer.deserialize_any(CellVisitor)
+    }
 }
 
 /// A converted record: its partition (`year=2023/month=09/day=08`) and its cells in column

@@ -62,11 +62,28 @@ pub fn publish_parquet_new(
         .ok_or_else(|| io::Error::other("a Parquet path needs a parent folder"))?;
     create_dirs_durably(parent)?;
     let temp = temp_path(path);
-    let result = write_file(&temp, schema, batches).and_then(|()| fs::hard_link(&temp, path));
+    let result = write_file(&temp, schema, batches).and_then(|()| link_new(&temp, path));
     // The temporary name goes either way; only the final name is the published file.
     let _ = fs::remove_file(&temp);
     result?;
     File::open(parent)?.sync_all()
+}
+
+/// Gives `temp` the name `path` unless `path` exists. A hard link does that atomically; on a
+/// file system without hard links (some network and FUSE mounts) a rename after a check is the
+/// fallback — only another writer racing between the two could then be replaced.
+fn link_new(temp: &Path, path: &Path) -> io::Result<()> {
+    match fs::hard_link(temp, path) {
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::Unsupported | io::ErrorKind::PermissionDenied
+            ) && !path.exists() =>
+        {
+            fs::rename(temp, path)
+        }
+        other => other,
+    }
 }
 
 /// `create_dir_all`, fsyncing each new folder's parent so the folder survives a crash.

@@ -33,13 +33,40 @@ const SEGMENT_BYTES: u64 = 64 << 20;
 /// Appends waiting for the writer at most; more wait for room (backpressure).
 const QUEUE: usize = 1024;
 
-/// A logged record.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A logged record, as the frame `{"s": seq, "p": partition, "c": [cells]}`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(from = "Frame")]
 pub struct Entry {
-    #[serde(rename = "s")]
     pub seq: u64,
-    #[serde(flatten)]
     pub row: Row,
+}
+
+/// An entry's fields side by side (`#[serde(flatten)]` would buffer every frame first).
+#[derive(Deserialize)]
+struct Frame {
+    s: u64,
+    p: String,
+    c: Vec<quarry_records::Cell>,
+}
+
+impl From<Frame> for Entry {
+    fn from(frame: Frame) -> Self {
+        Self {
+            seq: frame.s,
+            row: Row {
+                partition: frame.p,
+                cells: frame.c,
+            },
+        }
+    }
+}
+
+/// A frame written straight from a row, without copying it.
+#[derive(Serialize)]
+struct FrameRef<'a> {
+    s: u64,
+    p: &'a str,
+    c: &'a [quarry_records::Cell],
 }
 
 /// Bytes of the log that could not be read back, kept for inspection.
@@ -93,11 +120,7 @@ impl Replay {
         };
         let mut data = segment::read(path)?;
         data.truncate(usize::try_from(*good).unwrap_or(usize::MAX));
-        Ok(segment::scan(&data, false)
-            .frames
-            .into_iter()
-            .map(|(_, entry)| entry)
-            .collect())
+        Ok(segment::entries(&data))
     }
 }
 
@@ -195,10 +218,12 @@ impl Wal {
             };
             let last_seq = scan.last_seq().unwrap_or(0);
             highest = highest.max(last_seq);
-            for (_, entry) in &scan.frames {
+            for (_, head) in &scan.frames {
                 replay.records += 1;
-                replay.partitions.insert(entry.row.partition.clone());
-                *replay.widths.entry(entry.row.cells.len()).or_default() += 1;
+                if !replay.partitions.contains(&head.partition) {
+                    replay.partitions.insert(head.partition.clone());
+                }
+                *replay.widths.entry(head.width()).or_default() += 1;
             }
             replay.segments.push((path.clone(), good));
             segments.push(Segment {
@@ -358,11 +383,7 @@ impl Writer {
         let mut seq = self.next_seq;
         for append in batch {
             for row in &append.rows {
-                let entry = Entry {
-                    seq,
-                    row: row.clone(),
-                };
-                segment::encode(&entry, &mut frames)?;
+                segment::encode(seq, row, &mut frames)?;
                 seq += 1;
             }
         }

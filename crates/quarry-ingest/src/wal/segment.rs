@@ -9,16 +9,25 @@ use std::io::{self, Read, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use super::Entry;
+use quarry_records::Row;
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+
+use super::{Entry, FrameRef};
 
 /// No frame is longer than this; a header claiming more is damage, not a record.
 pub const MAX_FRAME: usize = 256 << 20;
 /// Bytes of a frame's header.
 const HEADER: usize = 8;
 
-/// Appends one frame holding `entry` to `out`.
-pub fn encode(entry: &Entry, out: &mut Vec<u8>) -> io::Result<()> {
-    let payload = serde_json::to_vec(entry).map_err(io::Error::other)?;
+/// Appends one frame holding record `seq`, `row`, to `out`.
+pub fn encode(seq: u64, row: &Row, out: &mut Vec<u8>) -> io::Result<()> {
+    let frame = FrameRef {
+        s: seq,
+        p: &row.partition,
+        c: &row.cells,
+    };
+    let payload = serde_json::to_vec(&frame).map_err(io::Error::other)?;
     let len = u32::try_from(payload.len())
         .ok()
         .filter(|len| (*len as usize) <= MAX_FRAME)
@@ -39,18 +48,37 @@ pub enum Gap {
     Damaged(Range<usize>),
 }
 
+/// What the first pass over the log needs of a frame: its number, partition and width. The
+/// cells are checked as JSON but not kept (replay reads them once, in the second pass).
+#[derive(Debug, Deserialize)]
+pub struct Head {
+    #[serde(rename = "s")]
+    pub seq: u64,
+    #[serde(rename = "p")]
+    pub partition: String,
+    #[serde(rename = "c")]
+    cells: Vec<IgnoredAny>,
+}
+
+impl Head {
+    /// How many values the record has.
+    pub fn width(&self) -> usize {
+        self.cells.len()
+    }
+}
+
 /// What reading one segment found.
 #[derive(Debug, Default)]
 pub struct Scan {
-    /// The good frames' byte ranges and entries, in file order.
-    pub frames: Vec<(Range<usize>, Entry)>,
+    /// The good frames' byte ranges and heads, in file order.
+    pub frames: Vec<(Range<usize>, Head)>,
     pub gaps: Vec<Gap>,
 }
 
 impl Scan {
     /// The highest sequence number in the good frames.
     pub fn last_seq(&self) -> Option<u64> {
-        self.frames.iter().map(|(_, e)| e.seq).max()
+        self.frames.iter().map(|(_, h)| h.seq).max()
     }
 
     /// True when the segment is nothing but good frames (a torn tail aside).
@@ -65,13 +93,13 @@ pub fn scan(data: &[u8], last: bool) -> Scan {
     let mut scan = Scan::default();
     let mut at = 0;
     while at < data.len() {
-        if let Some((entry, end)) = frame_at(data, at) {
-            scan.frames.push((at..end, entry));
+        if let Some((head, end)) = frame_at::<Head>(data, at) {
+            scan.frames.push((at..end, head));
             at = end;
             continue;
         }
         // Not a frame here: find the next one that is.
-        let next = (at + 1..data.len()).find(|&p| frame_at(data, p).is_some());
+        let next = (at + 1..data.len()).find(|&p| frame_at::<Head>(data, p).is_some());
         let end = next.unwrap_or(data.len());
         let gap = at..end;
         let torn = last && next.is_none() && is_torn(&data[gap.clone()]);
@@ -85,8 +113,19 @@ pub fn scan(data: &[u8], last: bool) -> Scan {
     scan
 }
 
-/// A frame starting at `at`: its entry and where it ends.
-fn frame_at(data: &[u8], at: usize) -> Option<(Entry, usize)> {
+/// The entries of a segment known to be clean (read at open), in order.
+pub fn entries(data: &[u8]) -> Vec<Entry> {
+    let mut entries = Vec::new();
+    let mut at = 0;
+    while let Some((entry, end)) = frame_at::<Entry>(data, at) {
+        entries.push(entry);
+        at = end;
+    }
+    entries
+}
+
+/// A frame starting at `at`: what it holds and where it ends.
+fn frame_at<T: serde::de::DeserializeOwned>(data: &[u8], at: usize) -> Option<(T, usize)> {
     let header = data.get(at..at + HEADER)?;
     let len = u32::from_le_bytes([header[0], header[1], header[2], header[3]]) as usize;
     let crc = u32::from_le_bytes([header[4], header[5], header[6], header[7]]);
@@ -97,8 +136,8 @@ fn frame_at(data: &[u8], at: usize) -> Option<(Entry, usize)> {
     if crc32fast::hash(payload) != crc {
         return None;
     }
-    let entry = serde_json::from_slice::<Entry>(payload).ok()?;
-    Some((entry, at + HEADER + len))
+    let value = serde_json::from_slice::<T>(payload).ok()?;
+    Some((value, at + HEADER + len))
 }
 
 /// True for what a crash mid-append leaves: zeros, or one frame cut short by the end of file.
@@ -161,7 +200,7 @@ pub fn keep_aside(
 
 /// Replaces the segment with only its good frames (temporary file, fsync, rename, folder
 /// fsync), so appends never follow damage and the next start reads it clean.
-pub fn rewrite(path: &Path, data: &[u8], frames: &[(Range<usize>, Entry)]) -> io::Result<u64> {
+pub fn rewrite(path: &Path, data: &[u8], frames: &[(Range<usize>, Head)]) -> io::Result<u64> {
     let temp = path.with_extension("log.rewrite");
     let mut file = File::create(&temp)?;
     let mut written = 0;
@@ -208,7 +247,7 @@ mod tests {
     fn frames(seqs: std::ops::RangeInclusive<u64>) -> Vec<u8> {
         let mut out = Vec::new();
         for seq in seqs {
-            encode(&entry(seq), &mut out).unwrap();
+            encode(seq, &entry(seq).row, &mut out).unwrap();
         }
         out
     }
