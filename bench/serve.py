@@ -81,8 +81,9 @@ def run(name, body, records_per_request, workdir):
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: (.*)", out)
     duration = float(re.search(r"requests in ([\d.]+)s", out).group(1))
-    p50 = re.search(r"50%\s+(\S+)", out).group(1)
-    p99 = re.search(r"99%\s+(\S+)", out).group(1)
+    # Anchored: a "72.50%" in the thread statistics above must not match.
+    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)
     stored = count(lake)
     ok = requests - (int(bad.group(1)) if bad else 0)
     # wrk counts a request when its response arrives; requests cut off at the end of the run

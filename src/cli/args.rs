@@ -89,8 +89,9 @@ pub struct ServeArgs {
     /// Flush a partition's buffer this many seconds after its first record (1 or more).
     #[arg(long, default_value_t = 60, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
     pub buffer_interval: u64,
-    /// All buffers together at most; past this, requests get 429 with Retry-After.
-    #[arg(long, default_value_t = 256, value_name = "MIB")]
+    /// Memory of all buffers together at most (rows in memory take about three times their
+    /// data); past this, requests get 429 with Retry-After.
+    #[arg(long, default_value_t = 1024, value_name = "MIB")]
     pub max_buffered: usize,
     /// Require this key in the x-api-key header (like an API Gateway usage plan).
     #[arg(

@@ -4,6 +4,7 @@
 //! in S3 with each new partition registered in Glue — and the new partition shows up in the
 //! catalog (a local lake lists its folders; Glue gets `BatchCreatePartition`).
 
+mod columns;
 mod destination;
 #[cfg(feature = "aws")]
 mod glue;

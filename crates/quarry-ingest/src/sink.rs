@@ -10,25 +10,25 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use datafusion::arrow::array::{
-    ArrayRef, BooleanBuilder, Float64Builder, Int32Builder, Int64Builder, StringBuilder,
-};
+use datafusion::arrow::array::ArrayRef;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
 
+use super::columns::{cell_kind, column, fits};
 use super::destination::{self, Destination};
 use super::metrics::Metrics;
 use super::stream::{ColumnType, StreamDef};
 use super::wal::Replay;
 use chrono::NaiveDate;
-use quarry_records::{Cell, Prepared, RecordError, Row};
+use quarry_records::{Prepared, RecordError, Row};
 
 /// When a partition's buffer is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BufferHints {
     pub size_bytes: usize,
     pub interval: Duration,
-    /// All buffers together at most; past this, requests get 429 until flushes catch up.
+    /// Memory of all buffers together at most (rows as they sit in memory, about three times
+    /// their data); past this, requests get 429 until flushes catch up.
     pub max_buffered_bytes: usize,
 }
 
@@ -59,7 +59,7 @@ impl Default for BufferHints {
         Self {
             size_bytes: 64 << 20,
             interval: Duration::from_mins(1),
-            max_buffered_bytes: 256 << 20,
+            max_buffered_bytes: 1 << 30,
         }
     }
 }
@@ -85,6 +85,9 @@ impl Default for PartitionBuffer {
         }
     }
 }
+
+/// Buffer memory at which replay writes what it has read so far.
+const REPLAY_FLUSH_BYTES: usize = 256 << 20;
 
 /// How long an admitted partition waits for its records before its slot is freed.
 const RESERVATION: Duration = Duration::from_secs(30);
@@ -289,7 +292,9 @@ impl Sink {
                     }
                 }
             }
-            if self.is_full() {
+            // Replay flushes early: a large log then costs a few segments of memory, not the
+            // whole buffer budget the live server may use.
+            if self.lock().bytes >= REPLAY_FLUSH_BYTES.min(self.hints.max_buffered_bytes) {
                 self.flush(true).await;
             }
         }
@@ -411,7 +416,7 @@ impl Sink {
         }
         for partition in due {
             if let Some(buffer) = buffers.partitions.remove(&partition) {
-                buffers.bytes -= buffer.bytes;
+                buffers.bytes -= weight(&buffer.rows);
                 if let Some(first) = buffer.rows.first() {
                     buffers.in_flight.push(first.0);
                 }
@@ -462,96 +467,20 @@ fn push(buffers: &mut Buffers, seq: u64, row: Row) {
     let weight = row.weight();
     let buffer = buffers.partitions.entry(row.partition.clone()).or_default();
     buffer.since.get_or_insert_with(Instant::now);
-    buffer.bytes += weight;
+    // The size hint counts data, as Firehose's does; the memory cap counts memory.
+    buffer.bytes += row.data_bytes();
     buffer.rows.push((seq, row));
     buffers.bytes += weight;
-}
-
-/// True when `cell` can be written as `column_type` without losing anything.
-fn fits(cell: &Cell, column_type: ColumnType) -> bool {
-    match cell {
-        Cell::Null => true,
-        Cell::Text(_) => column_type == ColumnType::String,
-        Cell::Int(n) => match column_type {
-            ColumnType::Bigint | ColumnType::Double => true,
-            ColumnType::Int => i32::try_from(*n).is_ok(),
-            ColumnType::String | ColumnType::Boolean => false,
-        },
-        Cell::Float(_) => column_type == ColumnType::Double,
-        Cell::Bool(_) => column_type == ColumnType::Boolean,
-    }
-}
-
-fn cell_kind(cell: &Cell) -> &'static str {
-    match cell {
-        Cell::Null => "null",
-        Cell::Text(_) => "a string",
-        Cell::Int(_) => "an integer",
-        Cell::Float(_) => "a double",
-        Cell::Bool(_) => "a boolean",
-    }
 }
 
 fn weight(rows: &[(u64, Row)]) -> usize {
     rows.iter().map(|(_, row)| row.weight()).sum()
 }
 
-/// One Arrow column of `column_type` from converted cells (which already have that type).
-fn column<'a>(column_type: ColumnType, cells: impl Iterator<Item = &'a Cell>) -> ArrayRef {
-    match column_type {
-        ColumnType::String => {
-            let mut b = StringBuilder::new();
-            for cell in cells {
-                match cell {
-                    Cell::Text(s) => b.append_value(s),
-                    _ => b.append_null(),
-                }
-            }
-            Arc::new(b.finish())
-        }
-        ColumnType::Bigint => {
-            let mut b = Int64Builder::new();
-            cells.for_each(|c| b.append_option(if let Cell::Int(n) = c { Some(*n) } else { None }));
-            Arc::new(b.finish())
-        }
-        ColumnType::Int => {
-            let mut b = Int32Builder::new();
-            cells.for_each(|c| {
-                b.append_option(match c {
-                    Cell::Int(n) => i32::try_from(*n).ok(),
-                    _ => None,
-                });
-            });
-            Arc::new(b.finish())
-        }
-        ColumnType::Double => {
-            let mut b = Float64Builder::new();
-            cells.for_each(|c| {
-                b.append_option(match c {
-                    Cell::Float(f) => Some(*f),
-                    Cell::Int(n) => Some(*n as f64),
-                    _ => None,
-                });
-            });
-            Arc::new(b.finish())
-        }
-        ColumnType::Boolean => {
-            let mut b = BooleanBuilder::new();
-            cells.for_each(|c| {
-                b.append_option(if let Cell::Bool(v) = c {
-                    Some(*v)
-                } else {
-                    None
-                });
-            });
-            Arc::new(b.finish())
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use quarry_records::Cell;
 
     const DAY: &str = "year=2023/month=09/day=08";
 

@@ -72,6 +72,19 @@ pub struct Row {
 }
 
 impl Row {
+    /// The row's size as data (text, 8 bytes per other value, the partition): what a buffer
+    /// size hint counts, as Firehose counts the records' bytes.
+    pub fn data_bytes(&self) -> usize {
+        self.cells
+            .iter()
+            .map(|c| match c {
+                Cell::Text(s) => s.len() + 8,
+                _ => 8,
+            })
+            .sum::<usize>()
+            + self.partition.len()
+    }
+
     /// The bytes the row takes in a buffer: its cells as laid out in memory, the text they
     /// point to, its partition string and the row itself (a count of only the text
     /// undercounted a buffer about four times).
