@@ -311,13 +311,18 @@ fn check_route(route: &str) -> Result<(), ServeError> {
 /// servers with different `--state-dir` still cannot write one table).
 fn lock_paths(options: &ServeOptions, state_dir: &Path) -> Vec<PathBuf> {
     let mut paths = vec![state_dir.join("serve.lock")];
-    if let Target::Lake(lake) = &options.target {
-        let table = lake
-            .join(".quarry-ingest")
-            .join(format!("{}.lock", options.stream.qualified()));
-        if !paths.contains(&table) {
-            paths.push(table);
+    match &options.target {
+        Target::Lake(lake) => {
+            let table = lake
+                .join(".quarry-ingest")
+                .join(format!("{}.lock", options.stream.qualified()));
+            if !paths.contains(&table) {
+                paths.push(table);
+            }
         }
+        // Another machine's server on the same prefix is stopped by the conditional PUT.
+        #[cfg(feature = "aws")]
+        Target::S3 { .. } => {}
     }
     paths
 }
