@@ -89,19 +89,7 @@ impl Destination {
                     .map_err(io::Error::other)?;
                 Ok(names.iter().filter_map(|n| range_of(n)).collect())
             }
-            Self::S3(s3) => {
-                let prefix = ObjectPath::from(format!("{}{partition}", s3.prefix));
-                let objects: Vec<_> = s3
-                    .store
-                    .list(Some(&prefix))
-                    .try_collect()
-                    .await
-                    .map_err(io::Error::other)?;
-                Ok(objects
-                    .iter()
-                    .filter_map(|o| o.location.filename().and_then(range_of))
-                    .collect())
-            }
+            Self::S3(s3) => s3.ranges_under(&format!("{}{partition}", s3.prefix)).await,
         }
     }
 
@@ -115,21 +103,13 @@ impl Destination {
                     .await
                     .map_err(io::Error::other)?
             }
-            Self::S3(s3) => {
-                let prefix = (!s3.prefix.is_empty()).then(|| ObjectPath::from(s3.prefix.as_str()));
-                let objects: Vec<_> = s3
-                    .store
-                    .list(prefix.as_ref())
-                    .try_collect()
-                    .await
-                    .map_err(io::Error::other)?;
-                Ok(objects
-                    .iter()
-                    .filter_map(|o| o.location.filename().and_then(range_of))
-                    .map(|(_, last)| last)
-                    .max()
-                    .unwrap_or(0))
-            }
+            Self::S3(s3) => Ok(s3
+                .ranges_under(&s3.prefix)
+                .await?
+                .into_iter()
+                .map(|(_, last)| last)
+                .max()
+                .unwrap_or(0)),
         }
     }
 
@@ -184,6 +164,21 @@ impl Destination {
 }
 
 impl S3Destination {
+    /// The record ranges of the `part-…` files under `prefix` (the whole bucket when empty).
+    async fn ranges_under(&self, prefix: &str) -> io::Result<Vec<(u64, u64)>> {
+        let prefix = (!prefix.is_empty()).then(|| ObjectPath::from(prefix));
+        let objects: Vec<_> = self
+            .store
+            .list(prefix.as_ref())
+            .try_collect()
+            .await
+            .map_err(io::Error::other)?;
+        Ok(objects
+            .iter()
+            .filter_map(|o| o.location.filename().and_then(range_of))
+            .collect())
+    }
+
     /// Registers `partition` in Glue unless it is known to be there. A failure is logged and
     /// tried again on the next flush round: the data is safe in S3 either way, and
     /// `MSCK REPAIR TABLE` would find it too.

@@ -11,7 +11,7 @@ use std::time::Duration;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::{post, record, spawn_serve};
+use super::{metric, post, post_record, record, serve_output, spawn_serve, wal_segment};
 use crate::common::count_values;
 
 const ROUTE: &str = "/dev/recipe-apigw-athena";
@@ -58,14 +58,7 @@ async fn load(addr: std::net::SocketAddr, round: usize, acked: Arc<Mutex<HashSet
 }
 
 fn second_start_is_refused(lake: &Path) {
-    let output = assert_cmd::Command::cargo_bin("quarry")
-        .unwrap()
-        .arg("--lake")
-        .arg(lake)
-        .args(["serve", "--bind", "127.0.0.1:0"])
-        .timeout(Duration::from_mins(1))
-        .output()
-        .unwrap();
+    let output = serve_output(lake, &[]);
     assert_eq!(
         output.status.code(),
         Some(2),
@@ -121,24 +114,12 @@ async fn random_flips_in_the_log_lose_at_most_the_damaged_record() {
         let mut acked = Vec::new();
         for i in 0..20 {
             let message = format!("f{round}-{i}");
-            let answer = post(
-                server.addr,
-                ROUTE,
-                &record("flip", 1_700_000_000_000, &message).to_string(),
-                &[],
-            )
-            .await;
-            assert_eq!(answer.status, 200);
+            post_record(server.addr, "flip", &message).await;
             acked.push(message);
         }
         server.child.kill().unwrap();
         server.child.wait().unwrap();
-        let wal = lake.path().join(".quarry-ingest/logs_db.logs/wal");
-        let segment = std::fs::read_dir(&wal)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .find(|p| p.extension().is_some_and(|e| e == "log"))
-            .unwrap();
+        let segment = wal_segment(lake.path());
         let mut data = std::fs::read(&segment).unwrap();
         let at = rng.random_range(0..data.len());
         data[at] ^= 1 << rng.random_range(0..8);
@@ -172,14 +153,7 @@ async fn deleting_the_log_folder_between_runs_loses_and_overwrites_nothing() {
         let server = spawn_serve(lake.path(), &[]);
         for i in 0..5 {
             let message = format!("d{run}-{i}");
-            let answer = post(
-                server.addr,
-                ROUTE,
-                &record("del", 1_700_000_000_000, &message).to_string(),
-                &[],
-            )
-            .await;
-            assert_eq!(answer.status, 200);
+            post_record(server.addr, "del", &message).await;
             acked.push(message);
         }
         server.terminate();
@@ -188,6 +162,17 @@ async fn deleting_the_log_folder_between_runs_loses_and_overwrites_nothing() {
     let counted = counted(lake.path());
     assert_eq!(counted.len(), acked.len());
     assert!(counted.values().all(|n| *n == 1));
+}
+
+/// One record of the full-disk test, whatever the answer.
+async fn post_full(addr: std::net::SocketAddr, message: &str) -> super::Answer {
+    post(
+        addr,
+        ROUTE,
+        &record("full", 1_700_000_000_000, message).to_string(),
+        &[],
+    )
+    .await
 }
 
 /// A tmpfs of `size` mounted at `dir`, unmounted when dropped.
@@ -269,13 +254,7 @@ async fn full_disks_refuse_or_hold_records_and_every_acknowledged_one_lands_once
     // fills behind them and requests are refused with 503.
     for i in 0..600 {
         let message = format!("full-{i}-{}", noise());
-        let answer = post(
-            server.addr,
-            ROUTE,
-            &record("full", 1_700_000_000_000, &message).to_string(),
-            &[],
-        )
-        .await;
+        let answer = post_full(server.addr, &message).await;
         match answer.status {
             200 => acked.push(message),
             503 | 429 => refused += 1,
@@ -283,28 +262,14 @@ async fn full_disks_refuse_or_hold_records_and_every_acknowledged_one_lands_once
         }
     }
     assert!(refused > 0, "the disks never filled");
-    let metrics = super::get(server.addr, "/metrics").await.body;
-    let flush_errors: u64 = metrics
-        .as_str()
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("quarry_ingest_flush_errors_total "))
-        .unwrap()
-        .parse()
-        .unwrap();
+    let flush_errors = metric(server.addr, "quarry_ingest_flush_errors_total").await;
     assert!(flush_errors > 0, "the lake never filled");
     // Room again: the retried flushes land, the log lets go, requests are taken again.
     lake.resize("64m");
     let deadline = std::time::Instant::now() + Duration::from_mins(1);
     loop {
         let message = format!("after-{padding}");
-        let answer = post(
-            server.addr,
-            ROUTE,
-            &record("full", 1_700_000_000_000, &message).to_string(),
-            &[],
-        )
-        .await;
+        let answer = post_full(server.addr, &message).await;
         if answer.status == 200 {
             acked.push(message);
             break;

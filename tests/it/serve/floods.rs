@@ -97,15 +97,7 @@ async fn idle_sockets_past_the_cap_make_room_for_a_client_with_a_request() {
     for i in 0..5 {
         assert_eq!(normal_request(server.addr, &format!("n{i}")).await, 200);
     }
-    let metrics = super::get(server.addr, "/metrics").await.body;
-    let open: u64 = metrics
-        .as_str()
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("quarry_ingest_connections "))
-        .unwrap()
-        .parse()
-        .unwrap();
+    let open = super::metric(server.addr, "quarry_ingest_connections").await;
     assert!(open <= 50, "{open} connections open past a cap of 50");
     server.shutdown().await;
 }

@@ -127,6 +127,49 @@ pub fn record(source: &str, millis: i64, message: &str) -> Value {
     })
 }
 
+/// POSTs one record of `source` with `message` on the seed's route and expects it
+/// acknowledged.
+pub async fn post_record(addr: SocketAddr, source: &str, message: &str) {
+    let body = record(source, 1_700_000_000_000, message).to_string();
+    let answer = post(addr, "/dev/recipe-apigw-athena", &body, &[]).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(answer.body["FailedPutCount"], 0);
+}
+
+/// The one segment of the seed table's write-ahead log in `lake`.
+pub fn wal_segment(lake: &Path) -> std::path::PathBuf {
+    std::fs::read_dir(lake.join(".quarry-ingest/logs_db.logs/wal"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "log"))
+        .unwrap()
+}
+
+/// The value of `/metrics`' line `name` (no key set).
+pub async fn metric(addr: SocketAddr, name: &str) -> u64 {
+    let text = get(addr, "/metrics").await.body;
+    let text = text.as_str().unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+        .unwrap_or_else(|| panic!("no {name} in {text}"))
+        .parse()
+        .unwrap()
+}
+
+/// `quarry --lake LAKE serve --bind 127.0.0.1:0 ARGS…` run to its end (for starts that must
+/// be refused).
+pub fn serve_output(lake: &Path, args: &[&str]) -> std::process::Output {
+    assert_cmd::Command::cargo_bin("quarry")
+        .unwrap()
+        .arg("--lake")
+        .arg(lake)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .args(args)
+        .timeout(Duration::from_mins(1))
+        .output()
+        .unwrap()
+}
+
 /// A `quarry serve` process.
 pub struct ServeProcess {
     pub child: std::process::Child,

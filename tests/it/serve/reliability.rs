@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 use assert_cmd::Command;
 use quarry::ingest::ServeError;
 
-use super::{get, options, post, record, spawn_serve, start};
+use super::{
+    get, metric, options, post, post_record, record, serve_output, spawn_serve, start, wal_segment,
+};
 use crate::common::{count_values, parquet_files};
 
 const ROUTE: &str = "/dev/recipe-apigw-athena";
@@ -24,9 +26,7 @@ fn messages(lake: &Path) -> std::collections::BTreeMap<String, u64> {
 }
 
 async fn post_one(addr: std::net::SocketAddr, message: &str) {
-    let answer = post(addr, ROUTE, &record("rel", DAY, message).to_string(), &[]).await;
-    assert_eq!(answer.status, 200, "{}", answer.body);
-    assert_eq!(answer.body["FailedPutCount"], 0);
+    post_record(addr, "rel", message).await;
 }
 
 /// Waits for `done` with a deadline.
@@ -76,14 +76,7 @@ fn a_second_server_on_the_table_is_refused_and_told_who_holds_it() {
     let lake = tempfile::tempdir().unwrap();
     let first = spawn_serve(lake.path(), &[]);
     let pid = first.child.id().to_string();
-    let second = Command::cargo_bin("quarry")
-        .unwrap()
-        .arg("--lake")
-        .arg(lake.path())
-        .args(["serve", "--bind", "127.0.0.1:0"])
-        .timeout(Duration::from_mins(1))
-        .output()
-        .unwrap();
+    let second = serve_output(lake.path(), &[]);
     let stderr = String::from_utf8_lossy(&second.stderr);
     assert_eq!(second.status.code(), Some(2), "{stderr}");
     assert!(
@@ -92,15 +85,10 @@ fn a_second_server_on_the_table_is_refused_and_told_who_holds_it() {
     );
     // Another state folder does not get around it: the table itself is locked.
     let state = tempfile::tempdir().unwrap();
-    let third = Command::cargo_bin("quarry")
-        .unwrap()
-        .arg("--lake")
-        .arg(lake.path())
-        .args(["serve", "--bind", "127.0.0.1:0", "--state-dir"])
-        .arg(state.path())
-        .timeout(Duration::from_mins(1))
-        .output()
-        .unwrap();
+    let third = serve_output(
+        lake.path(),
+        &["--state-dir", state.path().to_str().unwrap()],
+    );
     assert_eq!(third.status.code(), Some(2));
     first.terminate();
 }
@@ -115,23 +103,17 @@ async fn a_flipped_log_byte_is_reported_and_the_records_after_it_survive() {
     }
     first.child.kill().unwrap();
     first.child.wait().unwrap();
-    let wal = lake.path().join(".quarry-ingest/logs_db.logs/wal");
-    let segment = std::fs::read_dir(&wal)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|e| e == "log"))
-        .unwrap();
+    let segment = wal_segment(lake.path());
+    let wal = segment.parent().unwrap().to_path_buf();
     let mut data = std::fs::read(&segment).unwrap();
     let two = data.windows(3).position(|w| w == b"two").unwrap();
     data[two] ^= 0x01;
     std::fs::write(&segment, &data).unwrap();
 
     let second = spawn_serve(lake.path(), &[]);
-    let metrics = get(second.addr, "/metrics").await.body;
-    let metrics = metrics.as_str().unwrap();
-    assert!(
-        metrics.contains("quarry_ingest_wal_damage_total 1"),
-        "{metrics}"
+    assert_eq!(
+        metric(second.addr, "quarry_ingest_wal_damage_total").await,
+        1
     );
     let kept: Vec<_> = std::fs::read_dir(wal.join("damaged")).unwrap().collect();
     assert_eq!(kept.len(), 1, "the damaged bytes are kept for inspection");
@@ -161,15 +143,7 @@ async fn a_log_written_with_other_columns_stops_the_start_with_a_clear_error() {
          columns = [{ name = \"timestamp\", type = \"string\" }, { name = \"message\", type = \"string\" }]\n",
     )
     .unwrap();
-    let refused = Command::cargo_bin("quarry")
-        .unwrap()
-        .arg("--lake")
-        .arg(lake.path())
-        .args(["serve", "--bind", "127.0.0.1:0", "--stream"])
-        .arg(&definition)
-        .timeout(Duration::from_mins(1))
-        .output()
-        .unwrap();
+    let refused = serve_output(lake.path(), &["--stream", definition.to_str().unwrap()]);
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert_eq!(refused.status.code(), Some(2), "{stderr}");
     assert!(

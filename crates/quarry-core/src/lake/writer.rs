@@ -32,9 +32,7 @@ pub fn write_parquet_atomic(
     schema: &SchemaRef,
     batches: &[RecordBatch],
 ) -> io::Result<()> {
-    let parent = path
-        .parent()
-        .ok_or_else(|| io::Error::other("a Parquet path needs a parent folder"))?;
+    let parent = parent_of(path)?;
     fs::create_dir_all(parent)?;
     let temp = temp_path(path);
     let result = write_file(&temp, schema, batches).and_then(|()| fs::rename(&temp, path));
@@ -57,9 +55,7 @@ pub fn publish_parquet_new(
     schema: &SchemaRef,
     batches: &[RecordBatch],
 ) -> io::Result<()> {
-    let parent = path
-        .parent()
-        .ok_or_else(|| io::Error::other("a Parquet path needs a parent folder"))?;
+    let parent = parent_of(path)?;
     create_dirs_durably(parent)?;
     let temp = temp_path(path);
     let result = write_file(&temp, schema, batches).and_then(|()| link_new(&temp, path));
@@ -84,6 +80,12 @@ fn link_new(temp: &Path, path: &Path) -> io::Result<()> {
         }
         other => other,
     }
+}
+
+/// The folder a Parquet file goes in.
+fn parent_of(path: &Path) -> io::Result<&Path> {
+    path.parent()
+        .ok_or_else(|| io::Error::other("a Parquet path needs a parent folder"))
 }
 
 /// `create_dir_all`, fsyncing each new folder's parent so the folder survives a crash.
