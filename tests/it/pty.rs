@@ -61,14 +61,7 @@ impl Session {
         files: &[&std::path::Path],
         editor: Option<&str>,
     ) -> Self {
-        let pair = native_pty_system()
-            .openpty(PtySize {
-                rows: ROWS,
-                cols: COLS,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .unwrap();
+        let pair = open_pty();
         let mut cmd = CommandBuilder::new("sh");
         let files: Vec<String> = files.iter().map(|f| format!("'{}'", f.display())).collect();
         let script = format!(
@@ -299,16 +292,21 @@ fn ctrl_e_hands_the_buffer_to_editor_and_takes_the_edit_back() {
     assert!(!session.screen.parser.screen().contents().contains("TRACE"));
 }
 
-/// Everything `quarry ARGS` writes to a terminal, raw bytes, until it exits.
-fn raw_terminal_output(args: &[&str]) -> Vec<u8> {
-    let pair = native_pty_system()
+/// A pseudo-terminal of the tests' size.
+fn open_pty() -> portable_pty::PtyPair {
+    native_pty_system()
         .openpty(PtySize {
             rows: ROWS,
             cols: COLS,
             pixel_width: 0,
             pixel_height: 0,
         })
-        .unwrap();
+        .unwrap()
+}
+
+/// Everything `quarry ARGS` writes to a terminal, raw bytes, until it exits.
+fn raw_terminal_output(args: &[&str]) -> Vec<u8> {
+    let pair = open_pty();
     let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_quarry"));
     cmd.args(args);
     cmd.env("QUARRY_CONFIG", "/dev/null");

@@ -68,8 +68,12 @@ impl Default for BufferHints {
 type Rows = Vec<(u64, Row)>;
 
 struct PartitionBuffer {
-    rows: Vec<(u64, Row)>,
+    rows: Rows,
+    /// Data bytes, for the size hint.
     bytes: usize,
+    /// Memory the rows take, for the cap on all buffers (kept here so taking a buffer does
+    /// not walk its rows again under the lock).
+    memory: usize,
     since: Option<Instant>,
     /// When the partition was admitted (an empty buffer is a reservation).
     reserved_at: Instant,
@@ -80,6 +84,7 @@ impl Default for PartitionBuffer {
         Self {
             rows: Vec::new(),
             bytes: 0,
+            memory: 0,
             since: None,
             reserved_at: Instant::now(),
         }
@@ -117,10 +122,10 @@ struct Buffers {
     /// anything else. A write that failed but landed (an S3 PUT whose answer was lost, a
     /// folder fsync that failed after the link) then meets its own file: since numbers never
     /// repeat, a file of that name holds exactly these records, and the retry counts as done.
-    retry: Vec<(String, Vec<(u64, Row)>)>,
+    retry: Vec<(String, Rows)>,
     /// Rows whose first write met a file of the same name that another writer made: never
     /// overwritten, kept (and so kept in the log) until an operator looks.
-    conflicts: Vec<(String, Vec<(u64, Row)>)>,
+    conflicts: Vec<(String, Rows)>,
 }
 
 /// The table folder records are written into, and its buffers.
@@ -416,7 +421,7 @@ impl Sink {
         }
         for partition in due {
             if let Some(buffer) = buffers.partitions.remove(&partition) {
-                buffers.bytes -= weight(&buffer.rows);
+                buffers.bytes -= buffer.memory;
                 if let Some(first) = buffer.rows.first() {
                     buffers.in_flight.push(first.0);
                 }
@@ -469,6 +474,7 @@ fn push(buffers: &mut Buffers, seq: u64, row: Row) {
     buffer.since.get_or_insert_with(Instant::now);
     // The size hint counts data, as Firehose's does; the memory cap counts memory.
     buffer.bytes += row.data_bytes();
+    buffer.memory += weight;
     buffer.rows.push((seq, row));
     buffers.bytes += weight;
 }
