@@ -19,9 +19,9 @@ use datafusion::arrow::record_batch::RecordBatch;
 use quarry::app::results::ResultGrid;
 use quarry::ui::results::draw_grid;
 use quarry::ui::theme::Theme;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::layout::Rect;
+use ratatui_core::backend::TestBackend;
+use ratatui_core::layout::Rect;
+use ratatui_core::terminal::Terminal;
 
 const BATCH_ROWS: usize = 8_192;
 const WIDTH: u16 = 160;

@@ -58,7 +58,7 @@ fn resolve_theme(name: &str, themes_dir: Option<&Path>) -> Result<Theme, String>
 
 #[cfg(test)]
 mod tests {
-    use ratatui::style::Color;
+    use ratatui_core::style::Color;
 
     use super::*;
 

@@ -23,11 +23,11 @@ pub fn editor_command() -> String {
 /// Runs the editor on `text` with the screen suspended. The caller stops reading keys first,
 /// so none meant for the editor reaches the TUI. An error is the terminal's, not the editor's.
 pub async fn edit(
-    terminal: &mut ratatui::DefaultTerminal,
+    terminal: &mut super::terminal::Terminal,
     text: String,
 ) -> io::Result<ExternalEdit> {
     let command = editor_command();
-    ratatui::try_restore()?;
+    super::terminal::restore()?;
     let outcome = tokio::task::spawn_blocking(move || run_editor(&command, &text))
         .await
         .map_err(io::Error::other)?;

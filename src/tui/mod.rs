@@ -5,6 +5,7 @@ mod effects;
 pub mod external;
 mod input;
 pub mod keymap;
+pub mod terminal;
 
 use std::time::Duration;
 
@@ -29,7 +30,7 @@ pub enum Ending {
 }
 
 /// Runs the TUI until the user quits. The terminal is restored on every exit path: normal
-/// return, error, and panic (ratatui's init installs a hook that restores before the message
+/// return, error, and panic (`terminal::init` installs a hook that restores before the message
 /// is printed); a panic also hands back the state so no buffer is lost.
 pub async fn run(
     state: AppState,
@@ -38,7 +39,7 @@ pub async fn run(
     bindings: Vec<crate::app::bindings::Binding>,
 ) -> std::io::Result<Ending> {
     use futures::FutureExt;
-    let mut terminal = ratatui::try_init()?;
+    let mut terminal = terminal::init()?;
     let mut app = App::new(state, services);
     app.set_bindings(bindings);
     let outcome = std::panic::AssertUnwindSafe(event_loop(&mut terminal, &mut app, theme))
@@ -46,17 +47,17 @@ pub async fn run(
         .await;
     match outcome {
         Ok(result) => {
-            ratatui::try_restore()?;
+            terminal::restore()?;
             result.map(|()| Ending::Quit(Box::new(app.into_state())))
         }
-        // ratatui's panic hook has restored the terminal already; leaving the alternate
+        // The panic hook has restored the terminal already; leaving the alternate
         // screen twice would move the cursor back over the panic message.
         Err(_) => Ok(Ending::Panicked(Box::new(app.into_state()))),
     }
 }
 
 async fn event_loop(
-    terminal: &mut ratatui::DefaultTerminal,
+    terminal: &mut terminal::Terminal,
     app: &mut App,
     theme: Theme,
 ) -> std::io::Result<()> {

@@ -1,9 +1,9 @@
 //! The comparison overlay: one statement on both engines, a line per engine (rows, bytes
 //! scanned, time, cost) and whether the answers match.
 
-use ratatui::Frame;
-use ratatui::layout::Rect;
-use ratatui::text::Line;
+use ratatui_core::layout::Rect;
+use ratatui_core::terminal::Frame;
+use ratatui_core::text::Line;
 
 use super::dialog;
 use super::theme::Theme;

@@ -1,9 +1,9 @@
 //! What a query will cost, drawn: the editor's hint line, the cost guard's confirmation and
 //! the cost ledger overlay.
 
-use ratatui::Frame;
-use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
+use ratatui_core::layout::Rect;
+use ratatui_core::terminal::Frame;
+use ratatui_core::text::{Line, Span};
 
 use super::dialog;
 use super::theme::Theme;

@@ -13,9 +13,10 @@ pub mod results;
 mod status;
 pub mod theme;
 
-use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::widgets::{Block, Borders};
+use ratatui_core::layout::{Constraint, Layout, Rect};
+use ratatui_core::terminal::Frame;
+use ratatui_widgets::block::Block;
+use ratatui_widgets::borders::Borders;
 
 use crate::app::bindings::Binding;
 use crate::app::{AppState, Focus, Overlay};

@@ -1,10 +1,10 @@
 //! The partition browser pane: the table's details on top, then its partitions as a tree or
 //! a flat list with counts, and the filter line at the bottom.
 
-use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui_core::layout::{Constraint, Layout, Rect};
+use ratatui_core::terminal::Frame;
+use ratatui_core::text::{Line, Span};
+use ratatui_widgets::paragraph::Paragraph;
 
 use super::scroll_to_show;
 use super::theme::Theme;

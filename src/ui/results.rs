@@ -1,11 +1,11 @@
 //! The results grid: sticky header, only visible cells formatted, NULL distinct, numbers
 //! right-aligned; or the error of the last run.
 
-use ratatui::Frame;
-use ratatui::layout::Rect;
-use ratatui::style::Modifier;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui_core::layout::Rect;
+use ratatui_core::style::Modifier;
+use ratatui_core::terminal::Frame;
+use ratatui_core::text::{Line, Span};
+use ratatui_widgets::paragraph::{Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 use super::scroll_to_show;
@@ -119,8 +119,9 @@ pub fn draw_grid(frame: &mut Frame, area: Rect, grid: &ResultGrid, theme: &Theme
             if row == grid.row {
                 span = span.patch_style(theme.selection);
                 if column == grid.column && focused {
-                    span = span
-                        .patch_style(ratatui::style::Style::new().add_modifier(Modifier::REVERSED));
+                    span = span.patch_style(
+                        ratatui_core::style::Style::new().add_modifier(Modifier::REVERSED),
+                    );
                 }
             }
             spans.push(span);

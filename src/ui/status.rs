@@ -1,9 +1,9 @@
 //! The statistics bar and the footer of keys for the focused pane.
 
-use ratatui::Frame;
-use ratatui::layout::{Alignment, Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui_core::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui_core::terminal::Frame;
+use ratatui_core::text::{Line, Span};
+use ratatui_widgets::paragraph::Paragraph;
 
 use super::theme::Theme;
 use crate::app::bindings::{Binding, Command, Scope};

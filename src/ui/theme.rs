@@ -2,7 +2,7 @@
 
 use std::str::FromStr;
 
-use ratatui::style::{Color, Modifier, Style};
+use ratatui_core::style::{Color, Modifier, Style};
 use serde::Deserialize;
 
 /// Built-in themes: name and TOML text.

@@ -11,8 +11,8 @@ use quarry::app::editor::Buffer;
 use quarry::backend::QueryContext;
 use quarry::backend::local::{EngineOptions, LocalCatalog, LocalEngine};
 use quarry::tui::{App, Clipboard, EngineSlot, Services};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use ratatui_core::backend::TestBackend;
+use ratatui_core::terminal::Terminal;
 
 /// An app over `lake` whose editor holds `text`, with `logs_db` as the default database.
 pub fn app_on(lake: &Path, label: &str, text: &str) -> App {
