@@ -1,9 +1,13 @@
 #!/usr/bin/env python3
-"""quarry vs the DuckDB CLI on the default demo lake: best of 3 hot runs per query, 2 threads.
+"""quarry vs the DuckDB CLI on three lake layouts: best of 3 hot runs per query, 2 threads.
 
-Builds the release binary, generates the lake under target/bench-lake (once), installs the
-DuckDB CLI from PyPI into target/bench-venv (once), and writes the table to BENCHMARKS.md
-between the markers for this benchmark. Run from anywhere: python3 bench/run.py
+The layouts hold the same kind of data (20,000 rows a day) split as a Firehose stream would:
+one file a day (the `quarry demo` default, 365 days), 48 files a day (a flush every 30 minutes,
+90 days) and 288 a day (every 5 minutes, 30 days). Builds the release binary, generates each
+lake under the target folder (once), installs the DuckDB CLI from PyPI into
+target/bench-venv (once), and writes the table to BENCHMARKS.md between this benchmark's
+markers. Run from anywhere: python3 bench/run.py [LAYOUT ...] (layouts by files per day; a
+subset prints its numbers without writing BENCHMARKS.md).
 """
 
 import math
@@ -13,7 +17,6 @@ import subprocess
 import sys
 import time
 import tomllib
-from pathlib import Path
 
 from common import LAKE, QUARRY, ROOT, TARGET, build_quarry_and_lake, sh, write_between_markers
 
@@ -21,10 +24,24 @@ VENV = TARGET / "bench-venv"
 THREADS = 2
 RUNS = 3
 BEGIN, END = "<!-- bench:engine:begin -->", "<!-- bench:engine:end -->"
+# files per day -> (lake folder, `quarry demo` arguments, description)
+LAYOUTS = {
+    1: (LAKE, [], "365 days × 1 file (366 files of 20,000 rows)"),
+    48: (TARGET / "bench-lake-48", ["--start", "2023-07-01", "--days", "90",
+                                    "--files-per-partition", "48"],
+         "90 days × 48 files (4,320 files of ~417 rows)"),
+    288: (TARGET / "bench-lake-288", ["--start", "2023-09-01", "--days", "30",
+                                      "--files-per-partition", "288"],
+          "30 days × 288 files (8,640 files of ~69 rows)"),
+}
 
 
-def setup():
+def setup(layouts):
     build_quarry_and_lake()
+    for files in layouts:
+        lake, args, _ = LAYOUTS[files]
+        if not (lake / ".quarry-demo").exists():
+            sh(str(QUARRY), "demo", "--dir", str(lake), *args)
     duckdb = VENV / "bin" / "duckdb"
     if not duckdb.exists():
         sh(sys.executable, "-m", "venv", str(VENV))
@@ -43,35 +60,58 @@ def best_of(cmd):
     return min(times)
 
 
-def main():
-    duckdb = setup()
-    queries = tomllib.loads((ROOT / "bench" / "queries.toml").read_text())["query"]
-    files = f"{LAKE}/logs_db/logs/*/*/*/*.parquet"
+def measure(duckdb, queries, files):
+    """(query name, quarry s, DuckDB s, ratio) per query on one layout."""
+    lake = LAYOUTS[files][0]
+    pattern = f"{lake}/logs_db/logs/*/*/*/*.parquet"
     # Partition values stay strings in both engines, as in Athena.
-    view = (f"SET threads={THREADS}; CREATE VIEW logs AS SELECT * FROM read_parquet('{files}', "
+    view = (f"SET threads={THREADS}; CREATE VIEW logs AS SELECT * FROM read_parquet('{pattern}', "
             "hive_partitioning=true, hive_types_autocast=false);")
     rows = []
     for q in queries:
-        quarry_cmd = [str(QUARRY), "--lake", str(LAKE), "query", "--threads", str(THREADS),
+        quarry_cmd = [str(QUARRY), "--lake", str(lake), "query", "--threads", str(THREADS),
                       "--format", "csv", q["sql"]]
         duck_cmd = [str(duckdb), "-csv", "-c", view + q.get("duckdb", q["sql"])]
         t_quarry, t_duck = best_of(quarry_cmd), best_of(duck_cmd)
         rows.append((q["name"], t_quarry, t_duck, t_quarry / t_duck))
-        print(f"{q['name']:<32} quarry {t_quarry:7.3f} s  duckdb {t_duck:7.3f} s  ratio {t_quarry / t_duck:5.2f}")
-    geomean = math.exp(sum(math.log(r[3]) for r in rows) / len(rows))
-    print(f"geometric mean ratio {geomean:.2f}")
+        print(f"{files:>3}/day {q['name']:<32} quarry {t_quarry:7.3f} s  duckdb {t_duck:7.3f} s"
+              f"  ratio {t_quarry / t_duck:5.2f}", flush=True)
+    return rows
+
+
+def geomean(values):
+    return math.exp(sum(math.log(v) for v in values) / len(values))
+
+
+def main():
+    layouts = [int(a) for a in sys.argv[1:]] or list(LAYOUTS)
+    duckdb = setup(layouts)
+    queries = tomllib.loads((ROOT / "bench" / "queries.toml").read_text())["query"]
+    results = {files: measure(duckdb, queries, files) for files in layouts}
+    for files, rows in results.items():
+        print(f"{files:>3}/day geometric mean {geomean([r[3] for r in rows]):.2f}, "
+              f"worst {max(r[3] for r in rows):.2f}")
+    if layouts != list(LAYOUTS):
+        return
     version = subprocess.run([str(duckdb), "--version"], capture_output=True, text=True).stdout.strip()
+    head = "| query |" + "".join(f" {f}/day quarry (s) | DuckDB (s) | ratio |" for f in layouts)
     lines = [
         f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores ({platform.machine()}), "
         f"{THREADS} threads each, best of {RUNS} hot runs after a warm-up, whole process "
-        f"(start-up included). DuckDB CLI {version}. Lake: `quarry demo` defaults "
-        "(365 days × 20,000 rows).",
+        f"(start-up included). DuckDB CLI {version}. Layouts: "
+        + "; ".join(f"{f}/day = {LAYOUTS[f][2]}" for f in layouts) + ".",
         "",
-        "| query | quarry (s) | DuckDB (s) | quarry / DuckDB |",
-        "|---|---:|---:|---:|",
-        *[f"| {n} | {a:.3f} | {b:.3f} | {r:.2f} |" for n, a, b, r in rows],
-        f"| **geometric mean** | | | **{geomean:.2f}** |",
+        head,
+        "|---|" + "---:|" * (3 * len(layouts)),
     ]
+    for i, q in enumerate(queries):
+        cells = "".join(f" {results[f][i][1]:.3f} | {results[f][i][2]:.3f} | {results[f][i][3]:.2f} |"
+                        for f in layouts)
+        lines.append(f"| {q['name']} |{cells}")
+    lines.append("| **geometric mean** |" + "".join(
+        f" | | **{geomean([r[3] for r in results[f]]):.2f}** |" for f in layouts))
+    lines.append("| **worst** |" + "".join(
+        f" | | **{max(r[3] for r in results[f]):.2f}** |" for f in layouts))
     write_between_markers(lines, BEGIN, END, "## Engine: quarry vs DuckDB")
 
 

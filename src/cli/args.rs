@@ -169,6 +169,10 @@ pub struct DemoArgs {
     /// Records per day.
     #[arg(long, default_value_t = 20_000)]
     pub rows_per_day: u32,
+    /// Parquet files per day, as Firehose writes one per buffer flush (the day's rows are
+    /// split in time order, so answers do not change).
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub files_per_partition: u32,
     /// Random seed; the same seed always writes the same lake.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,

@@ -65,6 +65,7 @@ pub fn main() -> ExitCode {
             start: args.start,
             days: args.days,
             rows_per_day: args.rows_per_day,
+            files_per_partition: args.files_per_partition,
             seed: args.seed,
             threads: None,
         }),
@@ -104,9 +105,10 @@ fn run_demo(options: &DemoOptions) -> ExitCode {
     match result {
         Ok(summary) => {
             say!(
-                "wrote {} rows in {} partitions ({}) to {} in {}",
+                "wrote {} rows in {} partitions, {} files ({}) to {} in {}",
                 thousands(summary.rows),
                 thousands(u64::from(options.days)),
+                thousands(summary.files),
                 human_bytes(summary.bytes),
                 options.dir.display(),
                 seconds(started.elapsed().as_millis() as u64)

@@ -15,6 +15,7 @@ mod engine;
 mod estimate;
 mod grid;
 mod history;
+mod layouts;
 mod overlays;
 mod partitions;
 mod pty;

@@ -1,5 +1,9 @@
-//! The demo lake: the seed pattern's Logs API records, one Parquet file per day under
+//! The demo lake: the seed pattern's Logs API records, one or more Parquet files per day under
 //! `logs_db/logs/year=YYYY/month=MM/day=DD/`, plus a small `logs_db/sources` table for joins.
+//!
+//! `files_per_partition` splits each day's rows, in time order, into that many files as
+//! Firehose's buffer flushes would: the rows are the same whatever the split, so every layout
+//! answers every query identically.
 //!
 //! Output is a pure function of the options: each day draws from its own seeded ChaCha stream,
 //! so days can be written in parallel and the same seed always gives the same files.
@@ -30,6 +34,8 @@ pub struct DemoOptions {
     pub start: NaiveDate,
     pub days: u32,
     pub rows_per_day: u32,
+    /// Files each day's rows are split into (Firehose writes one per buffer flush).
+    pub files_per_partition: u32,
     pub seed: u64,
     /// Worker threads; `None` uses every core.
     pub threads: Option<usize>,
@@ -43,6 +49,7 @@ impl DemoOptions {
             start: NaiveDate::from_ymd_opt(2023, 1, 1).unwrap_or_default(),
             days: 365,
             rows_per_day: 20_000,
+            files_per_partition: 1,
             seed: 42,
             threads: None,
         }
@@ -70,6 +77,10 @@ pub enum DemoError {
     },
     #[error("--days and --rows-per-day must be at least 1")]
     Empty,
+    #[error(
+        "--files-per-partition must be between 1 and --rows-per-day ({rows_per_day}), got {files}"
+    )]
+    TooManyFiles { files: u32, rows_per_day: u32 },
     #[error(
         "the days from --start {0} on must fall in the years 1970 to 9999 (a partition's year has four digits)"
     )]
@@ -181,6 +192,12 @@ pub fn generate(
     if options.days == 0 || options.rows_per_day == 0 {
         return Err(DemoError::Empty);
     }
+    if options.files_per_partition == 0 || options.files_per_partition > options.rows_per_day {
+        return Err(DemoError::TooManyFiles {
+            files: options.files_per_partition,
+            rows_per_day: options.rows_per_day,
+        });
+    }
     // Checked up front: adding days to a date near chrono's limits would panic, and
     // timestamps before 1970 or years of five digits are not what a lake holds.
     let last = options
@@ -209,18 +226,16 @@ pub fn generate(
                         break;
                     }
                     let date = options.start + chrono::Days::new(day as u64);
-                    let path = table_dir
-                        .join(partition_path(date))
-                        .join("part-00000.parquet");
+                    let dir = table_dir.join(partition_path(date));
                     let written = day_batch(options, day as u64, date)
-                        .map_err(io::Error::other)
-                        .and_then(|batch| write_parquet_atomic(&path, &logs_schema(), &[batch]));
+                        .map_err(|e| (dir.clone(), io::Error::other(e)))
+                        .and_then(|batch| write_day(&dir, &batch, options.files_per_partition));
                     match written {
-                        Ok(()) => {
-                            bytes.fetch_add(super::file_size(&path), Ordering::Relaxed);
+                        Ok(day_bytes) => {
+                            bytes.fetch_add(day_bytes, Ordering::Relaxed);
                             progress(done.fetch_add(1, Ordering::Relaxed) + 1);
                         }
-                        Err(source) => {
+                        Err((path, source)) => {
                             if let Ok(mut slot) = failure.lock() {
                                 slot.get_or_insert(DemoError::Io { path, source });
                             }
@@ -248,9 +263,26 @@ pub fn generate(
     let sources_bytes = super::file_size(&sources_path);
     Ok(DemoSummary {
         rows: u64::from(options.days) * u64::from(options.rows_per_day),
-        files: u64::from(options.days) + 1,
+        files: u64::from(options.days) * u64::from(options.files_per_partition) + 1,
         bytes: bytes.into_inner() + sources_bytes,
     })
+}
+
+/// Writes one day's rows as `files` consecutive slices, `part-00000.parquet` on; returns the
+/// bytes written, or the file that failed.
+fn write_day(dir: &Path, batch: &RecordBatch, files: u32) -> Result<u64, (PathBuf, io::Error)> {
+    let rows = batch.num_rows();
+    let files = files as usize;
+    let mut bytes = 0;
+    for i in 0..files {
+        // Slice bounds spread the remainder so sizes differ by at most one row.
+        let (start, end) = (i * rows / files, (i + 1) * rows / files);
+        let path = dir.join(format!("part-{i:05}.parquet"));
+        write_parquet_atomic(&path, &logs_schema(), &[batch.slice(start, end - start)])
+            .map_err(|e| (path.clone(), e))?;
+        bytes += super::file_size(&path);
+    }
+    Ok(bytes)
 }
 
 /// Refuses to write into a folder that holds something else; clears an earlier demo lake so a

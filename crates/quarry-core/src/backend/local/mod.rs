@@ -7,6 +7,7 @@ pub mod discovery;
 mod engine;
 mod errors;
 mod estimate;
+mod inline_files;
 mod remote;
 mod scan_metrics;
 mod yielding;

@@ -28,6 +28,7 @@ use tokio_util::sync::CancellationToken;
 use super::catalog::LocalCatalog;
 use super::discovery;
 use super::errors::query_error;
+use super::inline_files::InlineLocalFiles;
 use super::remote::{ObjectStoreFactory, RemoteTables};
 use super::scan_metrics;
 use crate::backend::{
@@ -231,13 +232,18 @@ impl LocalEngine {
     }
 }
 
-/// A DataFusion session tuned for lakes: Parquet pushdown, small footer reads, and scans kept
-/// visible in the statistics.
+/// Memory for decoded Parquet footers kept between queries.
+const FOOTER_CACHE_BYTES: usize = 256 << 20;
+/// Memory for per-file statistics kept between queries.
+const STATISTICS_CACHE_BYTES: usize = 64 << 20;
+
 /// How long an S3 listing of a table is reused before it is listed again.
 const REMOTE_LISTING_TTL: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// A DataFusion session; `listing_ttl` caches file listings that long (`None`: not at all —
-/// DataFusion's own default keeps them forever, which hides files added later).
+/// A DataFusion session tuned for lakes (Parquet pushdown, small footer reads, scans kept
+/// visible in the statistics, footers cached). `listing_ttl` caches file listings that long
+/// (`None`: not at all — DataFusion's own default keeps them forever, which hides files added
+/// later).
 fn session(options: &EngineOptions, listing_ttl: Option<std::time::Duration>) -> SessionContext {
     let mut config = SessionConfig::new()
         .with_information_schema(true)
@@ -261,14 +267,25 @@ fn session(options: &EngineOptions, listing_ttl: Option<std::time::Duration>) ->
         .filter(|rule| rule.name() != "aggregate_statistics")
         .collect();
     rules.push(Arc::new(super::yielding::YieldingJoins));
+    // Decoded footers and per-file statistics are kept between queries (checked against each
+    // file's size and modification time), so a second query on a table does not read its
+    // footers again. DataFusion's defaults (50 and 20 MiB) hold a few thousand small files'
+    // footers; a year of a Firehose lake holds tens of thousands, and an evicted footer is a
+    // read and a decode on the next query.
+    let caches = CacheManagerConfig::default()
+        .with_metadata_cache_limit(FOOTER_CACHE_BYTES)
+        .with_file_statistics_cache_limit(STATISTICS_CACHE_BYTES);
     let caches = match listing_ttl {
-        Some(ttl) => CacheManagerConfig::default().with_list_files_cache_ttl(Some(ttl)),
-        None => CacheManagerConfig::default().with_list_files_cache_limit(0),
+        Some(ttl) => caches.with_list_files_cache_ttl(Some(ttl)),
+        None => caches.with_list_files_cache_limit(0),
     };
     let runtime = RuntimeEnvBuilder::new()
         .with_cache_manager(caches)
         .build_arc()
         .unwrap_or_default();
+    if let Ok(file_url) = url::Url::parse("file://") {
+        runtime.register_object_store(&file_url, Arc::new(InlineLocalFiles::new()));
+    }
     let state = SessionStateBuilder::new()
         .with_config(config)
         .with_runtime_env(runtime)
