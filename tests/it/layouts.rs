@@ -7,12 +7,11 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 use parquet::file::reader::{FileReader, SerializedFileReader};
-use quarry::backend::{QueryEngine, QueryState};
+use quarry::backend::QueryState;
 use quarry::lake::demo::{self, DemoOptions};
 
-use crate::common::{engine, parquet_files, run};
+use crate::common::{answer_cells, engine, parquet_files, run};
 
 const DAYS: u32 = 3;
 const ROWS_PER_DAY: u32 = 960;
@@ -37,35 +36,13 @@ fn lake(files_per_partition: u32) -> tempfile::TempDir {
     dir
 }
 
-/// Every row of a result as text, in result order.
+/// Every row of a result as one line of text, in result order.
 async fn answer(engine: &quarry::backend::local::LocalEngine, sql: &str) -> Vec<String> {
-    let status = run(engine, sql).await;
-    assert_eq!(
-        status.state,
-        QueryState::Succeeded,
-        "{sql}: {:?}",
-        status.error
-    );
-    let page = engine.results(&status.id, None, 100_000).await.unwrap();
-    let options = FormatOptions::default();
-    let mut rows = Vec::new();
-    for batch in &page.batches {
-        let formatters: Vec<_> = batch
-            .columns()
-            .iter()
-            .map(|c| ArrayFormatter::try_new(c.as_ref(), &options).unwrap())
-            .collect();
-        for row in 0..batch.num_rows() {
-            rows.push(
-                formatters
-                    .iter()
-                    .map(|f| f.value(row).to_string())
-                    .collect::<Vec<_>>()
-                    .join("|"),
-            );
-        }
-    }
-    rows
+    answer_cells(engine, sql)
+        .await
+        .into_iter()
+        .map(|row| row.join("|"))
+        .collect()
 }
 
 /// The benchmark's own queries (bench/queries.toml), so what is measured is what is checked.

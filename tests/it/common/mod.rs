@@ -6,9 +6,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, AsArray};
+use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use quarry::backend::local::{EngineOptions, LocalCatalog, LocalEngine};
-use quarry::backend::{QueryContext, QueryEngine, QueryStatus};
+use quarry::backend::{QueryContext, QueryEngine, QueryState, QueryStatus};
 use quarry::lake::demo::{self, DemoOptions};
 
 pub mod tui;
@@ -53,6 +54,38 @@ pub async fn run(engine: &LocalEngine, sql: &str) -> QueryStatus {
     };
     let id = engine.submit(sql, &context).await.unwrap();
     engine.wait(&id).await.unwrap()
+}
+
+/// Runs `sql` (which must succeed) and returns every cell of every result page as text, in
+/// result order.
+pub async fn answer_cells(engine: &LocalEngine, sql: &str) -> Vec<Vec<String>> {
+    let status = run(engine, sql).await;
+    assert_eq!(
+        status.state,
+        QueryState::Succeeded,
+        "{sql}: {:?}",
+        status.error
+    );
+    let page = quarry::backend::all_results(engine, &status.id)
+        .await
+        .unwrap();
+    let mut rows = Vec::new();
+    for batch in &page.batches {
+        let formatters: Vec<_> = batch
+            .columns()
+            .iter()
+            .map(|c| ArrayFormatter::try_new(c.as_ref(), &FormatOptions::default()).unwrap())
+            .collect();
+        for row in 0..batch.num_rows() {
+            rows.push(
+                formatters
+                    .iter()
+                    .map(|f| f.value(row).to_string())
+                    .collect(),
+            );
+        }
+    }
+    rows
 }
 
 /// Counts of each value of a string column over every Parquet file under `dir`, read with the

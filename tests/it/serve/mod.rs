@@ -13,12 +13,10 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
-use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
-use quarry::backend::QueryState;
 use quarry::ingest::{BufferHints, Limits, NetLimits, ServeOptions, Server, StreamDef, Target};
 use serde_json::Value;
 
-use crate::common::{engine, run};
+use crate::common::{answer_cells, engine};
 
 /// Options for a server on a free loopback port writing the seed's table into `lake`, with
 /// buffers that only flush on shutdown unless a test says otherwise.
@@ -87,34 +85,7 @@ async fn answer(response: reqwest::Response) -> Answer {
 
 /// Runs `sql` on the lake with the real engine and returns every cell as text.
 pub async fn rows(lake: &Path, sql: &str) -> Vec<Vec<String>> {
-    let engine = engine(lake, 1_000_000);
-    let status = run(&engine, sql).await;
-    assert_eq!(
-        status.state,
-        QueryState::Succeeded,
-        "{sql}: {:?}",
-        status.error
-    );
-    let page = quarry::backend::all_results(&engine, &status.id)
-        .await
-        .unwrap();
-    let mut rows = Vec::new();
-    for batch in &page.batches {
-        let formatters: Vec<_> = batch
-            .columns()
-            .iter()
-            .map(|c| ArrayFormatter::try_new(c.as_ref(), &FormatOptions::default()).unwrap())
-            .collect();
-        for row in 0..batch.num_rows() {
-            rows.push(
-                formatters
-                    .iter()
-                    .map(|f| f.value(row).to_string())
-                    .collect(),
-            );
-        }
-    }
-    rows
+    answer_cells(&engine(lake, 1_000_000), sql).await
 }
 
 /// One record of the seed's shape at `millis`.
