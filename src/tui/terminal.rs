@@ -24,8 +24,13 @@ pub fn init() -> io::Result<Terminal> {
         previous(info);
     }));
     enable_raw_mode()?;
-    execute!(stdout(), EnterAlternateScreen)?;
-    ratatui_core::terminal::Terminal::new(CrosstermBackend::new(stdout()))
+    let entered = execute!(stdout(), EnterAlternateScreen)
+        .and_then(|()| ratatui_core::terminal::Terminal::new(CrosstermBackend::new(stdout())));
+    if entered.is_err() {
+        // Half-way in is still out of cooked mode: give the shell its terminal back.
+        let _ = restore();
+    }
+    entered
 }
 
 /// Gives the terminal back as it was: cooked mode, main screen.
