@@ -107,6 +107,13 @@ fn finished(stats: &QueryStats, theme: &Theme) -> Vec<Span<'static>> {
         ),
         _ => format!("scanned {}", human_bytes(stats.bytes_scanned)),
     };
+    // The dollars that follow are Athena's: when the local engine read less, say what Athena
+    // would scan next to them.
+    let athena = stats
+        .athena_scan_bytes
+        .filter(|&a| human_bytes(a) != human_bytes(stats.bytes_scanned))
+        .map(|a| format!(" · Athena would scan {}", human_bytes(a)))
+        .unwrap_or_default();
     let pruned = if stats.partitions_total > 0 {
         format!(
             " · {}/{} partitions",
@@ -121,7 +128,7 @@ fn finished(stats: &QueryStats, theme: &Theme) -> Vec<Span<'static>> {
         Span::styled(scanned, theme.text),
         Span::styled(
             format!(
-                " · {} ({} billed)",
+                "{athena} · {} ({} billed)",
                 usd(stats.cost_usd),
                 human_bytes(stats.billed_bytes)
             ),

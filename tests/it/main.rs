@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests panic by design
 
 mod app;
+mod athena_bytes;
 #[cfg(feature = "aws")]
 mod aws;
 mod cli;

@@ -18,6 +18,13 @@ pub fn stats_line(stats: &QueryStats) -> String {
         }
         _ => format!("scanned {}", human_bytes(stats.bytes_scanned)),
     });
+    // The local engine's dynamic filters can read much less than Athena would: say both, so
+    // the dollar figure (Athena's) is not read as the price of the bytes shown first.
+    if let Some(athena) = stats.athena_scan_bytes
+        && human_bytes(athena) != human_bytes(stats.bytes_scanned)
+    {
+        parts.push(format!("Athena would scan {}", human_bytes(athena)));
+    }
     if stats.partitions_total > 0 {
         parts.push(format!(
             "{}/{} partitions",
@@ -58,6 +65,12 @@ pub fn exact_line(stats: &QueryStats) -> String {
         format!("{} bytes scanned", thousands(stats.bytes_scanned)),
         format!("{} billed", thousands(stats.billed_bytes)),
     ];
+    if let Some(athena) = stats
+        .athena_scan_bytes
+        .filter(|&a| a != stats.bytes_scanned)
+    {
+        parts.insert(1, format!("{} on Athena", thousands(athena)));
+    }
     let fetch = stats.fetch.as_ref().map(|fetch| {
         let mut text = format!("results via {} in {} ms", fetch.path, fetch.ms);
         if let Some(bytes) = fetch.bytes {
@@ -166,6 +179,24 @@ mod tests {
             stats_line(&stats),
             "scanned 1.2 MB of 113 MB · 1/365 partitions · 12,345 rows · 0.04 s · $0.000048 on Athena"
         );
+    }
+
+    #[test]
+    fn a_local_run_names_athenas_figure_when_it_differs() {
+        let mut stats = QueryStats {
+            bytes_scanned: 5_600,
+            athena_scan_bytes: Some(170_000),
+            rows: 1,
+            ..QueryStats::default()
+        };
+        let line = stats_line(&stats);
+        assert!(
+            line.starts_with("scanned 5.5 KB · Athena would scan 166 KB · "),
+            "{line}"
+        );
+        stats.athena_scan_bytes = Some(5_601);
+        assert!(!stats_line(&stats).contains("Athena would scan"));
+        assert!(exact_line(&stats).starts_with("5,600 bytes scanned · 5,601 on Athena"));
     }
 
     #[test]

@@ -160,6 +160,11 @@ pub struct QueryStats {
     /// Bytes the engine read from storage (Parquet scan metrics locally, Athena's
     /// `DataScannedInBytes` remotely).
     pub bytes_scanned: u64,
+    /// Local runs: what Athena would scan for the same query — the partitions and row groups
+    /// its static predicates keep, the columns it reads, none of the local engine's dynamic
+    /// filters. Billed bytes and cost are computed from it. `None` for Athena's own runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub athena_scan_bytes: Option<u64>,
     /// Bytes Athena would bill: rounded up to the MB with a 10 MB minimum.
     pub billed_bytes: u64,
     /// What the billed bytes cost at the configured price per TB.

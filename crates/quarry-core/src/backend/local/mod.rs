@@ -1,6 +1,7 @@
 //! The embedded engine: DataFusion over a folder of Hive-partitioned Parquet (the local lake),
 //! or over a remote catalog's tables read from S3.
 
+mod athena_scan;
 mod catalog;
 mod dialect;
 pub mod discovery;

@@ -13,6 +13,7 @@ use datafusion::logical_expr::LogicalPlan;
 use datafusion::physical_plan::execute_stream;
 use futures::StreamExt;
 
+use super::super::athena_scan;
 use super::super::dialect;
 use super::super::errors::query_error;
 use super::super::scan_metrics::{self, ScanSummary};
@@ -115,6 +116,14 @@ pub(super) async fn finish(
             scan_metrics::summarize(plan),
             shared.options.pricing,
         );
+    }
+    if let (Some(plan), Ok(_)) = (&plan, &outcome) {
+        // Without the figure (a footer that cannot be read now) the local one stands.
+        if let Ok(bytes) = athena_scan::athena_bytes(plan, &shared.ctx.runtime_env()).await {
+            stats.athena_scan_bytes = Some(bytes);
+            stats.billed_bytes = shared.options.pricing.billed_bytes(bytes);
+            stats.cost_usd = shared.options.pricing.cost_usd(bytes);
+        }
     }
     stats.rows = run.rows.load(Ordering::Relaxed);
     stats.total_ms = elapsed_ms(run.started);

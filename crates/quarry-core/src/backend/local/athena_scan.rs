@@ -1,0 +1,214 @@
+//! What Athena would scan for a query the local engine ran. DataFusion can read far less than
+//! Athena: its dynamic filters (the running top-k of `ORDER BY … LIMIT`, the running min/max of
+//! an aggregate, a hash join's build side) skip row groups and files that Athena reads. Athena
+//! bills the column chunks of the partitions its static predicates keep, less the row groups
+//! those predicates prune by min/max statistics. This module computes that figure from the
+//! executed plan: the files each scan was planned with (partition pruning is static), the
+//! columns it reads, and the row groups its predicate prunes once the dynamic filters are taken
+//! out. The footers usually come from DataFusion's metadata cache, filled by the run itself.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use datafusion::common::tree_node::{Transformed, TreeNode};
+use datafusion::datasource::physical_plan::parquet::metadata::DFParquetMetadata;
+use datafusion::datasource::physical_plan::parquet::{
+    ParquetAccessPlan, ParquetFileMetrics, RowGroupAccessPlanFilter,
+};
+use datafusion::datasource::physical_plan::{FileScanConfig, ParquetSource};
+use datafusion::datasource::source::DataSourceExec;
+use datafusion::error::Result;
+use datafusion::execution::runtime_env::RuntimeEnv;
+use datafusion::physical_expr::expressions::{DynamicFilterPhysicalExpr, lit};
+use datafusion::physical_expr::utils::collect_columns;
+use datafusion::physical_optimizer::pruning::{PruningPredicate, PruningPredicateBuilder};
+use datafusion::physical_plan::metrics::{ExecutionPlanMetricsSet, MetricValue};
+use datafusion::physical_plan::{ExecutionPlan, PhysicalExpr};
+use parquet::arrow::parquet_to_arrow_schema;
+use parquet::file::metadata::{PageIndexPolicy, ParquetMetaData, RowGroupMetaData};
+
+/// Bytes Athena would scan for `plan`: the sum over its Parquet scans.
+pub async fn athena_bytes(plan: &Arc<dyn ExecutionPlan>, runtime: &RuntimeEnv) -> Result<u64> {
+    let mut scans = Vec::new();
+    collect_scans(plan, &mut scans);
+    let mut total = 0;
+    for scan in scans {
+        total += scan_bytes(scan, runtime).await?;
+    }
+    Ok(total)
+}
+
+fn collect_scans<'a>(
+    plan: &'a Arc<dyn ExecutionPlan>,
+    scans: &mut Vec<&'a Arc<dyn ExecutionPlan>>,
+) {
+    if plan.downcast_ref::<DataSourceExec>().is_some() {
+        scans.push(plan);
+    }
+    for child in plan.children() {
+        collect_scans(child, scans);
+    }
+}
+
+/// The bytes one scan node reads, as Athena would read them.
+async fn scan_bytes(node: &Arc<dyn ExecutionPlan>, runtime: &RuntimeEnv) -> Result<u64> {
+    let read_here = bytes_read_here(node);
+    let Some(config) = node
+        .downcast_ref::<DataSourceExec>()
+        .and_then(|scan| scan.data_source().downcast_ref::<FileScanConfig>())
+    else {
+        return Ok(read_here);
+    };
+    if config.file_source.downcast_ref::<ParquetSource>().is_none() {
+        return Ok(read_here);
+    }
+    // A limit without a filter stops Athena early too: what was read here is the better model.
+    if config.limit.is_some() {
+        return Ok(read_here);
+    }
+    let table_schema = Arc::clone(config.file_source.table_schema().table_schema());
+    let partition_columns: HashSet<String> = config
+        .table_partition_cols()
+        .iter()
+        .map(|f| f.name().to_lowercase())
+        .collect();
+    let static_predicate = config
+        .file_source
+        .filter()
+        .map(|p| without_dynamic_filters(&p));
+    let mut columns: HashSet<String> = HashSet::new();
+    if let Some(projection) = config.file_source.projection() {
+        for item in projection.iter() {
+            columns.extend(
+                collect_columns(&item.expr)
+                    .iter()
+                    .map(|c| c.name().to_lowercase()),
+            );
+        }
+    } else {
+        columns.extend(
+            table_schema
+                .fields()
+                .iter()
+                .map(|f| f.name().to_lowercase()),
+        );
+    }
+    if let Some(predicate) = &static_predicate {
+        columns.extend(
+            collect_columns(predicate)
+                .iter()
+                .map(|c| c.name().to_lowercase()),
+        );
+    }
+    columns.retain(|c| !partition_columns.contains(c));
+    let pruning = static_predicate
+        .and_then(|p| {
+            PruningPredicateBuilder::new()
+                .with_file_schema(Arc::clone(&table_schema))
+                .try_build(p)
+                .ok()
+        })
+        .filter(|p| !p.always_true());
+    let store = runtime.object_store(&config.object_store_url)?;
+    let cache = runtime.cache_manager.get_file_metadata_cache();
+    let mut total = 0;
+    // DataFusion splits big files into byte ranges across groups; Athena reads a file once.
+    let mut seen = HashSet::new();
+    for group in &config.file_groups {
+        for file in group.files() {
+            if !seen.insert(file.object_meta.location.clone()) {
+                continue;
+            }
+            let metadata = DFParquetMetadata::new(store.as_ref(), &file.object_meta)
+                .with_file_metadata_cache(Some(Arc::clone(&cache)))
+                .with_page_index_policy(Some(PageIndexPolicy::Skip))
+                .fetch_metadata()
+                .await?;
+            let kept = kept_row_groups(
+                &metadata,
+                pruning.as_ref(),
+                file.object_meta.location.as_ref(),
+            );
+            total += column_bytes(&metadata, &kept, &columns);
+        }
+    }
+    Ok(total)
+}
+
+/// `predicate` with every dynamic filter replaced by `true`: what the query's text decides.
+fn without_dynamic_filters(predicate: &Arc<dyn PhysicalExpr>) -> Arc<dyn PhysicalExpr> {
+    Arc::clone(predicate)
+        .transform_up(|expr| {
+            Ok(
+                if expr.downcast_ref::<DynamicFilterPhysicalExpr>().is_some() {
+                    Transformed::yes(lit(true))
+                } else {
+                    Transformed::no(expr)
+                },
+            )
+        })
+        .map_or_else(|_| lit(true), |t| t.data)
+}
+
+/// The row groups of a file that `pruning` keeps (all of them without a predicate, or when the
+/// statistics cannot be read: Athena reads what it cannot rule out).
+fn kept_row_groups(
+    metadata: &ParquetMetaData,
+    pruning: Option<&PruningPredicate>,
+    file_name: &str,
+) -> Vec<usize> {
+    let count = metadata.num_row_groups();
+    let Some(pruning) = pruning else {
+        return (0..count).collect();
+    };
+    let parquet_schema = metadata.file_metadata().schema_descr();
+    let Ok(arrow_schema) = parquet_to_arrow_schema(
+        parquet_schema,
+        metadata.file_metadata().key_value_metadata(),
+    ) else {
+        return (0..count).collect();
+    };
+    let mut filter = RowGroupAccessPlanFilter::new(ParquetAccessPlan::new_all(count));
+    // The filter reports into metrics; these are thrown away, the query's own are untouched.
+    let metrics = ParquetFileMetrics::new(0, file_name, &ExecutionPlanMetricsSet::new());
+    filter.prune_by_statistics(
+        &arrow_schema,
+        parquet_schema,
+        metadata.row_groups(),
+        pruning,
+        &metrics,
+    );
+    filter.row_group_indexes().collect()
+}
+
+/// Compressed bytes of the column chunks of `columns` (top-level names, lowercased) in the
+/// row groups `kept`.
+fn column_bytes(metadata: &ParquetMetaData, kept: &[usize], columns: &HashSet<String>) -> u64 {
+    kept.iter()
+        .map(|&i| metadata.row_group(i))
+        .flat_map(RowGroupMetaData::columns)
+        .filter(|chunk| {
+            chunk
+                .column_path()
+                .parts()
+                .first()
+                .is_some_and(|top| columns.contains(&top.to_lowercase()))
+        })
+        .map(|chunk| chunk.compressed_size().max(0) as u64)
+        .sum()
+}
+
+/// The `bytes_scanned` metric of one scan node.
+fn bytes_read_here(node: &Arc<dyn ExecutionPlan>) -> u64 {
+    node.metrics().map_or(0, |metrics| {
+        metrics
+            .iter()
+            .filter_map(|m| match m.value() {
+                MetricValue::Count { name, count } if name == "bytes_scanned" => {
+                    Some(count.value() as u64)
+                }
+                _ => None,
+            })
+            .sum()
+    })
+}
