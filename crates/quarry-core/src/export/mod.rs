@@ -3,6 +3,7 @@
 //! Parquet — and write them the same way. Files are written atomically (a `.part` file renamed
 //! at the end) with progress callbacks.
 
+pub mod athena_text;
 mod table;
 
 use std::fmt;
@@ -247,10 +248,11 @@ impl<W: Write + Send> Sink<W> {
                 let mut writer = arrow::csv::WriterBuilder::new()
                     .with_header(true)
                     .with_delimiter(delimiter)
+                    .with_timestamp_format(athena_text::TIMESTAMP_FORMAT.to_owned())
                     .build(out);
                 // The header comes with the first batch; write it even for no rows.
                 writer
-                    .write(&RecordBatch::new_empty(schema.clone()))
+                    .write(&RecordBatch::new_empty(athena_text::flat_schema(schema)))
                     .map_err(io::Error::other)?;
                 Self::Csv(writer)
             }
@@ -266,7 +268,9 @@ impl<W: Write + Send> Sink<W> {
     fn write(&mut self, batch: &RecordBatch) -> io::Result<()> {
         match self {
             Self::Table(w) => w.write(batch),
-            Self::Csv(w) => w.write(batch).map_err(io::Error::other),
+            Self::Csv(w) => athena_text::flatten(batch)
+                .and_then(|flat| w.write(&flat))
+                .map_err(io::Error::other),
             Self::Json(w) => w.write(batch).map_err(io::Error::other),
             Self::Ndjson(w) => w.write(batch).map_err(io::Error::other),
             Self::Parquet(w) => w.write(batch).map_err(io::Error::other),

@@ -3,11 +3,14 @@
 //! refusal, naming the construct, for what cannot run locally.
 
 mod cast;
+mod joda;
 mod rewrite;
 mod text;
 mod time;
 mod udf;
+mod unnest;
 
+use datafusion::config::Dialect;
 use datafusion::error::DataFusionError;
 use datafusion::execution::context::{SQLOptions, SessionContext};
 use datafusion::logical_expr::LogicalPlan;
@@ -16,7 +19,11 @@ use datafusion::sql::parser::Statement;
 /// Adds Trino's functions to `ctx` (replacing DataFusion's `date_format`, `from_unixtime`,
 /// `to_unixtime` and `split_part`, which differ from Trino's).
 pub fn register(ctx: &SessionContext) {
-    for function in time::functions().into_iter().chain(text::functions()) {
+    for function in time::functions()
+        .into_iter()
+        .chain(joda::functions())
+        .chain(text::functions())
+    {
         ctx.register_udf(function);
     }
     ctx.register_udf(cast::function());
@@ -29,7 +36,13 @@ pub async fn plan(
     options: SQLOptions,
 ) -> Result<LogicalPlan, DataFusionError> {
     let state = ctx.state();
-    let dialect = state.config().options().sql_parser.dialect;
+    // Athena's only `->` is a lambda's arrow; the generic dialect reads it as a JSON operator,
+    // DuckDB's reads lambdas. Everything else parses alike, so the generic one stays the rule.
+    let dialect = if sql.contains("->") {
+        Dialect::DuckDB
+    } else {
+        state.config().options().sql_parser.dialect
+    };
     let mut statement = state.sql_to_statement(sql, &dialect)?;
     if let Statement::Statement(inner) = &mut statement {
         rewrite::rewrite(inner).map_err(|why| DataFusionError::Plan(why.to_string()))?;

@@ -7,14 +7,16 @@
 use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
-    BinaryOperator, CastKind, DataType, Expr, Function, FunctionArg, FunctionArgExpr,
-    FunctionArguments, Ident, Query, Select, SetExpr, Statement, TableFactor, TableWithJoins,
-    VisitMut, VisitorMut,
+    AccessExpr, BinaryOperator, CastKind, DataType, Expr, Function, FunctionArg, FunctionArgExpr,
+    FunctionArguments, Ident, Query, SelectItem, SetExpr, Statement, VisitMut, VisitorMut,
 };
+use datafusion::sql::sqlparser::dialect::DuckDbDialect;
+#[cfg(test)]
 use datafusion::sql::sqlparser::dialect::GenericDialect;
 use datafusion::sql::sqlparser::parser::Parser;
 
 use super::udf::lenient_name;
+use super::unnest::{Requalify, unnest_joins};
 
 /// An Athena construct the local engine cannot run, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,7 +35,7 @@ impl std::fmt::Display for Unsupported {
     }
 }
 
-fn unsupported(construct: impl Into<String>, reason: impl Into<String>) -> Unsupported {
+pub(super) fn unsupported(construct: impl Into<String>, reason: impl Into<String>) -> Unsupported {
     Unsupported {
         construct: construct.into(),
         reason: reason.into(),
@@ -50,6 +52,9 @@ const TRY_ABLE: &[&str] = &[
     "date_parse",
     "date_format",
     "from_iso8601_timestamp",
+    "from_iso8601_date",
+    "parse_datetime",
+    "format_datetime",
     "from_unixtime",
     "date_add",
     "date_diff",
@@ -61,15 +66,22 @@ const TRY_ABLE: &[&str] = &[
 /// Athena functions with no local counterpart, and why.
 const MISSING: &[(&str, &str)] = &[
     (
-        "transform",
-        "lambda functions are not available in DataFusion",
+        "reduce",
+        "DataFusion's lambdas cover transform, filter and the matches, not reduce",
     ),
-    ("filter", "lambda functions are not available in DataFusion"),
-    ("reduce", "lambda functions are not available in DataFusion"),
     (
         "zip_with",
-        "lambda functions are not available in DataFusion",
+        "DataFusion's lambdas cover transform, filter and the matches, not zip_with",
     ),
+    (
+        "transform_values",
+        "DataFusion's lambdas cover arrays, not maps",
+    ),
+    (
+        "transform_keys",
+        "DataFusion's lambdas cover arrays, not maps",
+    ),
+    ("map_filter", "DataFusion's lambdas cover arrays, not maps"),
     ("map_agg", "DataFusion has no map aggregation"),
     ("histogram", "DataFusion has no map aggregation"),
     ("approx_set", "HyperLogLog sketches are Athena-only"),
@@ -80,14 +92,6 @@ const MISSING: &[(&str, &str)] = &[
     (
         "with_timezone",
         "quarry's local timestamps are UTC without zones",
-    ),
-    (
-        "format_datetime",
-        "Joda-style patterns are not implemented locally; use date_format",
-    ),
-    (
-        "parse_datetime",
-        "Joda-style patterns are not implemented locally; use date_parse",
     ),
 ];
 
@@ -106,6 +110,7 @@ impl VisitorMut for Rewriter {
     type Break = Unsupported;
 
     fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<Unsupported> {
+        name_columns(query.body.as_mut());
         if let SetExpr::Select(select) = query.body.as_mut() {
             match unnest_joins(select) {
                 Ok(renames) => {
@@ -120,11 +125,15 @@ impl VisitorMut for Rewriter {
     }
 
     fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<Unsupported> {
-        if matches!(expr, Expr::Lambda(_)) {
-            return ControlFlow::Break(unsupported(
-                format!("the lambda `{expr}`"),
-                "DataFusion has no higher-order functions",
-            ));
+        if let Expr::CompoundFieldAccess { root, access_chain } = expr
+            && !matches!(**root, Expr::Identifier(_) | Expr::CompoundIdentifier(_))
+        {
+            // `element_at(resources, 1).arn`: DataFusion reads dots only after column names.
+            match field_access(root, access_chain) {
+                Ok(replacement) => *expr = replacement,
+                Err(why) => return ControlFlow::Break(why),
+            }
+            return ControlFlow::Continue(());
         }
         if matches!(expr, Expr::AtTimeZone { .. }) {
             return ControlFlow::Break(unsupported(
@@ -157,6 +166,38 @@ impl VisitorMut for Rewriter {
             Err(why) => return ControlFlow::Break(why),
         }
         ControlFlow::Continue(())
+    }
+}
+
+/// Names select items as Trino does: an expression without an alias is `_col<position>`
+/// (counted from 0 over the whole list), a dotted name is its last part. DataFusion would name
+/// them after the expression's text, so the local result's columns would differ from Athena's.
+fn name_columns(body: &mut SetExpr) {
+    match body {
+        SetExpr::Select(select) => {
+            for (position, item) in select.projection.iter_mut().enumerate() {
+                let SelectItem::UnnamedExpr(expr) = item else {
+                    continue;
+                };
+                let alias = match expr {
+                    Expr::Identifier(_) => continue,
+                    Expr::CompoundIdentifier(parts) => match parts.last() {
+                        Some(last) => last.clone(),
+                        None => continue,
+                    },
+                    _ => Ident::new(format!("_col{position}")),
+                };
+                *item = SelectItem::ExprWithAlias {
+                    expr: expr.clone(),
+                    alias,
+                };
+            }
+        }
+        SetExpr::SetOperation { left, right, .. } => {
+            name_columns(left);
+            name_columns(right);
+        }
+        _ => {}
     }
 }
 
@@ -236,6 +277,38 @@ fn rewrite_function(function: &Function) -> Result<Option<Expr>, Unsupported> {
             ));
         }
         ("element_at", Some([a, i])) => format!("array_element({a}, {i})"),
+        // Trino's lambdas: DataFusion has the array ones under its own names.
+        ("transform", Some([a, f])) => format!("array_transform({a}, {f})"),
+        ("filter", Some([a, f])) => format!("array_filter({a}, {f})"),
+        ("all_match" | "none_match", Some([a, _])) => {
+            let args = function_args(function).unwrap_or_default();
+            let Some(Expr::Lambda(lambda)) = args.get(1) else {
+                return Err(unsupported(
+                    format!("{name}()"),
+                    "its second argument must be a lambda",
+                ));
+            };
+            let (params, body) = (&lambda.params, &lambda.body);
+            if name == "all_match" {
+                // Every element matches when none fails to (Trino: NULL when unknown, as here).
+                format!("NOT any_match({a}, {params} -> NOT ({body}))")
+            } else {
+                format!("NOT any_match({a}, {params} -> {body})")
+            }
+        }
+        // slice(a, start, length): DataFusion's array_slice takes start and end.
+        ("slice", Some([a, start, length])) => {
+            format!("array_slice({a}, {start}, ({start}) + ({length}) - 1)")
+        }
+        // Trino's sequence includes both ends, as generate_series does.
+        ("sequence", Some([from, to])) => format!("generate_series({from}, {to})"),
+        ("sequence", Some([from, to, step])) => format!("generate_series({from}, {to}, {step})"),
+        // Trino counts from 1 and answers 0 when the element is absent; DataFusion NULL.
+        ("array_position", Some([a, x])) => {
+            format!(
+                "CASE WHEN ({a}) IS NULL OR ({x}) IS NULL THEN NULL ELSE coalesce(array_position({a}, {x}), 0) END"
+            )
+        }
         // Trino replaces every match; DataFusion only the first unless told 'g'.
         ("regexp_replace", Some([s, p])) => format!("regexp_replace({s}, {p}, '', 'g')"),
         ("regexp_replace", Some([s, p, r])) => format!("regexp_replace({s}, {p}, {r}, 'g')"),
@@ -377,154 +450,32 @@ fn window_and_filter(function: &Function) -> String {
     out
 }
 
+/// `root.field[i].other`: `get_field` for each dot, a subscript for each bracket.
+fn field_access(root: &Expr, chain: &[AccessExpr]) -> Result<Expr, Unsupported> {
+    let mut text = root.to_string();
+    for access in chain {
+        text = match access {
+            AccessExpr::Dot(Expr::Identifier(field)) => {
+                format!("get_field({text}, '{}')", field.value.replace('\'', "''"))
+            }
+            AccessExpr::Subscript(subscript) => format!("({text})[{subscript}]"),
+            AccessExpr::Dot(other) => {
+                return Err(unsupported(
+                    format!("`.{other}`"),
+                    "a field name must follow the dot",
+                ));
+            }
+        };
+    }
+    parse_expr(&text)
+}
+
 fn parse_expr(sql: &str) -> Result<Expr, Unsupported> {
-    Parser::new(&GenericDialect {})
+    // DuckDB's dialect is the generic one plus lambdas, which rewrites may carry.
+    Parser::new(&DuckDbDialect {})
         .try_with_sql(sql)
         .and_then(|mut p| p.parse_expr())
         .map_err(|e| unsupported(sql.to_owned(), format!("the rewrite did not parse ({e})")))
-}
-
-/// `FROM t CROSS JOIN UNNEST(e) AS u(x)` (or `FROM t, UNNEST(e) AS u(x)`) becomes
-/// `FROM (SELECT t.*, unnest(e) AS x FROM t) AS t`: DataFusion cannot join a table with an
-/// unnest that refers to it, but unnests in a select list. Returns the aliases to rename
-/// (`u` → `t`) in the rest of the query.
-fn unnest_joins(select: &mut Select) -> Result<Vec<(String, String)>, Unsupported> {
-    let mut renames = Vec::new();
-    // The comma form: a second FROM item that is an UNNEST joins the first.
-    if select.from.len() == 2
-        && select.from[1].joins.is_empty()
-        && matches!(select.from[1].relation, TableFactor::UNNEST { .. })
-    {
-        let second = select.from.remove(1);
-        let first = &mut select.from[0];
-        first.joins.insert(
-            0,
-            datafusion::sql::sqlparser::ast::Join {
-                relation: second.relation,
-                global: false,
-                join_operator: datafusion::sql::sqlparser::ast::JoinOperator::CrossJoin(
-                    datafusion::sql::sqlparser::ast::JoinConstraint::None,
-                ),
-            },
-        );
-    }
-    for item in &mut select.from {
-        while let Some(position) = item
-            .joins
-            .iter()
-            .position(|j| matches!(j.relation, TableFactor::UNNEST { .. }))
-        {
-            if position != 0 {
-                return Err(unsupported(
-                    "UNNEST after another join",
-                    "locally, UNNEST can follow only the first table of a FROM item",
-                ));
-            }
-            let join = item.joins.remove(0);
-            renames.push(lateral_unnest(item, &join.relation)?);
-        }
-        if matches!(item.relation, TableFactor::UNNEST { .. }) && !item.joins.is_empty() {
-            return Err(unsupported(
-                "UNNEST joined to later tables",
-                "put the table first",
-            ));
-        }
-    }
-    Ok(renames)
-}
-
-/// Folds `UNNEST(e) AS u(x)` into the base relation of `item`.
-fn lateral_unnest(
-    item: &mut TableWithJoins,
-    unnest: &TableFactor,
-) -> Result<(String, String), Unsupported> {
-    let TableFactor::UNNEST {
-        alias,
-        array_exprs,
-        with_offset,
-        with_ordinality,
-        ..
-    } = unnest
-    else {
-        return Err(unsupported("UNNEST", "not an UNNEST"));
-    };
-    if *with_offset || *with_ordinality {
-        return Err(unsupported(
-            "UNNEST … WITH ORDINALITY",
-            "DataFusion's unnest has no ordinality",
-        ));
-    }
-    let [array] = array_exprs.as_slice() else {
-        return Err(unsupported(
-            "UNNEST of several arrays",
-            "unnest one array per CROSS JOIN locally",
-        ));
-    };
-    let Some(alias) = alias else {
-        return Err(unsupported(
-            "UNNEST without `AS t(column)`",
-            "name the column it produces",
-        ));
-    };
-    let [column] = alias.columns.as_slice() else {
-        return Err(unsupported(
-            "UNNEST with other than one column (a map?)",
-            "locally, UNNEST takes one array and names one column",
-        ));
-    };
-    let base = item.relation.to_string();
-    let base_alias = match &item.relation {
-        TableFactor::Table { alias: Some(a), .. } | TableFactor::Derived { alias: Some(a), .. } => {
-            a.name.value.clone()
-        }
-        TableFactor::Table { name, .. } => name
-            .0
-            .last()
-            .map(ToString::to_string)
-            .unwrap_or_default()
-            .trim_matches('"')
-            .to_owned(),
-        _ => {
-            return Err(unsupported(
-                "UNNEST of this FROM item",
-                "join it to a table or a subquery",
-            ));
-        }
-    };
-    let quoted = Ident::with_quote('"', base_alias.clone());
-    let sql = format!(
-        "SELECT 1 FROM (SELECT {quoted}.*, unnest({array}) AS {} FROM {base}) AS {quoted}",
-        column.name
-    );
-    let parsed = Parser::new(&GenericDialect {})
-        .try_with_sql(&sql)
-        .and_then(|mut p| p.parse_query())
-        .map_err(|e| unsupported(sql.clone(), format!("the rewrite did not parse ({e})")))?;
-    let SetExpr::Select(mut wrapper) = *parsed.body else {
-        return Err(unsupported(sql, "the rewrite is not a SELECT"));
-    };
-    item.relation = wrapper.from.remove(0).relation;
-    Ok((alias.name.value.clone(), base_alias))
-}
-
-/// Renames the qualifier `from.` to `to.` in compound identifiers.
-struct Requalify {
-    from: String,
-    to: String,
-}
-
-impl VisitorMut for Requalify {
-    type Break = ();
-
-    fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
-        if let Expr::CompoundIdentifier(parts) = expr
-            && parts.len() == 2
-            && parts[0].value.eq_ignore_ascii_case(&self.from)
-        {
-            parts[0] = Ident::with_quote('"', self.to.clone());
-        }
-        ControlFlow::Continue(())
-    }
 }
 
 #[cfg(test)]
@@ -532,7 +483,15 @@ mod tests {
     use super::*;
 
     fn rewritten(sql: &str) -> Result<String, Unsupported> {
-        let mut statement = Parser::new(&GenericDialect {})
+        // As the engine parses: DuckDB's dialect only for lambdas.
+        let generic = GenericDialect {};
+        let duckdb = DuckDbDialect {};
+        let dialect: &dyn datafusion::sql::sqlparser::dialect::Dialect = if sql.contains("->") {
+            &duckdb
+        } else {
+            &generic
+        };
+        let mut statement = Parser::new(dialect)
             .try_with_sql(sql)
             .unwrap()
             .parse_statement()
@@ -544,20 +503,20 @@ mod tests {
     fn functions_are_spelled_for_datafusion() {
         assert_eq!(
             rewritten("SELECT if(a > 1, 'x', 'y'), count_if(b), arbitrary(c) FROM t").unwrap(),
-            "SELECT CASE WHEN a > 1 THEN 'x' ELSE 'y' END, count(CASE WHEN b THEN 1 END), max(c) FROM t"
+            "SELECT CASE WHEN a > 1 THEN 'x' ELSE 'y' END AS _col0, count(CASE WHEN b THEN 1 END) AS _col1, max(c) AS _col2 FROM t"
         );
         assert_eq!(
             rewritten("SELECT max_by(m, ts) FROM t").unwrap(),
-            "SELECT first_value(m ORDER BY ts DESC NULLS LAST) FILTER (WHERE ts IS NOT NULL) FROM t"
+            "SELECT first_value(m ORDER BY ts DESC NULLS LAST) FILTER (WHERE ts IS NOT NULL) AS _col0 FROM t"
         );
         assert_eq!(
             rewritten("SELECT element_at(split(m, ' '), -1) FROM t").unwrap(),
-            "SELECT array_element(string_to_array(m, ' '), -1) FROM t"
+            "SELECT array_element(string_to_array(m, ' '), -1) AS _col0 FROM t"
         );
         assert_eq!(
             rewritten("SELECT try(CAST(a AS BIGINT)), try(a / b), try(date_parse(s, '%Y')) FROM t")
                 .unwrap(),
-            "SELECT TRY_CAST(__round_floats(a) AS BIGINT), CASE WHEN (b) = 0 THEN NULL ELSE (a) / (b) END, __try_date_parse(s, '%Y') FROM t"
+            "SELECT TRY_CAST(__round_floats(a) AS BIGINT) AS _col0, CASE WHEN (b) = 0 THEN NULL ELSE (a) / (b) END AS _col1, __try_date_parse(s, '%Y') AS _col2 FROM t"
         );
     }
 
@@ -566,18 +525,21 @@ mod tests {
         assert_eq!(
             rewritten("SELECT l.source, w.word FROM logs l CROSS JOIN UNNEST(split(l.message, ' ')) AS w(word)")
                 .unwrap(),
-            "SELECT l.source, \"l\".word FROM (SELECT \"l\".*, unnest(string_to_array(l.message, ' ')) AS word FROM logs l) AS \"l\""
+            "SELECT l.source AS source, \"l\".word AS word FROM (SELECT \"l\".*, unnest(string_to_array(l.message, ' ')) AS word FROM logs l) AS \"l\""
         );
         assert_eq!(
             rewritten("SELECT word FROM logs, UNNEST(split(message, ' ')) AS t(word)").unwrap(),
-            "SELECT word FROM (SELECT \"logs\".*, unnest(string_to_array(message, ' ')) AS word FROM logs) AS \"logs\""
+            "SELECT word FROM (SELECT \"logs\".*, unnest(string_to_array(message, ' ')) AS word FROM logs AS \"logs\") AS \"logs\""
         );
     }
 
     #[test]
     fn what_cannot_run_is_named() {
         for (sql, construct) in [
-            ("SELECT transform(a, x -> x + 1) FROM t", "transform()"),
+            (
+                "SELECT reduce(a, 0, (s, x) -> s + x, s -> s) FROM t",
+                "reduce()",
+            ),
             ("SELECT try(upper(a)) FROM t", "try(upper(…))"),
             (
                 "SELECT x FROM t CROSS JOIN UNNEST(a) WITH ORDINALITY AS u(x, n)",

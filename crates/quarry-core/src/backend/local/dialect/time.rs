@@ -2,10 +2,13 @@
 //! `to_unixtime`, `date_parse` and `date_format` (MySQL-style patterns), `from_iso8601_timestamp`,
 //! `date_add` and `date_diff` with unit strings. Timestamps are UTC at millisecond precision.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Datelike, Months, NaiveDateTime, Utc};
 use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, Float64Array, Int64Array, StringArray, TimestampMillisecondArray,
 };
+use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Float64Type, Int64Type, TimestampMillisecondType};
 use datafusion::common::Result;
 use datafusion::logical_expr::ScalarUDF;
@@ -27,12 +30,13 @@ pub fn functions() -> Vec<ScalarUDF> {
             TIMESTAMP,
             from_iso8601,
         ),
-        TrinoFunction::udf(
+        TrinoFunction::udf_keeping_date(
             "date_add",
             &[Utf8, Int64, TIMESTAMP],
             3,
             TIMESTAMP,
             date_add,
+            Some(2),
         ),
         TrinoFunction::udf(
             "date_diff",
@@ -184,6 +188,15 @@ fn unit(name: &str) -> Option<Unit> {
 const UNITS: &str = "millisecond, second, minute, hour, day, week, month, quarter, year";
 
 fn date_add(args: &[ArrayRef], lenient: bool) -> Result<ArrayRef> {
+    if args[2].data_type() == &DataType::Date32 {
+        // A date moves as its midnight does and stays a date (Trino's rule for dates).
+        let midnight = cast(&args[2], &TIMESTAMP)?;
+        let moved = date_add(
+            &[Arc::clone(&args[0]), Arc::clone(&args[1]), midnight],
+            lenient,
+        )?;
+        return Ok(cast(&moved, &DataType::Date32)?);
+    }
     let (units, amounts, times) = (
         text(&args[0]),
         args[1].as_primitive::<Int64Type>(),

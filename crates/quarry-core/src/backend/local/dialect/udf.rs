@@ -30,6 +30,9 @@ pub struct TrinoFunction {
     output: DataType,
     eval: Eval,
     lenient: bool,
+    /// The parameter whose DATE type the result keeps (Trino's `date_add` on a date is a
+    /// date); the evaluation then sees that argument as a date.
+    keeps_date: Option<usize>,
     signature: Signature,
 }
 
@@ -42,6 +45,18 @@ impl TrinoFunction {
         output: DataType,
         eval: Eval,
     ) -> [ScalarUDF; 2] {
+        Self::udf_keeping_date(name, params, required, output, eval, None)
+    }
+
+    /// As [`Self::udf`], with a result that is a DATE when parameter `keeps_date` is one.
+    pub fn udf_keeping_date(
+        name: &str,
+        params: &[DataType],
+        required: usize,
+        output: DataType,
+        eval: Eval,
+        keeps_date: Option<usize>,
+    ) -> [ScalarUDF; 2] {
         let make = move |name: String, lenient| {
             ScalarUDF::new_from_impl(Self {
                 name,
@@ -50,10 +65,16 @@ impl TrinoFunction {
                 output: output.clone(),
                 eval,
                 lenient,
+                keeps_date,
                 signature: Signature::user_defined(Volatility::Immutable),
             })
         };
         [make(name.to_owned(), false), make(lenient_name(name), true)]
+    }
+
+    fn date_kept(&self, arg_types: &[DataType]) -> bool {
+        self.keeps_date
+            .is_some_and(|i| arg_types.get(i) == Some(&DataType::Date32))
     }
 }
 
@@ -85,8 +106,12 @@ impl ScalarUDFImpl for TrinoFunction {
         &self.signature
     }
 
-    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
-        Ok(self.output.clone())
+    fn return_type(&self, arg_types: &[DataType]) -> Result<DataType> {
+        Ok(if self.date_kept(arg_types) {
+            DataType::Date32
+        } else {
+            self.output.clone()
+        })
     }
 
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
@@ -107,7 +132,11 @@ impl ScalarUDFImpl for TrinoFunction {
                 arg_types.len()
             )));
         }
-        Ok(self.params[..arg_types.len()].to_vec())
+        let mut params = self.params[..arg_types.len()].to_vec();
+        if let Some(i) = self.keeps_date.filter(|_| self.date_kept(arg_types)) {
+            params[i] = DataType::Date32;
+        }
+        Ok(params)
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {

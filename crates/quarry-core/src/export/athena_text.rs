@@ -1,0 +1,189 @@
+//! Values as Athena writes them in its CSV results: arrays `[a, b]`, maps `{k=v}`, rows
+//! `{name=value}`, timestamps `2024-02-26 10:11:12.123`. arrow's CSV writer refuses nested
+//! columns, so they are turned into text first; a local result and an Athena one then export
+//! the same way.
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, GenericListArray, OffsetSizeTrait, RecordBatch, StringBuilder,
+};
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use datafusion::arrow::error::ArrowError;
+use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
+
+/// The timestamp format of Athena's CSV results (millisecond precision, a space before the
+/// time), in chrono's notation.
+pub const TIMESTAMP_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.3f";
+
+/// True for the types arrow's CSV writer cannot write.
+pub fn is_nested(data_type: &DataType) -> bool {
+    matches!(
+        data_type,
+        DataType::List(_)
+            | DataType::LargeList(_)
+            | DataType::ListView(_)
+            | DataType::LargeListView(_)
+            | DataType::FixedSizeList(..)
+            | DataType::Struct(_)
+            | DataType::Map(..)
+            | DataType::Union(..)
+    )
+}
+
+/// `schema` with every nested column turned into text.
+pub fn flat_schema(schema: &SchemaRef) -> SchemaRef {
+    if !schema.fields().iter().any(|f| is_nested(f.data_type())) {
+        return Arc::clone(schema);
+    }
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(|f| {
+            if is_nested(f.data_type()) {
+                Field::new(f.name(), DataType::Utf8, true)
+            } else {
+                f.as_ref().clone()
+            }
+        })
+        .collect();
+    Arc::new(Schema::new(fields))
+}
+
+/// `batch` with every nested column turned into Athena's text for it.
+pub fn flatten(batch: &RecordBatch) -> Result<RecordBatch, ArrowError> {
+    let schema = batch.schema();
+    if !schema.fields().iter().any(|f| is_nested(f.data_type())) {
+        return Ok(batch.clone());
+    }
+    let columns = batch
+        .columns()
+        .iter()
+        .map(|column| {
+            if is_nested(column.data_type()) {
+                let mut text = StringBuilder::new();
+                for row in 0..column.len() {
+                    if column.is_null(row) {
+                        text.append_null();
+                    } else {
+                        text.append_value(value_text(column.as_ref(), row)?);
+                    }
+                }
+                Ok(Arc::new(text.finish()) as ArrayRef)
+            } else {
+                Ok(Arc::clone(column))
+            }
+        })
+        .collect::<Result<Vec<_>, ArrowError>>()?;
+    RecordBatch::try_new(flat_schema(&schema), columns)
+}
+
+/// One value in Athena's notation; NULL inside a nested value reads `null`.
+pub fn value_text(array: &dyn Array, row: usize) -> Result<String, ArrowError> {
+    if array.is_null(row) {
+        return Ok("null".to_owned());
+    }
+    match array.data_type() {
+        DataType::List(_) => list_text(array.as_list::<i32>(), row),
+        DataType::LargeList(_) => list_text(array.as_list::<i64>(), row),
+        DataType::FixedSizeList(..) => {
+            let list = array.as_fixed_size_list();
+            items_text(list.value(row).as_ref())
+        }
+        DataType::Struct(fields) => {
+            let record = array.as_struct();
+            let parts = fields
+                .iter()
+                .zip(record.columns())
+                .map(|(field, column)| {
+                    Ok(format!(
+                        "{}={}",
+                        field.name(),
+                        value_text(column.as_ref(), row)?
+                    ))
+                })
+                .collect::<Result<Vec<_>, ArrowError>>()?;
+            Ok(format!("{{{}}}", parts.join(", ")))
+        }
+        DataType::Map(..) => {
+            let map = array.as_map();
+            let entries = map.value(row);
+            let (keys, values) = (entries.column(0), entries.column(1));
+            let parts = (0..entries.len())
+                .map(|i| {
+                    Ok(format!(
+                        "{}={}",
+                        value_text(keys.as_ref(), i)?,
+                        value_text(values.as_ref(), i)?
+                    ))
+                })
+                .collect::<Result<Vec<_>, ArrowError>>()?;
+            Ok(format!("{{{}}}", parts.join(", ")))
+        }
+        DataType::Timestamp(..) => {
+            let options = FormatOptions::default().with_timestamp_format(Some(TIMESTAMP_FORMAT));
+            Ok(ArrayFormatter::try_new(array, &options)?
+                .value(row)
+                .to_string())
+        }
+        _ => Ok(ArrayFormatter::try_new(array, &FormatOptions::default())?
+            .value(row)
+            .to_string()),
+    }
+}
+
+fn list_text<O: OffsetSizeTrait>(
+    list: &GenericListArray<O>,
+    row: usize,
+) -> Result<String, ArrowError> {
+    items_text(list.value(row).as_ref())
+}
+
+fn items_text(items: &dyn Array) -> Result<String, ArrowError> {
+    let parts = (0..items.len())
+        .map(|i| value_text(items, i))
+        .collect::<Result<Vec<_>, ArrowError>>()?;
+    Ok(format!("[{}]", parts.join(", ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use datafusion::arrow::array::{Int64Array, ListArray, StringArray, StructArray};
+    use datafusion::arrow::datatypes::Int64Type;
+
+    use super::*;
+
+    #[test]
+    fn nested_values_read_as_athenas_csv_has_them() {
+        let list = ListArray::from_iter_primitive::<Int64Type, _, _>(vec![
+            Some(vec![Some(1), None, Some(3)]),
+            None,
+            Some(vec![]),
+        ]);
+        let record = StructArray::from(vec![
+            (
+                Arc::new(Field::new("arn", DataType::Utf8, true)),
+                Arc::new(StringArray::from(vec![Some("a:1"), None, Some("c")])) as ArrayRef,
+            ),
+            (
+                Arc::new(Field::new("n", DataType::Int64, true)),
+                Arc::new(Int64Array::from(vec![1, 2, 3])) as ArrayRef,
+            ),
+        ]);
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("l", list.data_type().clone(), true),
+            Field::new("r", record.data_type().clone(), true),
+        ]));
+        let batch = RecordBatch::try_new(schema, vec![Arc::new(list), Arc::new(record)]).unwrap();
+        let flat = flatten(&batch).unwrap();
+        let text = |c: usize, r: usize| {
+            let column = flat.column(c).as_string::<i32>();
+            column.is_valid(r).then(|| column.value(r).to_owned())
+        };
+        assert_eq!(text(0, 0).as_deref(), Some("[1, null, 3]"));
+        assert_eq!(text(0, 1), None);
+        assert_eq!(text(0, 2).as_deref(), Some("[]"));
+        assert_eq!(text(1, 0).as_deref(), Some("{arn=a:1, n=1}"));
+        assert_eq!(text(1, 1).as_deref(), Some("{arn=null, n=2}"));
+    }
+}
