@@ -10,7 +10,7 @@ and the answers are committed, so the tests need neither Python nor DuckDB.
 
 Run it after changing the data or a query:
 
-    python3 -m venv target/duckdb-venv && target/duckdb-venv/bin/pip install duckdb==1.4.2
+    python3 -m venv target/duckdb-venv && target/duckdb-venv/bin/pip install duckdb==1.4.2 pytz
     target/duckdb-venv/bin/python tests/dialect/generate.py
 """
 
@@ -22,6 +22,8 @@ import random
 import shutil
 
 import duckdb
+
+import aws_tables
 
 HERE = pathlib.Path(__file__).resolve().parent
 LAKE = HERE / "lake"
@@ -168,6 +170,7 @@ def write_lake(con):
         "hive_partitioning = true, hive_types_autocast = false)"
     )
     con.execute(f"CREATE VIEW hosts AS SELECT * FROM read_parquet('{hosts}/*.parquet')")
+    aws_tables.write(con, LAKE, seed=20240226)
 
 
 def duckdb_text(sql_file):
@@ -191,6 +194,8 @@ def cell(value):
         return value.strftime("%Y-%m-%d")
     if isinstance(value, list):
         return [cell(v) for v in value]
+    if isinstance(value, dict):
+        return {k: cell(v) for k, v in value.items()}
     raise TypeError(f"no JSON form for {value!r} ({type(value).__name__})")
 
 

@@ -70,7 +70,7 @@ async fn athena_queries_answer_as_duckdb_does() {
         .filter(|p| p.extension().is_some_and(|x| x == "sql"))
         .collect();
     files.sort();
-    assert!(files.len() >= 60, "the corpus has {} queries", files.len());
+    assert!(files.len() >= 160, "the corpus has {} queries", files.len());
     let engine = engine(&corpus_dir().join("lake"), 100_000);
     let context = QueryContext {
         database: Some("dialect".to_owned()),

@@ -4,6 +4,7 @@
 
 mod cast;
 mod joda;
+mod json;
 mod rewrite;
 mod text;
 mod time;
@@ -22,6 +23,7 @@ pub fn register(ctx: &SessionContext) {
     for function in time::functions()
         .into_iter()
         .chain(joda::functions())
+        .chain(json::functions())
         .chain(text::functions())
     {
         ctx.register_udf(function);

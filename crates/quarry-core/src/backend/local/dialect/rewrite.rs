@@ -8,7 +8,8 @@ use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
     AccessExpr, BinaryOperator, CastKind, DataType, Expr, Function, FunctionArg, FunctionArgExpr,
-    FunctionArguments, Ident, Query, SelectItem, SetExpr, Statement, VisitMut, VisitorMut,
+    FunctionArguments, Ident, OneOrManyWithParens, Query, SelectItem, SetExpr, Statement, VisitMut,
+    VisitorMut,
 };
 use datafusion::sql::sqlparser::dialect::DuckDbDialect;
 #[cfg(test)]
@@ -125,6 +126,19 @@ impl VisitorMut for Rewriter {
     }
 
     fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<Unsupported> {
+        if let Expr::Lambda(lambda) = expr {
+            // `r -> r.arn`: DataFusion reads `r.arn` as column arn of a table r.
+            let params: Vec<String> = match &lambda.params {
+                OneOrManyWithParens::One(p) => vec![p.name.value.to_lowercase()],
+                OneOrManyWithParens::Many(ps) => {
+                    ps.iter().map(|p| p.name.value.to_lowercase()).collect()
+                }
+            };
+            if let ControlFlow::Break(why) = lambda.body.visit(&mut LambdaFields { params }) {
+                return ControlFlow::Break(why);
+            }
+            return ControlFlow::Continue(());
+        }
         if let Expr::CompoundFieldAccess { root, access_chain } = expr
             && !matches!(**root, Expr::Identifier(_) | Expr::CompoundIdentifier(_))
         {
@@ -133,6 +147,16 @@ impl VisitorMut for Rewriter {
                 Ok(replacement) => *expr = replacement,
                 Err(why) => return ControlFlow::Break(why),
             }
+            return ControlFlow::Continue(());
+        }
+        if let Expr::AtTimeZone {
+            timestamp,
+            time_zone,
+        } = expr
+            && is_utc(time_zone)
+        {
+            // quarry's timestamps are UTC already: the same instant, the same wall clock.
+            *expr = Expr::Nested(timestamp.clone());
             return ControlFlow::Continue(());
         }
         if matches!(expr, Expr::AtTimeZone { .. }) {
@@ -199,6 +223,19 @@ fn name_columns(body: &mut SetExpr) {
         }
         _ => {}
     }
+}
+
+/// `'UTC'`, `'Z'`, `'+00:00'` and the like.
+fn is_utc(zone: &Expr) -> bool {
+    let Expr::Value(value) = zone else {
+        return false;
+    };
+    let text = value.to_string();
+    let name = text.trim_matches('\'').to_ascii_uppercase();
+    matches!(
+        name.as_str(),
+        "UTC" | "Z" | "GMT" | "ETC/UTC" | "ETC/GMT" | "+00:00" | "-00:00" | "UTC+0" | "ZULU"
+    )
 }
 
 fn is_integer_type(data_type: &DataType) -> bool {
@@ -276,7 +313,13 @@ fn rewrite_function(function: &Function) -> Result<Option<Expr>, Unsupported> {
                 "DataFusion's string_to_array has none",
             ));
         }
-        ("element_at", Some([a, i])) => format!("array_element({a}, {i})"),
+        // A subscript: DataFusion's works on arrays (from 1, negative from the end, NULL out
+        // of range, as element_at) and on maps (NULL for a missing key, as element_at).
+        ("element_at", Some([a, i])) => format!("({a})[{i}]"),
+        ("every", Some([x])) => format!("bool_and({x}){}", window_and_filter(function)),
+        ("last_day_of_month", Some([x])) => format!(
+            "CAST(date_trunc('month', CAST({x} AS TIMESTAMP)) + INTERVAL '1' MONTH - INTERVAL '1' DAY AS DATE)"
+        ),
         // Trino's lambdas: DataFusion has the array ones under its own names.
         ("transform", Some([a, f])) => format!("array_transform({a}, {f})"),
         ("filter", Some([a, f])) => format!("array_filter({a}, {f})"),
@@ -450,6 +493,32 @@ fn window_and_filter(function: &Function) -> String {
     out
 }
 
+/// Field access on a lambda's parameters, `p.a.b`, as `get_field` calls.
+struct LambdaFields {
+    params: Vec<String>,
+}
+
+impl VisitorMut for LambdaFields {
+    type Break = Unsupported;
+
+    fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<Unsupported> {
+        if let Expr::CompoundIdentifier(parts) = expr
+            && parts.len() > 1
+            && self.params.contains(&parts[0].value.to_lowercase())
+        {
+            let chain: Vec<AccessExpr> = parts[1..]
+                .iter()
+                .map(|p| AccessExpr::Dot(Expr::Identifier(p.clone())))
+                .collect();
+            match field_access(&Expr::Identifier(parts[0].clone()), &chain) {
+                Ok(replacement) => *expr = replacement,
+                Err(why) => return ControlFlow::Break(why),
+            }
+        }
+        ControlFlow::Continue(())
+    }
+}
+
 /// `root.field[i].other`: `get_field` for each dot, a subscript for each bracket.
 fn field_access(root: &Expr, chain: &[AccessExpr]) -> Result<Expr, Unsupported> {
     let mut text = root.to_string();
@@ -511,7 +580,7 @@ mod tests {
         );
         assert_eq!(
             rewritten("SELECT element_at(split(m, ' '), -1) FROM t").unwrap(),
-            "SELECT array_element(string_to_array(m, ' '), -1) AS _col0 FROM t"
+            "SELECT (string_to_array(m, ' '))[-1] AS _col0 FROM t"
         );
         assert_eq!(
             rewritten("SELECT try(CAST(a AS BIGINT)), try(a / b), try(date_parse(s, '%Y')) FROM t")
@@ -542,12 +611,12 @@ mod tests {
             ),
             ("SELECT try(upper(a)) FROM t", "try(upper(…))"),
             (
-                "SELECT x FROM t CROSS JOIN UNNEST(a) WITH ORDINALITY AS u(x, n)",
-                "UNNEST … WITH ORDINALITY",
+                "SELECT x FROM t CROSS JOIN UNNEST(a, b) AS u(x, y)",
+                "UNNEST of several arrays",
             ),
             (
-                "SELECT ts AT TIME ZONE 'UTC' FROM t",
-                "`ts AT TIME ZONE 'UTC'`",
+                "SELECT ts AT TIME ZONE 'America/New_York' FROM t",
+                "`ts AT TIME ZONE 'America/New_York'`",
             ),
         ] {
             assert_eq!(rewritten(sql).unwrap_err().construct, construct, "{sql}");

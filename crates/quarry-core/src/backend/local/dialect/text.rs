@@ -1,6 +1,6 @@
 //! Trino's text functions used on log messages: `json_extract_scalar`, `json_extract` (`JSONPath`:
 //! `$`, `.key`, `["key"]`, `[index]`), `regexp_extract`, `split_part` (NULL past the last field,
-//! where DataFusion's gives '') and the `url_extract_*` family.
+//! where DataFusion's gives ''), the `url_extract_*` family and `url_decode`/`url_encode`.
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, StringArray};
 use datafusion::arrow::datatypes::{DataType, Int64Type};
@@ -42,6 +42,8 @@ pub fn functions() -> Vec<ScalarUDF> {
         TrinoFunction::udf("url_extract_protocol", &[Utf8], 1, Utf8, |a, l| {
             url_part(a, l, |u| Some(u.scheme().to_owned()))
         }),
+        TrinoFunction::udf("url_decode", &[Utf8], 1, Utf8, url_decode),
+        TrinoFunction::udf("url_encode", &[Utf8], 1, Utf8, url_encode),
         TrinoFunction::udf(
             "url_extract_parameter",
             &[Utf8, Utf8],
@@ -57,13 +59,13 @@ pub fn functions() -> Vec<ScalarUDF> {
 
 /// One step of a `JSONPath`.
 #[derive(Debug, PartialEq)]
-enum Step {
+pub(super) enum Step {
     Key(String),
     Index(usize),
 }
 
 /// Parses the `JSONPath` subset Trino's functions take.
-fn parse_path(path: &str) -> Option<Vec<Step>> {
+pub(super) fn parse_path(path: &str) -> Option<Vec<Step>> {
     let mut rest = path.trim().strip_prefix('$')?;
     let mut steps = Vec::new();
     while !rest.is_empty() {
@@ -96,7 +98,7 @@ fn parse_path(path: &str) -> Option<Vec<Step>> {
     Some(steps)
 }
 
-fn walk<'a>(mut value: &'a Value, steps: &[Step]) -> Option<&'a Value> {
+pub(super) fn walk<'a>(mut value: &'a Value, steps: &[Step]) -> Option<&'a Value> {
     for step in steps {
         value = match (step, value) {
             (Step::Key(key), Value::Object(map)) => map.get(key)?,
@@ -228,6 +230,37 @@ fn url_part(
             .ok()
             .as_ref()
             .and_then(part))
+    })
+}
+
+/// `+` is a space and `%XX` a byte, as Java's `URLDecoder` (Trino's) reads them; bytes that are
+/// not UTF-8 fail, as there.
+fn url_decode(args: &[ArrayRef], lenient: bool) -> Result<ArrayRef> {
+    let texts = args[0].as_string::<i32>();
+    collect::<String, StringArray>(texts.len(), |row| {
+        if texts.is_null(row) {
+            return Ok(None);
+        }
+        let spaced = texts.value(row).replace('+', " ");
+        match percent_encoding::percent_decode_str(&spaced).decode_utf8() {
+            Ok(text) => Ok(Some(text.into_owned())),
+            Err(_) => fail(lenient, || {
+                format!(
+                    "url_decode: {:?} does not decode to UTF-8",
+                    texts.value(row)
+                )
+            }),
+        }
+    })
+}
+
+/// Form encoding, as Java's `URLEncoder`: letters, digits and `.-*_` stay, a space is `+`.
+fn url_encode(args: &[ArrayRef], _lenient: bool) -> Result<ArrayRef> {
+    let texts = args[0].as_string::<i32>();
+    collect::<String, StringArray>(texts.len(), |row| {
+        Ok(texts
+            .is_valid(row)
+            .then(|| url::form_urlencoded::byte_serialize(texts.value(row).as_bytes()).collect()))
     })
 }
 

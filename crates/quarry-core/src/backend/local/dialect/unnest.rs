@@ -76,10 +76,10 @@ fn lateral_unnest(
     else {
         return Err(unsupported("UNNEST", "not an UNNEST"));
     };
-    if *with_offset || *with_ordinality {
+    if *with_offset {
         return Err(unsupported(
-            "UNNEST … WITH ORDINALITY",
-            "DataFusion's unnest has no ordinality",
+            "UNNEST … WITH OFFSET",
+            "Trino has WITH ORDINALITY instead",
         ));
     }
     let [array] = array_exprs.as_slice() else {
@@ -94,12 +94,25 @@ fn lateral_unnest(
             "name the column it produces",
         ));
     };
-    let [column] = alias.columns.as_slice() else {
-        return Err(unsupported(
-            "UNNEST with other than one column (a map?)",
-            "locally, UNNEST takes one array and names one column",
-        ));
+    let (column, ordinality) = match (alias.columns.as_slice(), *with_ordinality) {
+        ([column], false) => (column, None),
+        ([column, position], true) => (column, Some(position)),
+        _ => {
+            return Err(unsupported(
+                "UNNEST with other than one column (a map?)",
+                "locally, UNNEST takes one array and names one column (and its position WITH \
+                 ORDINALITY)",
+            ));
+        }
     };
+    // WITH ORDINALITY: a second unnest, of 1..n, beside the first. DataFusion zips unnests in
+    // one select list by position, and an empty or NULL array gives no rows for either.
+    let positions = ordinality.map_or_else(String::new, |position| {
+        format!(
+            ", unnest(generate_series(1, cardinality({array}))) AS {}",
+            position.name
+        )
+    });
     let base = item.relation.to_string();
     let base_alias = match &item.relation {
         TableFactor::Table { alias: Some(a), .. } | TableFactor::Derived { alias: Some(a), .. } => {
@@ -126,7 +139,8 @@ fn lateral_unnest(
         _ => base,
     };
     let sql = format!(
-        "SELECT 1 FROM (SELECT {quoted}.*, unnest({array}) AS {} FROM {base}) AS {quoted}",
+        "SELECT 1 FROM (SELECT {quoted}.*, unnest({array}) AS {}{positions} FROM {base}) AS \
+         {quoted}",
         column.name
     );
     let parsed = Parser::new(&DuckDbDialect {})
