@@ -227,7 +227,8 @@ pub(super) fn finish(
     let mut effects = vec![record];
     if status.state != QueryState::Failed {
         state.session.queries += 1;
-        state.session.bytes_scanned += final_stats.bytes_scanned;
+        // Next to Athena's dollars, Athena's bytes (a local run may have read less).
+        state.session.bytes_scanned += final_stats.athena_bytes();
         state.session.cost_usd += final_stats.cost_usd;
         if final_stats.billed_bytes > 0 {
             effects.push(Effect::RecordLedger(crate::ledger::LedgerEntry::for_stats(

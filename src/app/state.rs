@@ -47,6 +47,7 @@ pub struct ExportProgress {
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct SessionTotals {
     pub queries: u64,
+    /// What Athena scanned, or would have for the local runs.
     pub bytes_scanned: u64,
     pub cost_usd: f64,
 }

@@ -49,7 +49,7 @@ impl LedgerEntry {
                 .and_then(|a| a.workgroup.clone())
                 .unwrap_or_else(|| if athena { "primary" } else { "local" }.to_owned()),
             // A local run counts what Athena would have scanned, as its dollars do.
-            bytes_scanned: stats.athena_scan_bytes.unwrap_or(stats.bytes_scanned),
+            bytes_scanned: stats.athena_bytes(),
             billed_bytes: stats.billed_bytes,
             cost_usd: stats.cost_usd,
             query_id: stats.athena.as_ref().map(|a| a.query_execution_id.clone()),

@@ -218,6 +218,12 @@ impl ResultPage {
 }
 
 impl QueryStats {
+    /// The bytes Athena bills from: its own figure for an Athena run, what it would scan for a
+    /// local one.
+    pub fn athena_bytes(&self) -> u64 {
+        self.athena_scan_bytes.unwrap_or(self.bytes_scanned)
+    }
+
     /// Takes in how a result page was fetched. A complete fetch counted every row, which is
     /// the surest count there is (Athena's runtime statistics may be missing or late).
     pub fn absorb_fetch(&mut self, page: &ResultPage) {

@@ -603,6 +603,15 @@ mod tests {
     }
 
     #[test]
+    fn unnest_reads_the_same_with_a_lambda_in_the_query() {
+        assert_eq!(
+            rewritten("SELECT cardinality(filter(a, x -> x > 1)), u.v FROM t CROSS JOIN UNNEST(b) WITH ORDINALITY AS u(v, n)")
+                .unwrap(),
+            "SELECT cardinality(array_filter(a, x -> x > 1)) AS _col0, \"t\".v AS v FROM (SELECT \"t\".*, unnest(b) AS v, unnest(generate_series(1, cardinality(b))) AS n FROM t AS \"t\") AS \"t\""
+        );
+    }
+
+    #[test]
     fn what_cannot_run_is_named() {
         for (sql, construct) in [
             (

@@ -5,7 +5,8 @@
 use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
-    Expr, Ident, Select, SetExpr, TableFactor, TableWithJoins, VisitorMut,
+    Expr, FunctionArg, FunctionArgExpr, Ident, Select, SetExpr, TableFactor, TableWithJoins,
+    VisitorMut,
 };
 use datafusion::sql::sqlparser::dialect::DuckDbDialect;
 use datafusion::sql::sqlparser::parser::Parser;
@@ -18,6 +19,12 @@ use super::rewrite::{Unsupported, unsupported};
 /// (`u` → `t`) in the rest of the query.
 pub(super) fn unnest_joins(select: &mut Select) -> Result<Vec<(String, String)>, Unsupported> {
     let mut renames = Vec::new();
+    for item in &mut select.from {
+        as_unnest(&mut item.relation);
+        for join in &mut item.joins {
+            as_unnest(&mut join.relation);
+        }
+    }
     // The comma form: a second FROM item that is an UNNEST joins the first.
     if select.from.len() == 2
         && select.from[1].joins.is_empty()
@@ -59,6 +66,42 @@ pub(super) fn unnest_joins(select: &mut Select) -> Result<Vec<(String, String)>,
         }
     }
     Ok(renames)
+}
+
+/// DuckDB's dialect (used for lambdas) reads `UNNEST(e) AS u(x)` in FROM as a call of a table
+/// function named UNNEST; this makes it the UNNEST the generic dialect reads.
+fn as_unnest(relation: &mut TableFactor) {
+    let TableFactor::Table {
+        name,
+        alias,
+        args: Some(args),
+        with_ordinality,
+        ..
+    } = relation
+    else {
+        return;
+    };
+    if !name.to_string().eq_ignore_ascii_case("unnest") {
+        return;
+    }
+    let array_exprs: Option<Vec<Expr>> = args
+        .args
+        .iter()
+        .map(|arg| match arg {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e.clone()),
+            _ => None,
+        })
+        .collect();
+    let Some(array_exprs) = array_exprs else {
+        return;
+    };
+    *relation = TableFactor::UNNEST {
+        alias: alias.take(),
+        array_exprs,
+        with_offset: false,
+        with_offset_alias: None,
+        with_ordinality: *with_ordinality,
+    };
 }
 
 /// Folds `UNNEST(e) AS u(x)` into the base relation of `item`.
