@@ -118,8 +118,8 @@ async fn what_cannot_run_locally_is_named_not_a_planner_error() {
             "reduce()",
         ),
         (
-            "SELECT host, histogram(status) FROM events GROUP BY host",
-            "histogram()",
+            "SELECT host, approx_set(status) FROM events GROUP BY host",
+            "approx_set()",
         ),
         ("SELECT word_stem(path) FROM events", "word_stem"),
     ] {

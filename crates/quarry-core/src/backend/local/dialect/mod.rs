@@ -5,6 +5,7 @@
 mod cast;
 mod joda;
 mod json;
+mod maps;
 mod rewrite;
 mod text;
 mod time;
@@ -29,6 +30,9 @@ pub fn register(ctx: &SessionContext) {
         ctx.register_udf(function);
     }
     ctx.register_udf(cast::function());
+    for aggregate in maps::functions() {
+        ctx.register_udaf(aggregate);
+    }
 }
 
 /// Parses Athena SQL, rewrites it for DataFusion, and plans it under `options`.

@@ -68,23 +68,8 @@ const TRY_ABLE: &[&str] = &[
 const MISSING: &[(&str, &str)] = &[
     (
         "reduce",
-        "DataFusion's lambdas cover transform, filter and the matches, not reduce",
+        "DataFusion has no fold over an array to build it on",
     ),
-    (
-        "zip_with",
-        "DataFusion's lambdas cover transform, filter and the matches, not zip_with",
-    ),
-    (
-        "transform_values",
-        "DataFusion's lambdas cover arrays, not maps",
-    ),
-    (
-        "transform_keys",
-        "DataFusion's lambdas cover arrays, not maps",
-    ),
-    ("map_filter", "DataFusion's lambdas cover arrays, not maps"),
-    ("map_agg", "DataFusion has no map aggregation"),
-    ("histogram", "DataFusion has no map aggregation"),
     ("approx_set", "HyperLogLog sketches are Athena-only"),
     (
         "at_timezone",
@@ -339,6 +324,39 @@ fn rewrite_function(function: &Function) -> Result<Option<Expr>, Unsupported> {
                 format!("NOT any_match({a}, {params} -> {body})")
             }
         }
+        // Two-parameter lambdas, over DataFusion's one-parameter array_transform and
+        // array_filter: the parameters become fields of a zipped pair or of a map entry.
+        ("zip_with", Some([a, b, _])) => {
+            let body = lambda_body(function, 2, &["get_field(z, '1')", "get_field(z, '2')"])?;
+            format!("array_transform(arrays_zip({a}, {b}), z -> {body})")
+        }
+        ("transform_values", Some([m, _])) => {
+            let body = lambda_body(
+                function,
+                1,
+                &["get_field(e, 'key')", "get_field(e, 'value')"],
+            )?;
+            format!("map(map_keys({m}), array_transform(map_entries({m}), e -> {body}))")
+        }
+        ("transform_keys", Some([m, _])) => {
+            let body = lambda_body(
+                function,
+                1,
+                &["get_field(e, 'key')", "get_field(e, 'value')"],
+            )?;
+            format!("map(array_transform(map_entries({m}), e -> {body}), map_values({m}))")
+        }
+        ("map_filter", Some([m, _])) => {
+            let body = lambda_body(
+                function,
+                1,
+                &["get_field(e, 'key')", "get_field(e, 'value')"],
+            )?;
+            let kept = format!("array_filter(map_entries({m}), e -> {body})");
+            format!(
+                "map(array_transform({kept}, e -> get_field(e, 'key')), array_transform({kept}, e -> get_field(e, 'value')))"
+            )
+        }
         // slice(a, start, length): DataFusion's array_slice takes start and end.
         ("slice", Some([a, start, length])) => {
             format!("array_slice({a}, {start}, ({start}) + ({length}) - 1)")
@@ -491,6 +509,65 @@ fn window_and_filter(function: &Function) -> String {
         let _ = write!(out, " OVER {over}");
     }
     out
+}
+
+/// The body of the lambda that is argument `position` of `function`, its parameters replaced
+/// by `replacements` (SQL text), one per parameter.
+fn lambda_body(
+    function: &Function,
+    position: usize,
+    replacements: &[&str],
+) -> Result<String, Unsupported> {
+    let name = function.name.to_string().to_ascii_lowercase();
+    let args = function_args(function).unwrap_or_default();
+    let Some(Expr::Lambda(lambda)) = args.get(position) else {
+        return Err(unsupported(
+            format!("{name}()"),
+            "its last argument must be a lambda",
+        ));
+    };
+    let params: Vec<&Ident> = match &lambda.params {
+        OneOrManyWithParens::One(p) => vec![&p.name],
+        OneOrManyWithParens::Many(ps) => ps.iter().map(|p| &p.name).collect(),
+    };
+    if params.len() != replacements.len() {
+        return Err(unsupported(
+            format!("{name}()"),
+            format!("its lambda takes {} parameters", replacements.len()),
+        ));
+    }
+    let mut substitute = Substitute {
+        names: params.iter().map(|p| p.value.to_lowercase()).collect(),
+        replacements: replacements
+            .iter()
+            .map(|r| parse_expr(r))
+            .collect::<Result<_, _>>()?,
+    };
+    let mut body = (*lambda.body).clone();
+    let _ = body.visit(&mut substitute);
+    Ok(body.to_string())
+}
+
+/// Replaces identifiers by expressions (a lambda's parameters by what they stand for).
+struct Substitute {
+    names: Vec<String>,
+    replacements: Vec<Expr>,
+}
+
+impl VisitorMut for Substitute {
+    type Break = ();
+
+    fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
+        if let Expr::Identifier(ident) = expr
+            && let Some(i) = self
+                .names
+                .iter()
+                .position(|n| *n == ident.value.to_lowercase())
+        {
+            *expr = self.replacements[i].clone();
+        }
+        ControlFlow::Continue(())
+    }
 }
 
 /// Field access on a lambda's parameters, `p.a.b`, as `get_field` calls.
