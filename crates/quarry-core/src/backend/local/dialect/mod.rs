@@ -5,6 +5,7 @@
 mod cast;
 mod joda;
 mod json;
+mod lambda;
 mod maps;
 mod rewrite;
 mod text;

@@ -7,7 +7,7 @@
 use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
-    AccessExpr, BinaryOperator, CastKind, DataType, Expr, Function, FunctionArg, FunctionArgExpr,
+    BinaryOperator, CastKind, DataType, Expr, Function, FunctionArg, FunctionArgExpr,
     FunctionArguments, Ident, OneOrManyWithParens, Query, SelectItem, SetExpr, Statement, VisitMut,
     VisitorMut,
 };
@@ -16,6 +16,7 @@ use datafusion::sql::sqlparser::dialect::DuckDbDialect;
 use datafusion::sql::sqlparser::dialect::GenericDialect;
 use datafusion::sql::sqlparser::parser::Parser;
 
+use super::lambda::{LambdaFields, field_access, lambda_body};
 use super::udf::lenient_name;
 use super::unnest::{Requalify, unnest_joins};
 
@@ -477,7 +478,7 @@ fn try_expression(function: &Function) -> Result<Expr, Unsupported> {
 
 /// The call's arguments as plain expressions, or `None` when it has other forms (named
 /// arguments, `DISTINCT`, `ORDER BY` inside).
-fn function_args(function: &Function) -> Option<Vec<&Expr>> {
+pub(super) fn function_args(function: &Function) -> Option<Vec<&Expr>> {
     let FunctionArguments::List(list) = &function.args else {
         return None;
     };
@@ -511,112 +512,7 @@ fn window_and_filter(function: &Function) -> String {
     out
 }
 
-/// The body of the lambda that is argument `position` of `function`, its parameters replaced
-/// by `replacements` (SQL text), one per parameter.
-fn lambda_body(
-    function: &Function,
-    position: usize,
-    replacements: &[&str],
-) -> Result<String, Unsupported> {
-    let name = function.name.to_string().to_ascii_lowercase();
-    let args = function_args(function).unwrap_or_default();
-    let Some(Expr::Lambda(lambda)) = args.get(position) else {
-        return Err(unsupported(
-            format!("{name}()"),
-            "its last argument must be a lambda",
-        ));
-    };
-    let params: Vec<&Ident> = match &lambda.params {
-        OneOrManyWithParens::One(p) => vec![&p.name],
-        OneOrManyWithParens::Many(ps) => ps.iter().map(|p| &p.name).collect(),
-    };
-    if params.len() != replacements.len() {
-        return Err(unsupported(
-            format!("{name}()"),
-            format!("its lambda takes {} parameters", replacements.len()),
-        ));
-    }
-    let mut substitute = Substitute {
-        names: params.iter().map(|p| p.value.to_lowercase()).collect(),
-        replacements: replacements
-            .iter()
-            .map(|r| parse_expr(r))
-            .collect::<Result<_, _>>()?,
-    };
-    let mut body = (*lambda.body).clone();
-    let _ = body.visit(&mut substitute);
-    Ok(body.to_string())
-}
-
-/// Replaces identifiers by expressions (a lambda's parameters by what they stand for).
-struct Substitute {
-    names: Vec<String>,
-    replacements: Vec<Expr>,
-}
-
-impl VisitorMut for Substitute {
-    type Break = ();
-
-    fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
-        if let Expr::Identifier(ident) = expr
-            && let Some(i) = self
-                .names
-                .iter()
-                .position(|n| *n == ident.value.to_lowercase())
-        {
-            *expr = self.replacements[i].clone();
-        }
-        ControlFlow::Continue(())
-    }
-}
-
-/// Field access on a lambda's parameters, `p.a.b`, as `get_field` calls.
-struct LambdaFields {
-    params: Vec<String>,
-}
-
-impl VisitorMut for LambdaFields {
-    type Break = Unsupported;
-
-    fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<Unsupported> {
-        if let Expr::CompoundIdentifier(parts) = expr
-            && parts.len() > 1
-            && self.params.contains(&parts[0].value.to_lowercase())
-        {
-            let chain: Vec<AccessExpr> = parts[1..]
-                .iter()
-                .map(|p| AccessExpr::Dot(Expr::Identifier(p.clone())))
-                .collect();
-            match field_access(&Expr::Identifier(parts[0].clone()), &chain) {
-                Ok(replacement) => *expr = replacement,
-                Err(why) => return ControlFlow::Break(why),
-            }
-        }
-        ControlFlow::Continue(())
-    }
-}
-
-/// `root.field[i].other`: `get_field` for each dot, a subscript for each bracket.
-fn field_access(root: &Expr, chain: &[AccessExpr]) -> Result<Expr, Unsupported> {
-    let mut text = root.to_string();
-    for access in chain {
-        text = match access {
-            AccessExpr::Dot(Expr::Identifier(field)) => {
-                format!("get_field({text}, '{}')", field.value.replace('\'', "''"))
-            }
-            AccessExpr::Subscript(subscript) => format!("({text})[{subscript}]"),
-            AccessExpr::Dot(other) => {
-                return Err(unsupported(
-                    format!("`.{other}`"),
-                    "a field name must follow the dot",
-                ));
-            }
-        };
-    }
-    parse_expr(&text)
-}
-
-fn parse_expr(sql: &str) -> Result<Expr, Unsupported> {
+pub(super) fn parse_expr(sql: &str) -> Result<Expr, Unsupported> {
     // DuckDB's dialect is the generic one plus lambdas, which rewrites may carry.
     Parser::new(&DuckDbDialect {})
         .try_with_sql(sql)
