@@ -12,6 +12,7 @@ mod text;
 mod time;
 mod udf;
 mod unnest;
+mod zones;
 
 use datafusion::config::Dialect;
 use datafusion::error::DataFusionError;
@@ -27,6 +28,7 @@ pub fn register(ctx: &SessionContext) {
         .chain(joda::functions())
         .chain(json::functions())
         .chain(text::functions())
+        .chain(zones::functions())
     {
         ctx.register_udf(function);
     }

@@ -33,8 +33,15 @@ pub struct TrinoFunction {
     /// The parameter whose DATE type the result keeps (Trino's `date_add` on a date is a
     /// date); the evaluation then sees that argument as a date.
     keeps_date: Option<usize>,
+    /// A zoned timestamp argument is read as its wall clock in its zone (formatting), not as
+    /// its UTC instant.
+    wall_clock: bool,
     signature: Signature,
 }
+
+/// Functions that read a zoned timestamp as the wall clock in its zone, as Trino formats
+/// `ts AT TIME ZONE 'Europe/Paris'`.
+const WALL_CLOCK: &[&str] = &["date_format", "format_datetime"];
 
 impl TrinoFunction {
     /// A function `name(params…) → output`; the first `required` parameters must be given.
@@ -58,6 +65,7 @@ impl TrinoFunction {
         keeps_date: Option<usize>,
     ) -> [ScalarUDF; 2] {
         let make = move |name: String, lenient| {
+            let wall_clock = WALL_CLOCK.contains(&name.trim_start_matches("__try_"));
             ScalarUDF::new_from_impl(Self {
                 name,
                 params: params.to_vec(),
@@ -66,6 +74,7 @@ impl TrinoFunction {
                 eval,
                 lenient,
                 keeps_date,
+                wall_clock,
                 signature: Signature::user_defined(Volatility::Immutable),
             })
         };
@@ -136,11 +145,22 @@ impl ScalarUDFImpl for TrinoFunction {
         if let Some(i) = self.keeps_date.filter(|_| self.date_kept(arg_types)) {
             params[i] = DataType::Date32;
         }
+        // A zoned timestamp keeps its zone, for the evaluation to read it right.
+        for (param, arg) in params.iter_mut().zip(arg_types) {
+            if let (DataType::Timestamp(_, None), DataType::Timestamp(_, Some(zone))) =
+                (&*param, arg)
+            {
+                *param = DataType::Timestamp(TimeUnit::Millisecond, Some(Arc::clone(zone)));
+            }
+        }
         Ok(params)
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
+        let arrays = ColumnarValue::values_to_arrays(&args.args)?
+            .into_iter()
+            .map(|array| super::zones::unzoned(array, self.wall_clock))
+            .collect::<Result<Vec<_>>>()?;
         let result = (self.eval)(&arrays, self.lenient)?;
         if result.len() != args.number_rows {
             return exec_err!(
