@@ -1,5 +1,6 @@
 //! Values as Athena writes them in its CSV results: arrays `[a, b]`, maps `{k=v}`, rows
-//! `{name=value}`, timestamps `2024-02-26 10:11:12.123`. arrow's CSV writer refuses nested
+//! `{name=value}`, timestamps `2024-02-26 10:11:12.123`, doubles as Java prints them (`1.0`,
+//! `0.25`, `1.0E7`, `1.5E-4`). arrow's CSV writer refuses nested
 //! columns, so they are turned into text first; a local result and an Athena one then export
 //! the same way.
 
@@ -8,7 +9,7 @@ use std::sync::Arc;
 use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, GenericListArray, OffsetSizeTrait, RecordBatch, StringBuilder,
 };
-use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use datafusion::arrow::datatypes::{DataType, Field, Float32Type, Float64Type, Schema, SchemaRef};
 use datafusion::arrow::error::ArrowError;
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 
@@ -31,16 +32,53 @@ pub fn is_nested(data_type: &DataType) -> bool {
     )
 }
 
+/// True for the columns written as text: nested values, and doubles (Java's notation).
+fn written_as_text(data_type: &DataType) -> bool {
+    is_nested(data_type) || matches!(data_type, DataType::Float64 | DataType::Float32)
+}
+
+/// A double as Java's `Double.toString` (Trino's) writes it: the shortest digits that read
+/// back the same, with a `.0` on whole numbers, and `E` notation below 10⁻³ and from 10⁷.
+pub fn java_double(value: f64) -> String {
+    if value.is_nan() {
+        return "NaN".to_owned();
+    }
+    if value.is_infinite() {
+        return if value > 0.0 { "Infinity" } else { "-Infinity" }.to_owned();
+    }
+    let magnitude = value.abs();
+    if magnitude == 0.0 || (1e-3..1e7).contains(&magnitude) {
+        let text = value.to_string();
+        return if text.contains('.') {
+            text
+        } else {
+            format!("{text}.0")
+        };
+    }
+    let scientific = format!("{value:e}");
+    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
+    let mantissa = if mantissa.contains('.') {
+        mantissa.to_owned()
+    } else {
+        format!("{mantissa}.0")
+    };
+    format!("{mantissa}E{exponent}")
+}
+
 /// `schema` with every nested column turned into text.
 pub fn flat_schema(schema: &SchemaRef) -> SchemaRef {
-    if !schema.fields().iter().any(|f| is_nested(f.data_type())) {
+    if !schema
+        .fields()
+        .iter()
+        .any(|f| written_as_text(f.data_type()))
+    {
         return Arc::clone(schema);
     }
     let fields: Vec<Field> = schema
         .fields()
         .iter()
         .map(|f| {
-            if is_nested(f.data_type()) {
+            if written_as_text(f.data_type()) {
                 Field::new(f.name(), DataType::Utf8, true)
             } else {
                 f.as_ref().clone()
@@ -53,14 +91,18 @@ pub fn flat_schema(schema: &SchemaRef) -> SchemaRef {
 /// `batch` with every nested column turned into Athena's text for it.
 pub fn flatten(batch: &RecordBatch) -> Result<RecordBatch, ArrowError> {
     let schema = batch.schema();
-    if !schema.fields().iter().any(|f| is_nested(f.data_type())) {
+    if !schema
+        .fields()
+        .iter()
+        .any(|f| written_as_text(f.data_type()))
+    {
         return Ok(batch.clone());
     }
     let columns = batch
         .columns()
         .iter()
         .map(|column| {
-            if is_nested(column.data_type()) {
+            if written_as_text(column.data_type()) {
                 let mut text = StringBuilder::new();
                 for row in 0..column.len() {
                     if column.is_null(row) {
@@ -120,6 +162,10 @@ pub fn value_text(array: &dyn Array, row: usize) -> Result<String, ArrowError> {
                 .collect::<Result<Vec<_>, ArrowError>>()?;
             Ok(format!("{{{}}}", parts.join(", ")))
         }
+        DataType::Float64 => Ok(java_double(array.as_primitive::<Float64Type>().value(row))),
+        DataType::Float32 => Ok(java_double(f64::from(
+            array.as_primitive::<Float32Type>().value(row),
+        ))),
         DataType::Timestamp(..) => {
             let options = FormatOptions::default().with_timestamp_format(Some(TIMESTAMP_FORMAT));
             Ok(ArrayFormatter::try_new(array, &options)?
@@ -152,6 +198,26 @@ mod tests {
     use datafusion::arrow::datatypes::Int64Type;
 
     use super::*;
+
+    #[test]
+    fn doubles_read_as_java_writes_them() {
+        for (value, text) in [
+            (1.0, "1.0"),
+            (0.25, "0.25"),
+            (-3.5, "-3.5"),
+            (0.0, "0.0"),
+            (33.333_333_333_333_336, "33.333333333333336"),
+            (1e7, "1.0E7"),
+            (12_345_678.9, "1.23456789E7"),
+            (0.001, "0.001"),
+            (0.000_15, "1.5E-4"),
+            (9_999_999.0, "9999999.0"),
+            (f64::NAN, "NaN"),
+            (f64::NEG_INFINITY, "-Infinity"),
+        ] {
+            assert_eq!(java_double(value), text, "{value}");
+        }
+    }
 
     #[test]
     fn nested_values_read_as_athenas_csv_has_them() {
