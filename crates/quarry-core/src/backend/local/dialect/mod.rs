@@ -8,6 +8,7 @@ mod json;
 mod lambda;
 mod maps;
 mod rewrite;
+mod strings;
 mod text;
 mod time;
 mod udf;
@@ -28,6 +29,7 @@ pub fn register(ctx: &SessionContext) {
         .chain(joda::functions())
         .chain(json::functions())
         .chain(text::functions())
+        .chain(strings::functions())
         .chain(zones::functions())
     {
         ctx.register_udf(function);
