@@ -3,6 +3,7 @@
 //! refusal, naming the construct, for what cannot run locally.
 
 mod cast;
+mod decimal;
 mod joda;
 mod json;
 mod lambda;
@@ -35,6 +36,7 @@ pub fn register(ctx: &SessionContext) {
         ctx.register_udf(function);
     }
     ctx.register_udf(cast::function());
+    ctx.add_analyzer_rule(std::sync::Arc::new(decimal::TrinoDecimalDivision));
     for aggregate in maps::functions() {
         ctx.register_udaf(aggregate);
     }

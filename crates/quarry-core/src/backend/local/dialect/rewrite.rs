@@ -7,9 +7,9 @@
 use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
-    BinaryOperator, CastKind, DataType, Expr, Function, FunctionArg, FunctionArgExpr,
-    FunctionArguments, Ident, OneOrManyWithParens, Query, SelectItem, SetExpr, Statement, VisitMut,
-    VisitorMut,
+    BinaryOperator, CastKind, DataType, ExactNumberInfo, Expr, Function, FunctionArg,
+    FunctionArgExpr, FunctionArguments, Ident, OneOrManyWithParens, Query, SelectItem, SetExpr,
+    Statement, Value, VisitMut, VisitorMut,
 };
 use datafusion::sql::sqlparser::dialect::DuckDbDialect;
 #[cfg(test)]
@@ -104,6 +104,21 @@ impl VisitorMut for Rewriter {
     }
 
     fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<Unsupported> {
+        if let Expr::Value(value) = expr
+            && let Value::Number(text, _) = &value.value
+            && text.contains(['e', 'E'])
+        {
+            // `1e3` is a DOUBLE in Trino; DataFusion, told to read `1.5` as a DECIMAL (as
+            // Trino does), would read `1e3` as one too.
+            *expr = Expr::Cast {
+                kind: CastKind::Cast,
+                expr: Box::new(expr.clone()),
+                data_type: DataType::Double(ExactNumberInfo::None),
+                array: false,
+                format: None,
+            };
+            return ControlFlow::Continue(());
+        }
         if let Expr::Lambda(lambda) = expr {
             // `r -> r.arn`: DataFusion reads `r.arn` as column arn of a table r.
             let params: Vec<String> = match &lambda.params {

@@ -259,6 +259,8 @@ fn session(options: &EngineOptions, listing_ttl: Option<std::time::Duration>) ->
     // footers of lake files are a few KiB.
     opts.execution.parquet.metadata_size_hint = Some(16 * 1024);
     opts.sql_parser.collect_spans = true;
+    // `100.0` is a DECIMAL in Trino; the dialect's analyzer rule gives quotients Trino's scale.
+    opts.sql_parser.parse_float_as_decimal = true;
     // Answering count(*) from footer statistics hides the scan, and with it which files and
     // partitions the query touched; a scan with an empty projection costs next to nothing.
     let mut rules: Vec<_> = PhysicalOptimizer::new()

@@ -1,0 +1,86 @@
+//! Trino's decimals. A literal such as `100.0` is a DECIMAL in Trino (DataFusion is told to
+//! parse it so), and a decimal quotient keeps the larger of the two scales, rounded half up:
+//! the AWS ALB page's `count(target_ip) * 100.0 / (SELECT count(*) …)` answers `33.3`, where
+//! DataFusion's own rule (four more digits) gives `33.33333`. This analyzer rule, run after
+//! type coercion, casts each decimal quotient in a select list to Trino's scale.
+
+use std::sync::Arc;
+
+use datafusion::arrow::datatypes::DataType;
+use datafusion::common::config::ConfigOptions;
+use datafusion::common::tree_node::{Transformed, TreeNode};
+use datafusion::common::{DFSchema, Result};
+use datafusion::logical_expr::{BinaryExpr, Cast, Expr, ExprSchemable, LogicalPlan, Operator};
+use datafusion::optimizer::AnalyzerRule;
+
+/// Casts decimal quotients in projections to `max(scale of dividend, scale of divisor)`.
+#[derive(Debug, Default)]
+pub struct TrinoDecimalDivision;
+
+impl AnalyzerRule for TrinoDecimalDivision {
+    fn analyze(&self, plan: LogicalPlan, _config: &ConfigOptions) -> Result<LogicalPlan> {
+        plan.transform_up_with_subqueries(|node| {
+            let LogicalPlan::Projection(_) = &node else {
+                return Ok(Transformed::no(node));
+            };
+            let Some(input) = node.inputs().first().map(|i| Arc::clone(i.schema())) else {
+                return Ok(Transformed::no(node));
+            };
+            let transformed = node.map_expressions(|expr| {
+                // The select list's names must not change: columns above refer to them.
+                let name = expr.schema_name().to_string();
+                let was_alias = matches!(expr, Expr::Alias(_));
+                let rewritten = expr.transform_up(|e| Ok(trino_quotient(e, &input)))?;
+                Ok(if rewritten.transformed && !was_alias {
+                    rewritten.update_data(|e| e.alias(name))
+                } else {
+                    rewritten
+                })
+            })?;
+            if transformed.transformed {
+                transformed.map_data(LogicalPlan::recompute_schema)
+            } else {
+                Ok(transformed)
+            }
+        })
+        .map(|t| t.data)
+    }
+
+    fn name(&self) -> &'static str {
+        "trino_decimal_division"
+    }
+}
+
+/// `a / b` of two decimals, cast to Trino's result scale.
+fn trino_quotient(expr: Expr, schema: &DFSchema) -> Transformed<Expr> {
+    let Expr::BinaryExpr(BinaryExpr {
+        left,
+        op: Operator::Divide,
+        right,
+    }) = &expr
+    else {
+        return Transformed::no(expr);
+    };
+    let (Ok(left_type), Ok(right_type)) = (left.get_type(schema), right.get_type(schema)) else {
+        return Transformed::no(expr);
+    };
+    let (Some(left_scale), Some(right_scale)) = (scale(&left_type), scale(&right_type)) else {
+        return Transformed::no(expr);
+    };
+    let Ok(DataType::Decimal128(precision, _)) = expr.get_type(schema) else {
+        return Transformed::no(expr);
+    };
+    let target = left_scale.max(right_scale);
+    let precision = precision.max(u8::try_from(target).unwrap_or(38)).min(38);
+    Transformed::yes(Expr::Cast(Cast::new(
+        Box::new(expr),
+        DataType::Decimal128(precision, target),
+    )))
+}
+
+fn scale(data_type: &DataType) -> Option<i8> {
+    match data_type {
+        DataType::Decimal128(_, s) | DataType::Decimal256(_, s) => Some(*s),
+        _ => None,
+    }
+}
