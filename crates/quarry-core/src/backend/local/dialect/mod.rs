@@ -9,6 +9,7 @@ mod json;
 mod lambda;
 mod maps;
 mod rewrite;
+mod sequence;
 mod strings;
 mod text;
 mod time;
@@ -36,6 +37,7 @@ pub fn register(ctx: &SessionContext) {
         ctx.register_udf(function);
     }
     ctx.register_udf(cast::function());
+    ctx.register_udf(sequence::function());
     ctx.add_analyzer_rule(std::sync::Arc::new(decimal::TrinoDecimalDivision));
     for aggregate in maps::functions() {
         ctx.register_udaf(aggregate);

@@ -375,7 +375,10 @@ fn rewrite_function(function: &Function) -> Result<Option<Expr>, Unsupported> {
             format!("array_slice({a}, {start}, ({start}) + ({length}) - 1)")
         }
         // Trino's sequence includes both ends, as generate_series does.
-        ("sequence", Some([from, to])) => format!("generate_series({from}, {to})"),
+        // Two bounds: a step of one (a day for dates) toward the second, downward too.
+        ("sequence", Some([from, to])) => format!("__sequence({from}, {to})"),
+        // Trino sorts NULLs last; DataFusion's default puts them first.
+        ("array_sort", Some([a])) => format!("array_sort({a}, 'ASC', 'NULLS LAST')"),
         ("sequence", Some([from, to, step])) => format!("generate_series({from}, {to}, {step})"),
         // Trino counts from 1 and answers 0 when the element is absent; DataFusion NULL.
         ("array_position", Some([a, x])) => {

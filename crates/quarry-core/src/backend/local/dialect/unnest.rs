@@ -59,10 +59,9 @@ pub(super) fn unnest_joins(select: &mut Select) -> Result<Vec<(String, String)>,
             renames.push(lateral_unnest(item, &join.relation)?);
         }
         if matches!(item.relation, TableFactor::UNNEST { .. }) && !item.joins.is_empty() {
-            return Err(unsupported(
-                "UNNEST joined to later tables",
-                "put the table first",
-            ));
+            // `FROM UNNEST(sequence(…)) AS t(d) LEFT JOIN logs …`, a calendar: the array refers
+            // to no table, so it can be a derived table of its own.
+            item.relation = standalone_unnest(&item.relation)?;
         }
     }
     Ok(renames)
@@ -102,6 +101,53 @@ fn as_unnest(relation: &mut TableFactor) {
         with_offset_alias: None,
         with_ordinality: *with_ordinality,
     };
+}
+
+/// `UNNEST(e) AS u(x)` alone as `(SELECT unnest(e) AS x) AS u`.
+fn standalone_unnest(unnest: &TableFactor) -> Result<TableFactor, Unsupported> {
+    let TableFactor::UNNEST {
+        alias: Some(alias),
+        array_exprs,
+        with_ordinality,
+        ..
+    } = unnest
+    else {
+        return Err(unsupported(
+            "UNNEST without `AS t(column)` before a join",
+            "name the column it produces",
+        ));
+    };
+    let ([array], [column, rest @ ..]) = (array_exprs.as_slice(), alias.columns.as_slice()) else {
+        return Err(unsupported(
+            "UNNEST of several arrays before a join",
+            "unnest one array",
+        ));
+    };
+    let positions = match (rest, with_ordinality) {
+        ([position], true) => format!(
+            ", unnest(generate_series(1, cardinality({array}))) AS {}",
+            position.name
+        ),
+        ([], false) => String::new(),
+        _ => {
+            return Err(unsupported(
+                "UNNEST with other than one column before a join",
+                "locally, UNNEST names one column (and its position WITH ORDINALITY)",
+            ));
+        }
+    };
+    let sql = format!(
+        "SELECT 1 FROM (SELECT unnest({array}) AS {}{positions}) AS {}",
+        column.name, alias.name
+    );
+    let parsed = Parser::new(&DuckDbDialect {})
+        .try_with_sql(&sql)
+        .and_then(|mut p| p.parse_query())
+        .map_err(|e| unsupported(sql.clone(), format!("the rewrite did not parse ({e})")))?;
+    let SetExpr::Select(mut wrapper) = *parsed.body else {
+        return Err(unsupported(sql, "the rewrite is not a SELECT"));
+    };
+    Ok(wrapper.from.remove(0).relation)
 }
 
 /// Folds `UNNEST(e) AS u(x)` into the base relation of `item`.
