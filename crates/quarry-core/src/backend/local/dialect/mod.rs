@@ -6,6 +6,7 @@ mod cast;
 mod decimal;
 mod joda;
 mod json;
+mod json_cast;
 mod lambda;
 mod maps;
 mod rewrite;
@@ -33,6 +34,7 @@ pub fn register(ctx: &SessionContext) {
         .chain(text::functions())
         .chain(strings::functions())
         .chain(zones::functions())
+        .chain(json_cast::functions())
     {
         ctx.register_udf(function);
     }
@@ -50,6 +52,9 @@ pub async fn plan(
     sql: &str,
     options: SQLOptions,
 ) -> Result<LogicalPlan, DataFusionError> {
+    // Trino's parenthesised types (`ARRAY(VARCHAR)`) parse in neither dialect.
+    let rewritten = json_cast::rewrite_casts(sql);
+    let sql = rewritten.as_str();
     let state = ctx.state();
     // Athena's only `->` is a lambda's arrow; the generic dialect reads it as a JSON operator,
     // DuckDB's reads lambdas. Everything else parses alike, so the generic one stays the rule.
