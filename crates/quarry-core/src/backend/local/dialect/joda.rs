@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, Date32Array, StringArray, TimestampMillisecondArray,
 };
-use datafusion::arrow::datatypes::{DataType, TimestampMillisecondType};
+use datafusion::arrow::datatypes::{DataType, Date32Type, TimestampMillisecondType};
 use datafusion::common::Result;
 use datafusion::logical_expr::ScalarUDF;
 
@@ -217,6 +217,17 @@ fn format_datetime(args: &[ArrayRef], lenient: bool) -> Result<ArrayRef> {
 
 /// `2024-02-26T10:11:12.123Z`: quarry's timestamps are UTC, which Trino writes as `Z`.
 fn to_iso8601(args: &[ArrayRef], _lenient: bool) -> Result<ArrayRef> {
+    if args[0].data_type() == &DataType::Date32 {
+        // A date is written as one.
+        let dates = args[0].as_primitive::<Date32Type>();
+        return collect::<String, StringArray>(dates.len(), |row| {
+            Ok(dates
+                .is_valid(row)
+                .then(|| dates.value_as_date(row))
+                .flatten()
+                .map(|d| d.format("%Y-%m-%d").to_string()))
+        });
+    }
     let times = args[0].as_primitive::<TimestampMillisecondType>();
     collect::<String, StringArray>(times.len(), |row| {
         if times.is_null(row) {

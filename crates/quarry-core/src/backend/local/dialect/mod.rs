@@ -9,6 +9,7 @@ mod json;
 mod json_cast;
 mod lambda;
 mod maps;
+mod names;
 mod rewrite;
 mod sequence;
 mod strings;

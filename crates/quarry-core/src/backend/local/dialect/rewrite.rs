@@ -8,8 +8,8 @@ use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
     BinaryOperator, CastKind, DataType, ExactNumberInfo, Expr, Function, FunctionArg,
-    FunctionArgExpr, FunctionArguments, Ident, OneOrManyWithParens, Query, SelectItem, SetExpr,
-    Statement, Value, VisitMut, VisitorMut,
+    FunctionArgExpr, FunctionArguments, Ident, OneOrManyWithParens, Query, SetExpr, Statement,
+    Value, VisitMut, VisitorMut,
 };
 use datafusion::sql::sqlparser::dialect::DuckDbDialect;
 #[cfg(test)]
@@ -17,6 +17,7 @@ use datafusion::sql::sqlparser::dialect::GenericDialect;
 use datafusion::sql::sqlparser::parser::Parser;
 
 use super::lambda::{LambdaFields, field_access, lambda_body};
+use super::names::name_columns;
 use super::udf::lenient_name;
 use super::unnest::{Requalify, unnest_joins};
 
@@ -188,38 +189,6 @@ impl VisitorMut for Rewriter {
             Err(why) => return ControlFlow::Break(why),
         }
         ControlFlow::Continue(())
-    }
-}
-
-/// Names select items as Trino does: an expression without an alias is `_col<position>`
-/// (counted from 0 over the whole list), a dotted name is its last part. DataFusion would name
-/// them after the expression's text, so the local result's columns would differ from Athena's.
-fn name_columns(body: &mut SetExpr) {
-    match body {
-        SetExpr::Select(select) => {
-            for (position, item) in select.projection.iter_mut().enumerate() {
-                let SelectItem::UnnamedExpr(expr) = item else {
-                    continue;
-                };
-                let alias = match expr {
-                    Expr::Identifier(_) => continue,
-                    Expr::CompoundIdentifier(parts) => match parts.last() {
-                        Some(last) => last.clone(),
-                        None => continue,
-                    },
-                    _ => Ident::new(format!("_col{position}")),
-                };
-                *item = SelectItem::ExprWithAlias {
-                    expr: expr.clone(),
-                    alias,
-                };
-            }
-        }
-        SetExpr::SetOperation { left, right, .. } => {
-            name_columns(left);
-            name_columns(right);
-        }
-        _ => {}
     }
 }
 

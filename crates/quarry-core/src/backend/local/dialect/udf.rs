@@ -43,6 +43,10 @@ pub struct TrinoFunction {
 /// `ts AT TIME ZONE 'Europe/Paris'`.
 const WALL_CLOCK: &[&str] = &["date_format", "format_datetime"];
 
+/// Functions that take a DATE where they declare a timestamp, and tell the two apart
+/// (`to_iso8601(DATE '2024-02-26')` is `2024-02-26`, not a midnight).
+const DATES_AS_DATES: &[&str] = &["to_iso8601"];
+
 impl TrinoFunction {
     /// A function `name(params…) → output`; the first `required` parameters must be given.
     pub fn udf(
@@ -144,6 +148,13 @@ impl ScalarUDFImpl for TrinoFunction {
         let mut params = self.params[..arg_types.len()].to_vec();
         if let Some(i) = self.keeps_date.filter(|_| self.date_kept(arg_types)) {
             params[i] = DataType::Date32;
+        }
+        if DATES_AS_DATES.contains(&self.name.trim_start_matches("__try_")) {
+            for (param, arg) in params.iter_mut().zip(arg_types) {
+                if *param == TIMESTAMP && arg == &DataType::Date32 {
+                    *param = DataType::Date32;
+                }
+            }
         }
         // A zoned timestamp keeps its zone, for the evaluation to read it right.
         for (param, arg) in params.iter_mut().zip(arg_types) {
