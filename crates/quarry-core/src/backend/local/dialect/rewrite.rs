@@ -258,11 +258,21 @@ fn rewrite_function(function: &Function) -> Result<Option<Expr>, Unsupported> {
             ));
         }
         ("approx_percentile", Some([x, p])) => {
-            if p.starts_with("ARRAY") || p.starts_with('[') {
-                return Err(unsupported(
-                    "approx_percentile() with an array of percentages",
-                    "ask for one percentage per call",
-                ));
+            if let Some(Expr::Array(percentages)) =
+                function_args(function).and_then(|a| a.get(1).copied())
+            {
+                // One estimate per percentage, gathered into an array as Trino returns them.
+                let each: Vec<String> = percentages
+                    .elem
+                    .iter()
+                    .map(|q| {
+                        format!(
+                            "approx_percentile_cont({x}, {q}, {PERCENTILE_CENTROIDS}){}",
+                            window_and_filter(function)
+                        )
+                    })
+                    .collect();
+                return parse_expr(&format!("make_array({})", each.join(", "))).map(Some);
             }
             format!(
                 "approx_percentile_cont({x}, {p}, {PERCENTILE_CENTROIDS}){}",
