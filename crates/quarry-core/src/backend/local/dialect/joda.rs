@@ -166,21 +166,36 @@ fn parse_with(input: &str, pattern: &Pattern) -> Option<NaiveDateTime> {
         .and_then(|d| d.and_hms_opt(0, 0, 0))
 }
 
+/// The last pattern translated: a column's rows nearly always share one.
+#[derive(Default)]
+struct PatternCache {
+    last: Option<(String, Result<Pattern, String>)>,
+}
+
+impl PatternCache {
+    fn get(&mut self, joda: &str) -> Result<&Pattern, &str> {
+        if self.last.as_ref().is_none_or(|(p, _)| p != joda) {
+            self.last = Some((joda.to_owned(), joda_pattern(joda)));
+        }
+        match self.last.as_ref().map(|(_, p)| p) {
+            Some(Ok(pattern)) => Ok(pattern),
+            Some(Err(why)) => Err(why),
+            None => Err("no pattern"),
+        }
+    }
+}
+
 fn parse_datetime(args: &[ArrayRef], lenient: bool) -> Result<ArrayRef> {
     let (texts, patterns) = (args[0].as_string::<i32>(), args[1].as_string::<i32>());
-    let mut cached: Option<(String, Result<Pattern, String>)> = None;
+    let mut cache = PatternCache::default();
     collect::<i64, TimestampMillisecondArray>(texts.len(), |row| {
         if texts.is_null(row) || patterns.is_null(row) {
             return Ok(None);
         }
         let (input, joda) = (texts.value(row), patterns.value(row));
-        if cached.as_ref().is_none_or(|(p, _)| p != joda) {
-            cached = Some((joda.to_owned(), joda_pattern(joda)));
-        }
-        let pattern = match cached.as_ref().map(|(_, p)| p) {
-            Some(Ok(pattern)) => pattern,
-            Some(Err(why)) => return fail(lenient, || format!("parse_datetime: {why}")),
-            None => return Ok(None),
+        let pattern = match cache.get(joda) {
+            Ok(pattern) => pattern,
+            Err(why) => return fail(lenient, || format!("parse_datetime: {why}")),
         };
         match parse_with(input, pattern) {
             Some(at) => Ok(Some(at.and_utc().timestamp_millis())),
@@ -196,19 +211,14 @@ fn format_datetime(args: &[ArrayRef], lenient: bool) -> Result<ArrayRef> {
         args[0].as_primitive::<TimestampMillisecondType>(),
         args[1].as_string::<i32>(),
     );
-    let mut cached: Option<(String, Result<Pattern, String>)> = None;
+    let mut cache = PatternCache::default();
     collect::<String, StringArray>(times.len(), |row| {
         if times.is_null(row) || patterns.is_null(row) {
             return Ok(None);
         }
-        let joda = patterns.value(row);
-        if cached.as_ref().is_none_or(|(p, _)| p != joda) {
-            cached = Some((joda.to_owned(), joda_pattern(joda)));
-        }
-        let pattern = match cached.as_ref().map(|(_, p)| p) {
-            Some(Ok(pattern)) => pattern,
-            Some(Err(why)) => return fail(lenient, || format!("format_datetime: {why}")),
-            None => return Ok(None),
+        let pattern = match cache.get(patterns.value(row)) {
+            Ok(pattern) => pattern,
+            Err(why) => return fail(lenient, || format!("format_datetime: {why}")),
         };
         Ok(DateTime::<Utc>::from_timestamp_millis(times.value(row))
             .map(|t| t.format(&pattern.chrono).to_string()))

@@ -5,7 +5,6 @@
 //! JSON text into that arrow type with arrow's JSON reader (numbers read as text where the
 //! type says varchar, as Trino casts them), and casts values that are arrays already.
 
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, new_null_array};
@@ -307,24 +306,10 @@ impl TypeParser<'_> {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq, Hash)]
 struct JsonCast {
     lenient: bool,
     signature: Signature,
-}
-
-impl PartialEq for JsonCast {
-    fn eq(&self, other: &Self) -> bool {
-        self.lenient == other.lenient
-    }
-}
-
-impl Eq for JsonCast {}
-
-impl Hash for JsonCast {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.lenient.hash(state);
-    }
 }
 
 impl ScalarUDFImpl for JsonCast {

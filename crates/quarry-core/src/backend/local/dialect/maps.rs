@@ -5,7 +5,6 @@
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, MapArray, StructArray};
@@ -45,24 +44,10 @@ impl Kind {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq, Hash)]
 struct MapAggregate {
     kind: Kind,
     signature: Signature,
-}
-
-impl PartialEq for MapAggregate {
-    fn eq(&self, other: &Self) -> bool {
-        self.kind == other.kind
-    }
-}
-
-impl Eq for MapAggregate {}
-
-impl Hash for MapAggregate {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.kind.hash(state);
-    }
 }
 
 /// The map type Trino's functions return: non-null keys, nullable values.

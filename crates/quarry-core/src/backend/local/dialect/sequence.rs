@@ -3,7 +3,6 @@
 //! `generate_series` counts only up and needs a step for dates. (With a step, `sequence`
 //! becomes `generate_series` directly.)
 
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
@@ -25,23 +24,9 @@ pub fn function() -> ScalarUDF {
     })
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq, Hash)]
 struct Sequence {
     signature: Signature,
-}
-
-impl PartialEq for Sequence {
-    fn eq(&self, _other: &Self) -> bool {
-        true
-    }
-}
-
-impl Eq for Sequence {}
-
-impl Hash for Sequence {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        "__sequence".hash(state);
-    }
 }
 
 fn is_date(data_type: &DataType) -> bool {

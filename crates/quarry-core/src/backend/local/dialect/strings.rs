@@ -2,7 +2,6 @@
 //! `%s %d %f %.Nf %%`) and `typeof`, with Trino's type names.
 
 use std::fmt::Write as _;
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, ListBuilder, StringArray, StringBuilder};
@@ -128,24 +127,10 @@ enum Free {
 }
 
 /// The functions whose arguments are of any type and number.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq, Hash)]
 struct FreeFunction {
     kind: Free,
     signature: Signature,
-}
-
-impl PartialEq for FreeFunction {
-    fn eq(&self, other: &Self) -> bool {
-        self.kind == other.kind
-    }
-}
-
-impl Eq for FreeFunction {}
-
-impl Hash for FreeFunction {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.kind.hash(state);
-    }
 }
 
 impl ScalarUDFImpl for FreeFunction {

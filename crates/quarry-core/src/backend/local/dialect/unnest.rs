@@ -103,6 +103,25 @@ fn as_unnest(relation: &mut TableFactor) {
     };
 }
 
+/// WITH ORDINALITY: a second unnest, of 1..n, beside the first. DataFusion zips unnests in one
+/// select list by position, and an empty or NULL array gives no rows for either.
+fn ordinality(array: &Expr, name: &Ident) -> String {
+    format!(", unnest(generate_series(1, cardinality({array}))) AS {name}")
+}
+
+/// The derived table `sql` (`(SELECT …) AS name`) as a FROM item.
+fn derived_table(sql: &str) -> Result<TableFactor, Unsupported> {
+    let query = format!("SELECT 1 FROM {sql}");
+    let parsed = Parser::new(&DuckDbDialect {})
+        .try_with_sql(&query)
+        .and_then(|mut p| p.parse_query())
+        .map_err(|e| unsupported(query.clone(), format!("the rewrite did not parse ({e})")))?;
+    let SetExpr::Select(mut wrapper) = *parsed.body else {
+        return Err(unsupported(query, "the rewrite is not a SELECT"));
+    };
+    Ok(wrapper.from.remove(0).relation)
+}
+
 /// `UNNEST(e) AS u(x)` alone as `(SELECT unnest(e) AS x) AS u`.
 fn standalone_unnest(unnest: &TableFactor) -> Result<TableFactor, Unsupported> {
     let TableFactor::UNNEST {
@@ -124,10 +143,7 @@ fn standalone_unnest(unnest: &TableFactor) -> Result<TableFactor, Unsupported> {
         ));
     };
     let positions = match (rest, with_ordinality) {
-        ([position], true) => format!(
-            ", unnest(generate_series(1, cardinality({array}))) AS {}",
-            position.name
-        ),
+        ([position], true) => ordinality(array, &position.name),
         ([], false) => String::new(),
         _ => {
             return Err(unsupported(
@@ -136,18 +152,10 @@ fn standalone_unnest(unnest: &TableFactor) -> Result<TableFactor, Unsupported> {
             ));
         }
     };
-    let sql = format!(
-        "SELECT 1 FROM (SELECT unnest({array}) AS {}{positions}) AS {}",
+    derived_table(&format!(
+        "(SELECT unnest({array}) AS {}{positions}) AS {}",
         column.name, alias.name
-    );
-    let parsed = Parser::new(&DuckDbDialect {})
-        .try_with_sql(&sql)
-        .and_then(|mut p| p.parse_query())
-        .map_err(|e| unsupported(sql.clone(), format!("the rewrite did not parse ({e})")))?;
-    let SetExpr::Select(mut wrapper) = *parsed.body else {
-        return Err(unsupported(sql, "the rewrite is not a SELECT"));
-    };
-    Ok(wrapper.from.remove(0).relation)
+    ))
 }
 
 /// Folds `UNNEST(e) AS u(x)` into the base relation of `item`.
@@ -183,7 +191,7 @@ fn lateral_unnest(
             "name the column it produces",
         ));
     };
-    let (column, ordinality) = match (alias.columns.as_slice(), *with_ordinality) {
+    let (column, positions) = match (alias.columns.as_slice(), *with_ordinality) {
         ([column], false) => (column, None),
         ([column, position], true) => (column, Some(position)),
         _ => {
@@ -194,14 +202,8 @@ fn lateral_unnest(
             ));
         }
     };
-    // WITH ORDINALITY: a second unnest, of 1..n, beside the first. DataFusion zips unnests in
-    // one select list by position, and an empty or NULL array gives no rows for either.
-    let positions = ordinality.map_or_else(String::new, |position| {
-        format!(
-            ", unnest(generate_series(1, cardinality({array}))) AS {}",
-            position.name
-        )
-    });
+    let positions =
+        positions.map_or_else(String::new, |position| ordinality(array, &position.name));
     let base = item.relation.to_string();
     let base_alias = match &item.relation {
         TableFactor::Table { alias: Some(a), .. } | TableFactor::Derived { alias: Some(a), .. } => {
@@ -227,19 +229,10 @@ fn lateral_unnest(
         TableFactor::Table { alias: None, .. } => format!("{base} AS {quoted}"),
         _ => base,
     };
-    let sql = format!(
-        "SELECT 1 FROM (SELECT {quoted}.*, unnest({array}) AS {}{positions} FROM {base}) AS \
-         {quoted}",
+    item.relation = derived_table(&format!(
+        "(SELECT {quoted}.*, unnest({array}) AS {}{positions} FROM {base}) AS {quoted}",
         column.name
-    );
-    let parsed = Parser::new(&DuckDbDialect {})
-        .try_with_sql(&sql)
-        .and_then(|mut p| p.parse_query())
-        .map_err(|e| unsupported(sql.clone(), format!("the rewrite did not parse ({e})")))?;
-    let SetExpr::Select(mut wrapper) = *parsed.body else {
-        return Err(unsupported(sql, "the rewrite is not a SELECT"));
-    };
-    item.relation = wrapper.from.remove(0).relation;
+    ))?;
     Ok((alias.name.value.clone(), base_alias))
 }
 

@@ -4,7 +4,6 @@
 //! and the zone's name): DataFusion's `hour()` and `date_trunc` then work in the zone, and
 //! quarry's formatting functions read the zone's wall clock.
 
-use std::hash::{Hash, Hasher};
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -40,24 +39,10 @@ enum Shift {
     Reread,
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq, Hash)]
 struct ZoneFunction {
     shift: Shift,
     signature: Signature,
-}
-
-impl PartialEq for ZoneFunction {
-    fn eq(&self, other: &Self) -> bool {
-        self.shift == other.shift
-    }
-}
-
-impl Eq for ZoneFunction {}
-
-impl Hash for ZoneFunction {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.shift.hash(state);
-    }
 }
 
 /// A zone name as Trino takes it: an IANA name or an offset such as `+02:00`.
