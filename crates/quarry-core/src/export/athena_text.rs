@@ -1,5 +1,5 @@
 //! Values as Athena writes them in its CSV results: arrays `[a, b]`, maps `{k=v}`, rows
-//! `{name=value}`, timestamps `2024-02-26 10:11:12.123`, doubles as Java prints them (`1.0`,
+//! `{name=value}`, timestamps `2024-02-26 10:11:12.123` (zoned: `… America/New_York`), doubles as Java prints them (`1.0`,
 //! `0.25`, `1.0E7`, `1.5E-4`). arrow's CSV writer refuses nested
 //! columns, so they are turned into text first; a local result and an Athena one then export
 //! the same way.
@@ -34,7 +34,11 @@ pub fn is_nested(data_type: &DataType) -> bool {
 
 /// True for the columns written as text: nested values, and doubles (Java's notation).
 fn written_as_text(data_type: &DataType) -> bool {
-    is_nested(data_type) || matches!(data_type, DataType::Float64 | DataType::Float32)
+    is_nested(data_type)
+        || matches!(
+            data_type,
+            DataType::Float64 | DataType::Float32 | DataType::Timestamp(_, Some(_))
+        )
 }
 
 /// A double as Java's `Double.toString` (Trino's) writes it: the shortest digits that read
@@ -166,6 +170,14 @@ pub fn value_text(array: &dyn Array, row: usize) -> Result<String, ArrowError> {
         DataType::Float32 => Ok(java_double(f64::from(
             array.as_primitive::<Float32Type>().value(row),
         ))),
+        DataType::Timestamp(_, Some(zone)) => {
+            // Athena writes a zoned timestamp as its wall clock and the zone's name.
+            let options = FormatOptions::default().with_timestamp_tz_format(Some(TIMESTAMP_FORMAT));
+            let wall_clock = ArrayFormatter::try_new(array, &options)?
+                .value(row)
+                .to_string();
+            Ok(format!("{wall_clock} {zone}"))
+        }
         DataType::Timestamp(..) => {
             let options = FormatOptions::default().with_timestamp_format(Some(TIMESTAMP_FORMAT));
             Ok(ArrayFormatter::try_new(array, &options)?
@@ -198,6 +210,18 @@ mod tests {
     use datafusion::arrow::datatypes::Int64Type;
 
     use super::*;
+
+    #[test]
+    fn zoned_timestamps_read_as_wall_clock_and_zone() {
+        use datafusion::arrow::array::TimestampMillisecondArray;
+        // 2024-02-28 19:21:09 UTC.
+        let array = TimestampMillisecondArray::from(vec![1_709_148_069_000])
+            .with_timezone("America/New_York");
+        assert_eq!(
+            value_text(&array, 0).unwrap(),
+            "2024-02-28 14:21:09.000 America/New_York"
+        );
+    }
 
     #[test]
     fn doubles_read_as_java_writes_them() {
