@@ -114,10 +114,6 @@ async fn what_cannot_run_locally_is_named_not_a_planner_error() {
     };
     for (sql, names) in [
         (
-            "SELECT reduce(split(tags, ','), 0, (s, x) -> s + length(x), s -> s) FROM events",
-            "reduce()",
-        ),
-        (
             "SELECT host, approx_set(status) FROM events GROUP BY host",
             "approx_set()",
         ),

@@ -92,20 +92,37 @@ fn next_cast(sql: &str, from: usize) -> Option<(usize, usize, String)> {
     }
 }
 
-/// True when byte `at` of `sql` is inside a quoted string or identifier.
+/// True when byte `at` of `sql` is inside a quoted string or identifier, or a comment (whose
+/// apostrophes are prose, not quotes).
 fn in_quotes(sql: &str, at: usize) -> bool {
-    let mut quote: Option<char> = None;
-    for (i, c) in sql.char_indices() {
+    #[derive(PartialEq)]
+    enum State {
+        Code,
+        Quoted(char),
+        LineComment,
+        BlockComment,
+    }
+    let mut state = State::Code;
+    let mut chars = sql.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
         if i >= at {
             break;
         }
-        match quote {
-            Some(q) if c == q => quote = None,
-            None if c == '\'' || c == '"' => quote = Some(c),
-            _ => {}
-        }
+        let next = chars.peek().map(|&(_, n)| n);
+        state = match (&state, c, next) {
+            (State::Code, '\'' | '"', _) => State::Quoted(c),
+            (State::Code, '-', Some('-')) => State::LineComment,
+            (State::Code, '/', Some('*')) => State::BlockComment,
+            (State::Quoted(q), c, _) if c == *q => State::Code,
+            (State::LineComment, '\n', _) => State::Code,
+            (State::BlockComment, '*', Some('/')) => {
+                chars.next();
+                State::Code
+            }
+            _ => continue,
+        };
     }
-    quote.is_some()
+    state != State::Code
 }
 
 /// The index of the parenthesis closing the one at `open`, quotes skipped.
@@ -419,9 +436,13 @@ mod tests {
             rewrite_casts("SELECT try_cast(x AS row(a bigint, b varchar)), CAST(y AS BIGINT)"),
             "SELECT __try___json_cast(x, 'row(a bigint, b varchar)'), CAST(y AS BIGINT)"
         );
-        // Quoted text is not SQL.
+        // Quoted text is not SQL; a comment's apostrophe is not a quote.
         let quoted = "SELECT 'CAST(x AS ARRAY(VARCHAR))' AS s, broadcast(a)";
         assert_eq!(rewrite_casts(quoted), quoted);
+        assert_eq!(
+            rewrite_casts("-- Trino's rows\nSELECT CAST(r AS ROW(a BIGINT))"),
+            "-- Trino's rows\nSELECT __json_cast(r, 'ROW(a BIGINT)')"
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod json_cast;
 mod lambda;
 mod maps;
 mod names;
+mod reduce;
 mod rewrite;
 mod sequence;
 mod strings;
@@ -41,6 +42,7 @@ pub fn register(ctx: &SessionContext) {
     }
     ctx.register_udf(cast::function());
     ctx.register_udf(sequence::function());
+    ctx.register_higher_order_function(reduce::function());
     ctx.add_analyzer_rule(std::sync::Arc::new(decimal::TrinoDecimalDivision));
     for aggregate in maps::functions() {
         ctx.register_udaf(aggregate);

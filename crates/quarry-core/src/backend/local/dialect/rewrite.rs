@@ -67,13 +67,7 @@ const TRY_ABLE: &[&str] = &[
 ];
 
 /// Athena functions with no local counterpart, and why.
-const MISSING: &[(&str, &str)] = &[
-    (
-        "reduce",
-        "DataFusion has no fold over an array to build it on",
-    ),
-    ("approx_set", "HyperLogLog sketches are Athena-only"),
-];
+const MISSING: &[(&str, &str)] = &[("approx_set", "HyperLogLog sketches are Athena-only")];
 
 /// Rewrites `statement` in place.
 pub fn rewrite(statement: &mut Statement) -> Result<(), Unsupported> {
@@ -581,10 +575,6 @@ mod tests {
     #[test]
     fn what_cannot_run_is_named() {
         for (sql, construct) in [
-            (
-                "SELECT reduce(a, 0, (s, x) -> s + x, s -> s) FROM t",
-                "reduce()",
-            ),
             ("SELECT try(upper(a)) FROM t", "try(upper(…))"),
             (
                 "SELECT x FROM t CROSS JOIN UNNEST(a, b) AS u(x, y)",
