@@ -66,6 +66,9 @@ const TRY_ABLE: &[&str] = &[
     "regexp_extract",
 ];
 
+/// A map lambda's `(k, v)` as fields of the entry `e` of `map_entries`.
+const MAP_ENTRY: [&str; 2] = ["get_field(e, 'key')", "get_field(e, 'value')"];
+
 /// Athena functions with no local counterpart, and why.
 const MISSING: &[(&str, &str)] = &[("approx_set", "HyperLogLog sketches are Athena-only")];
 
@@ -317,27 +320,15 @@ fn rewrite_function(function: &Function) -> Result<Option<Expr>, Unsupported> {
             format!("array_transform(arrays_zip({a}, {b}), z -> {body})")
         }
         ("transform_values", Some([m, _])) => {
-            let body = lambda_body(
-                function,
-                1,
-                &["get_field(e, 'key')", "get_field(e, 'value')"],
-            )?;
+            let body = lambda_body(function, 1, &MAP_ENTRY)?;
             format!("map(map_keys({m}), array_transform(map_entries({m}), e -> {body}))")
         }
         ("transform_keys", Some([m, _])) => {
-            let body = lambda_body(
-                function,
-                1,
-                &["get_field(e, 'key')", "get_field(e, 'value')"],
-            )?;
+            let body = lambda_body(function, 1, &MAP_ENTRY)?;
             format!("map(array_transform(map_entries({m}), e -> {body}), map_values({m}))")
         }
         ("map_filter", Some([m, _])) => {
-            let body = lambda_body(
-                function,
-                1,
-                &["get_field(e, 'key')", "get_field(e, 'value')"],
-            )?;
+            let body = lambda_body(function, 1, &MAP_ENTRY)?;
             let kept = format!("array_filter(map_entries({m}), e -> {body})");
             format!(
                 "map(array_transform({kept}, e -> get_field(e, 'key')), array_transform({kept}, e -> get_field(e, 'value')))"
