@@ -8,9 +8,9 @@ use datafusion::arrow::array::{Array, ArrayRef};
 use datafusion::arrow::compute::{SortOptions, concat, sort_to_indices};
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
-use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 use unicode_width::UnicodeWidthStr;
 
+use crate::export::athena_text::value_text;
 use crate::export::is_numeric;
 use crate::text::escape_control;
 
@@ -164,9 +164,9 @@ impl ResultGrid {
         {
             return None;
         }
-        let options = FormatOptions::default();
-        Some(match ArrayFormatter::try_new(array.as_ref(), &options) {
-            Ok(formatter) => formatter.value(index).to_string(),
+        // As the Athena console prints values: `{k=v}` maps, `2024-02-26 10:11:12.123`, `1.0E7`.
+        Some(match value_text(array.as_ref(), index) {
+            Ok(text) => text,
             Err(e) => format!("<{e}>"),
         })
     }

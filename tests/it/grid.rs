@@ -203,3 +203,29 @@ async fn ctrl_s_saves_a_new_buffer_with_a_header_then_writes_in_place() {
             .ends_with("SELECT 1 + 1\n")
     );
 }
+
+#[tokio::test]
+async fn cells_read_as_the_athena_console_prints_them() {
+    let lake = crate::common::small_lake();
+    let mut app = app_on(
+        lake.path(),
+        "test lake",
+        "SELECT map(ARRAY['a', 'b'], ARRAY[1, 2]) AS m, ARRAY[1, NULL] AS l, \
+         TIMESTAMP '2024-02-26 10:11:12.345' AS t, CAST(1e7 AS DOUBLE) AS d, 0.25E0 AS q, \
+         count(*) * 100.0 / 7 AS share FROM logs",
+    );
+    run_to_results(&mut app).await;
+    let row: Vec<String> = (0..6).map(|c| column_values(&app, c)[0].clone()).collect();
+    assert_eq!(
+        row,
+        [
+            "{a=1, b=2}",
+            "[1, null]",
+            "2024-02-26 10:11:12.345",
+            "1.0E7",
+            "0.25",
+            // 9,000 rows × 100.0 / 7, to one digit as Trino's decimal division keeps it.
+            "128571.4",
+        ]
+    );
+}
