@@ -2,7 +2,8 @@
 //! parse it so), and a decimal quotient keeps the larger of the two scales, rounded half up:
 //! the AWS ALB page's `count(target_ip) * 100.0 / (SELECT count(*) …)` answers `33.3`, where
 //! DataFusion's own rule (four more digits) gives `33.33333`. This analyzer rule, run after
-//! type coercion, casts each decimal quotient in a select list to Trino's scale.
+//! type coercion, casts each decimal quotient in a select list to Trino's scale, and each
+//! `avg` of a decimal back to its argument's scale, as Trino types it.
 
 use std::sync::Arc;
 
@@ -30,7 +31,9 @@ impl AnalyzerRule for TrinoDecimalDivision {
                 // The select list's names must not change: columns above refer to them.
                 let name = expr.schema_name().to_string();
                 let was_alias = matches!(expr, Expr::Alias(_));
-                let rewritten = expr.transform_up(|e| Ok(trino_quotient(e, &input)))?;
+                let rewritten = expr.transform_up(|e| {
+                    trino_quotient(e, &input).transform_data(|e| Ok(trino_average(e, &input)))
+                })?;
                 Ok(if rewritten.transformed && !was_alias {
                     rewritten.update_data(|e| e.alias(name))
                 } else {
@@ -75,6 +78,28 @@ fn trino_quotient(expr: Expr, schema: &DFSchema) -> Transformed<Expr> {
     Transformed::yes(Expr::Cast(Cast::new(
         Box::new(expr),
         DataType::Decimal128(precision, target),
+    )))
+}
+
+/// A reference to an aggregate's `avg` of a decimal, cast back to the argument's scale:
+/// Trino's `avg(decimal(p, s))` is a `decimal(p, s)`, DataFusion's has four more digits.
+fn trino_average(expr: Expr, schema: &DFSchema) -> Transformed<Expr> {
+    let Expr::Column(column) = &expr else {
+        return Transformed::no(expr);
+    };
+    if !column.name.to_ascii_lowercase().starts_with("avg(") {
+        return Transformed::no(expr);
+    }
+    let Ok(DataType::Decimal128(precision, scale)) = expr.get_type(schema) else {
+        return Transformed::no(expr);
+    };
+    // DataFusion widens avg(decimal(p, s)) to decimal(p + 4, s + 4), capped at 38.
+    if scale < 4 || precision >= 38 {
+        return Transformed::no(expr);
+    }
+    Transformed::yes(Expr::Cast(Cast::new(
+        Box::new(expr),
+        DataType::Decimal128(precision - 4, scale - 4),
     )))
 }
 
