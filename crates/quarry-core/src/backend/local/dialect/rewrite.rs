@@ -8,8 +8,8 @@ use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
     BinaryOperator, CastKind, DataType, ExactNumberInfo, Expr, Function, FunctionArg,
-    FunctionArgExpr, FunctionArguments, Ident, OneOrManyWithParens, Query, SetExpr, Statement,
-    Value, VisitMut, VisitorMut,
+    FunctionArgExpr, FunctionArguments, Ident, LimitClause, OneOrManyWithParens, Query, SetExpr,
+    Statement, Value, VisitMut, VisitorMut,
 };
 use datafusion::sql::sqlparser::dialect::DuckDbDialect;
 #[cfg(test)]
@@ -88,6 +88,9 @@ impl VisitorMut for Rewriter {
 
     fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<Unsupported> {
         name_columns(query.body.as_mut());
+        if let Err(why) = fetch_as_limit(query) {
+            return ControlFlow::Break(why);
+        }
         if let SetExpr::Select(select) = query.body.as_mut() {
             match unnest_joins(select) {
                 Ok(renames) => {
@@ -187,6 +190,30 @@ impl VisitorMut for Rewriter {
         }
         ControlFlow::Continue(())
     }
+}
+
+/// `FETCH FIRST n ROWS ONLY` (standard SQL, which Trino takes) as the `LIMIT n` DataFusion
+/// reads, keeping an `OFFSET`.
+fn fetch_as_limit(query: &mut Query) -> Result<(), Unsupported> {
+    let Some(fetch) = query.fetch.take() else {
+        return Ok(());
+    };
+    if fetch.with_ties || fetch.percent {
+        return Err(unsupported(
+            "FETCH … WITH TIES or PERCENT",
+            "only FETCH FIRST n ROWS ONLY is implemented locally",
+        ));
+    }
+    let offset = match query.limit_clause.take() {
+        Some(LimitClause::LimitOffset { offset, .. }) => offset,
+        _ => None,
+    };
+    query.limit_clause = Some(LimitClause::LimitOffset {
+        limit: fetch.quantity,
+        offset,
+        limit_by: Vec::new(),
+    });
+    Ok(())
 }
 
 /// `'UTC'`, `'Z'`, `'+00:00'` and the like.
@@ -290,6 +317,8 @@ fn rewrite_function(function: &Function) -> Result<Option<Expr>, Unsupported> {
         // A subscript: DataFusion's works on arrays (from 1, negative from the end, NULL out
         // of range, as element_at) and on maps (NULL for a missing key, as element_at).
         ("element_at", Some([a, i])) => format!("({a})[{i}]"),
+        // from_unixtime(seconds, zone): the instant shown in the zone.
+        ("from_unixtime", Some([x, zone])) => format!("at_timezone(from_unixtime({x}), {zone})"),
         ("every", Some([x])) => format!("bool_and({x}){}", window_and_filter(function)),
         ("last_day_of_month", Some([x])) => format!(
             "CAST(date_trunc('month', CAST({x} AS TIMESTAMP)) + INTERVAL '1' MONTH - INTERVAL '1' DAY AS DATE)"
