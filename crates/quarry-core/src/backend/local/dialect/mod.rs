@@ -3,13 +3,13 @@
 //! refusal, naming the construct, for what cannot run locally.
 
 mod cast;
+mod clauses;
 mod decimal;
 mod joda;
 mod json;
 mod json_cast;
 mod lambda;
 mod maps;
-mod names;
 mod reduce;
 mod rewrite;
 mod sequence;

@@ -8,16 +8,16 @@ use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
     BinaryOperator, CastKind, DataType, ExactNumberInfo, Expr, Function, FunctionArg,
-    FunctionArgExpr, FunctionArguments, Ident, LimitClause, OneOrManyWithParens, Query, SetExpr,
-    Statement, Value, VisitMut, VisitorMut,
+    FunctionArgExpr, FunctionArguments, Ident, OneOrManyWithParens, Query, SetExpr, Statement,
+    Value, VisitMut, VisitorMut,
 };
 use datafusion::sql::sqlparser::dialect::DuckDbDialect;
 #[cfg(test)]
 use datafusion::sql::sqlparser::dialect::GenericDialect;
 use datafusion::sql::sqlparser::parser::Parser;
 
+use super::clauses::{fetch_as_limit, name_columns};
 use super::lambda::{LambdaFields, field_access, lambda_body};
-use super::names::name_columns;
 use super::udf::lenient_name;
 use super::unnest::{Requalify, unnest_joins};
 
@@ -190,30 +190,6 @@ impl VisitorMut for Rewriter {
         }
         ControlFlow::Continue(())
     }
-}
-
-/// `FETCH FIRST n ROWS ONLY` (standard SQL, which Trino takes) as the `LIMIT n` DataFusion
-/// reads, keeping an `OFFSET`.
-fn fetch_as_limit(query: &mut Query) -> Result<(), Unsupported> {
-    let Some(fetch) = query.fetch.take() else {
-        return Ok(());
-    };
-    if fetch.with_ties || fetch.percent {
-        return Err(unsupported(
-            "FETCH … WITH TIES or PERCENT",
-            "only FETCH FIRST n ROWS ONLY is implemented locally",
-        ));
-    }
-    let offset = match query.limit_clause.take() {
-        Some(LimitClause::LimitOffset { offset, .. }) => offset,
-        _ => None,
-    };
-    query.limit_clause = Some(LimitClause::LimitOffset {
-        limit: fetch.quantity,
-        offset,
-        limit_by: Vec::new(),
-    });
-    Ok(())
 }
 
 /// `'UTC'`, `'Z'`, `'+00:00'` and the like.
