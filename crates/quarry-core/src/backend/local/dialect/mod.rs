@@ -4,7 +4,6 @@
 
 mod cast;
 mod clauses;
-mod decimal;
 mod joda;
 mod json;
 mod json_cast;
@@ -16,6 +15,7 @@ mod sequence;
 mod strings;
 mod text;
 mod time;
+mod trino_types;
 mod udf;
 mod unnest;
 mod zones;
@@ -43,7 +43,7 @@ pub fn register(ctx: &SessionContext) {
     ctx.register_udf(cast::function());
     ctx.register_udf(sequence::function());
     ctx.register_higher_order_function(reduce::function());
-    ctx.add_analyzer_rule(std::sync::Arc::new(decimal::TrinoDecimalDivision));
+    ctx.add_analyzer_rule(std::sync::Arc::new(trino_types::TrinoTypes));
     for aggregate in maps::functions() {
         ctx.register_udaf(aggregate);
     }

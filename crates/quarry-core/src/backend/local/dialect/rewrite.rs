@@ -295,6 +295,16 @@ fn rewrite_function(function: &Function) -> Result<Option<Expr>, Unsupported> {
         ("element_at", Some([a, i])) => format!("({a})[{i}]"),
         // from_unixtime(seconds, zone): the instant shown in the zone.
         ("from_unixtime", Some([x, zone])) => format!("at_timezone(from_unixtime({x}), {zone})"),
+        ("truncate", Some([x])) => format!("trunc({x})"),
+        ("levenshtein_distance", Some([a, b])) => format!("levenshtein({a}, {b})"),
+        ("codepoint", Some([c])) => format!("CAST(ascii({c}) AS INTEGER)"),
+        // split_to_map('a=1,b=2', ',', '='): the entries split, then each at its first '='.
+        ("split_to_map", Some([text, entries, pair])) => {
+            let split = format!("string_to_array({text}, {entries})");
+            format!(
+                "map(array_transform({split}, e -> split_part(e, {pair}, 1)), array_transform({split}, e -> substr(e, strpos(e, {pair}) + length({pair}))))"
+            )
+        }
         ("every", Some([x])) => format!("bool_and({x}){}", window_and_filter(function)),
         ("last_day_of_month", Some([x])) => format!(
             "CAST(date_trunc('month', CAST({x} AS TIMESTAMP)) + INTERVAL '1' MONTH - INTERVAL '1' DAY AS DATE)"
@@ -413,6 +423,8 @@ fn try_expression(function: &Function) -> Result<Expr, Unsupported> {
         inner = *nested;
     }
     match inner {
+        // A subscript or field access (what element_at became) answers NULL rather than fail.
+        access @ Expr::CompoundFieldAccess { .. } => Ok(access),
         Expr::Cast {
             kind: CastKind::Cast | CastKind::DoubleColon,
             expr,

@@ -3,7 +3,8 @@
 //! the AWS ALB page's `count(target_ip) * 100.0 / (SELECT count(*) …)` answers `33.3`, where
 //! DataFusion's own rule (four more digits) gives `33.33333`. This analyzer rule, run after
 //! type coercion, casts each decimal quotient in a select list to Trino's scale, and each
-//! `avg` of a decimal back to its argument's scale, as Trino types it.
+//! `avg` of a decimal back to its argument's scale, as Trino types it; and a timestamp cast to
+//! text reads as Trino writes it.
 
 use std::sync::Arc;
 
@@ -14,25 +15,40 @@ use datafusion::common::{DFSchema, Result};
 use datafusion::logical_expr::{BinaryExpr, Cast, Expr, ExprSchemable, LogicalPlan, Operator};
 use datafusion::optimizer::AnalyzerRule;
 
-/// Casts decimal quotients in projections to `max(scale of dividend, scale of divisor)`.
+/// Trino's types where DataFusion's differ: decimal quotients and averages, timestamps as text.
 #[derive(Debug, Default)]
-pub struct TrinoDecimalDivision;
+pub struct TrinoTypes;
 
-impl AnalyzerRule for TrinoDecimalDivision {
+impl AnalyzerRule for TrinoTypes {
     fn analyze(&self, plan: LogicalPlan, _config: &ConfigOptions) -> Result<LogicalPlan> {
         plan.transform_up_with_subqueries(|node| {
-            let LogicalPlan::Projection(_) = &node else {
+            if let LogicalPlan::Filter(_) = &node {
+                let Some(input) = node.inputs().first().map(|i| Arc::clone(i.schema())) else {
+                    return Ok(Transformed::no(node));
+                };
+                return node.map_expressions(|expr| {
+                    expr.transform_up(|e| Ok(trino_timestamp_text(e, &input)))
+                });
+            }
+            let in_projection = matches!(node, LogicalPlan::Projection(_));
+            if !in_projection && !matches!(node, LogicalPlan::Aggregate(_)) {
                 return Ok(Transformed::no(node));
-            };
+            }
             let Some(input) = node.inputs().first().map(|i| Arc::clone(i.schema())) else {
                 return Ok(Transformed::no(node));
             };
             let transformed = node.map_expressions(|expr| {
-                // The select list's names must not change: columns above refer to them.
+                // The output names must not change: columns above refer to them.
                 let name = expr.schema_name().to_string();
                 let was_alias = matches!(expr, Expr::Alias(_));
                 let rewritten = expr.transform_up(|e| {
-                    trino_quotient(e, &input).transform_data(|e| Ok(trino_average(e, &input)))
+                    // Grouping keys (`GROUP BY CAST(ts AS VARCHAR)`) only need the text form.
+                    if !in_projection {
+                        return Ok(trino_timestamp_text(e, &input));
+                    }
+                    trino_quotient(e, &input)
+                        .transform_data(|e| Ok(trino_average(e, &input)))?
+                        .transform_data(|e| Ok(trino_timestamp_text(e, &input)))
                 })?;
                 Ok(if rewritten.transformed && !was_alias {
                     rewritten.update_data(|e| e.alias(name))
@@ -50,7 +66,7 @@ impl AnalyzerRule for TrinoDecimalDivision {
     }
 
     fn name(&self) -> &'static str {
-        "trino_decimal_division"
+        "trino_types"
     }
 }
 
@@ -101,6 +117,29 @@ fn trino_average(expr: Expr, schema: &DFSchema) -> Transformed<Expr> {
         Box::new(expr),
         DataType::Decimal128(precision - 4, scale - 4),
     )))
+}
+
+/// `CAST(ts AS VARCHAR)` as Trino writes a timestamp, `2024-02-26 10:11:12.123` (DataFusion:
+/// `2024-02-26T10:11:12.123`), so text comparisons and concatenations agree with Athena.
+fn trino_timestamp_text(expr: Expr, schema: &DFSchema) -> Transformed<Expr> {
+    let Expr::Cast(Cast { expr: inner, field }) = &expr else {
+        return Transformed::no(expr);
+    };
+    let data_type = field.data_type();
+    if !matches!(
+        data_type,
+        DataType::Utf8 | DataType::Utf8View | DataType::LargeUtf8
+    ) {
+        return Transformed::no(expr);
+    }
+    let Ok(DataType::Timestamp(_, None)) = inner.get_type(schema) else {
+        return Transformed::no(expr);
+    };
+    let text = datafusion::functions::datetime::expr_fn::to_char(
+        (**inner).clone(),
+        datafusion::logical_expr::lit("%Y-%m-%d %H:%M:%S%.3f"),
+    );
+    Transformed::yes(Expr::Cast(Cast::new(Box::new(text), data_type.clone())))
 }
 
 fn scale(data_type: &DataType) -> Option<i8> {
