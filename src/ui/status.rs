@@ -9,6 +9,7 @@ use super::theme::Theme;
 use crate::app::bindings::{Binding, Command, Scope};
 use crate::app::{AppState, QueryPhase};
 use crate::backend::QueryStats;
+use crate::summary::athena_would_scan;
 use crate::text::{escape_control, human_bytes, seconds, thousands, usd};
 
 const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
@@ -107,12 +108,8 @@ fn finished(stats: &QueryStats, theme: &Theme) -> Vec<Span<'static>> {
         ),
         _ => format!("scanned {}", human_bytes(stats.bytes_scanned)),
     };
-    // The dollars that follow are Athena's: when the local engine read less, say what Athena
-    // would scan next to them.
-    let athena = stats
-        .athena_scan_bytes
-        .filter(|&a| human_bytes(a) != human_bytes(stats.bytes_scanned))
-        .map(|a| format!(" · Athena would scan {}", human_bytes(a)))
+    let athena = athena_would_scan(stats)
+        .map(|text| format!(" · {text}"))
         .unwrap_or_default();
     let pruned = if stats.partitions_total > 0 {
         format!(

@@ -18,13 +18,7 @@ pub fn stats_line(stats: &QueryStats) -> String {
         }
         _ => format!("scanned {}", human_bytes(stats.bytes_scanned)),
     });
-    // The local engine's dynamic filters can read much less than Athena would: say both, so
-    // the dollar figure (Athena's) is not read as the price of the bytes shown first.
-    if let Some(athena) = stats.athena_scan_bytes
-        && human_bytes(athena) != human_bytes(stats.bytes_scanned)
-    {
-        parts.push(format!("Athena would scan {}", human_bytes(athena)));
-    }
+    parts.extend(athena_would_scan(stats));
     if stats.partitions_total > 0 {
         parts.push(format!(
             "{}/{} partitions",
@@ -56,6 +50,16 @@ pub fn stats_line(stats: &QueryStats) -> String {
         parts.push(format!("results via {}", fetch.path));
     }
     parts.join(" · ")
+}
+
+/// `Athena would scan 1.3 MB`, for a local run that read visibly less or more than Athena
+/// would: said next to the bytes read, so the dollar figure (Athena's) is not read as the price
+/// of those bytes.
+pub fn athena_would_scan(stats: &QueryStats) -> Option<String> {
+    stats
+        .athena_scan_bytes
+        .filter(|&athena| human_bytes(athena) != human_bytes(stats.bytes_scanned))
+        .map(|athena| format!("Athena would scan {}", human_bytes(athena)))
 }
 
 /// Bytes exactly and every timing: the numbers to compare runs by, most telling first (the

@@ -17,15 +17,22 @@ use datafusion::datasource::physical_plan::parquet::{
 };
 use datafusion::datasource::physical_plan::{FileScanConfig, ParquetSource};
 use datafusion::datasource::source::DataSourceExec;
-use datafusion::error::Result;
+use datafusion::error::{DataFusionError, Result};
 use datafusion::execution::runtime_env::RuntimeEnv;
 use datafusion::physical_expr::expressions::{DynamicFilterPhysicalExpr, lit};
 use datafusion::physical_expr::utils::collect_columns;
 use datafusion::physical_optimizer::pruning::{PruningPredicate, PruningPredicateBuilder};
-use datafusion::physical_plan::metrics::{ExecutionPlanMetricsSet, MetricValue};
+use datafusion::physical_plan::metrics::ExecutionPlanMetricsSet;
 use datafusion::physical_plan::{ExecutionPlan, PhysicalExpr};
+use futures::StreamExt;
 use parquet::arrow::parquet_to_arrow_schema;
-use parquet::file::metadata::{PageIndexPolicy, ParquetMetaData, RowGroupMetaData};
+use parquet::file::metadata::{PageIndexPolicy, ParquetMetaData};
+
+use super::estimate::FooterSummary;
+use super::scan_metrics;
+
+/// Footers fetched at once when the cache lacks them.
+const FOOTER_FETCHES: usize = 16;
 
 /// Bytes Athena would scan for `plan`: the sum over its Parquet scans.
 pub async fn athena_bytes(plan: &Arc<dyn ExecutionPlan>, runtime: &RuntimeEnv) -> Result<u64> {
@@ -52,7 +59,7 @@ fn collect_scans<'a>(
 
 /// The bytes one scan node reads, as Athena would read them.
 async fn scan_bytes(node: &Arc<dyn ExecutionPlan>, runtime: &RuntimeEnv) -> Result<u64> {
-    let read_here = bytes_read_here(node);
+    let read_here = scan_metrics::bytes_scanned(node);
     let Some(config) = node
         .downcast_ref::<DataSourceExec>()
         .and_then(|scan| scan.data_source().downcast_ref::<FileScanConfig>())
@@ -111,26 +118,46 @@ async fn scan_bytes(node: &Arc<dyn ExecutionPlan>, runtime: &RuntimeEnv) -> Resu
         .filter(|p| !p.always_true());
     let store = runtime.object_store(&config.object_store_url)?;
     let cache = runtime.cache_manager.get_file_metadata_cache();
-    let mut total = 0;
     // DataFusion splits big files into byte ranges across groups; Athena reads a file once.
     let mut seen = HashSet::new();
-    for group in &config.file_groups {
-        for file in group.files() {
-            if !seen.insert(file.object_meta.location.clone()) {
-                continue;
+    let files: Vec<_> = config
+        .file_groups
+        .iter()
+        .flat_map(datafusion::datasource::physical_plan::FileGroup::files)
+        .filter(|file| seen.insert(file.object_meta.location.clone()))
+        .map(|file| file.object_meta.clone())
+        .collect();
+    // Footers missing from the cache (files the run never opened) are fetched a few at a time:
+    // on S3 each is a request. Each fetch owns what it needs, so the stream is `Send`.
+    let (pruning, columns) = (pruning.map(Arc::new), Arc::new(columns));
+    let fetches: Vec<_> = files
+        .into_iter()
+        .map(|file| {
+            let (store, cache) = (Arc::clone(&store), Arc::clone(&cache));
+            let (pruning, columns) = (pruning.clone(), Arc::clone(&columns));
+            async move {
+                let metadata = DFParquetMetadata::new(store.as_ref(), &file)
+                    .with_file_metadata_cache(Some(cache))
+                    .with_page_index_policy(Some(PageIndexPolicy::Skip))
+                    .fetch_metadata()
+                    .await?;
+                let kept = kept_row_groups(&metadata, pruning.as_deref(), file.location.as_ref());
+                let summary = FooterSummary::of_row_groups(0, &metadata, &kept);
+                Ok::<u64, DataFusionError>(
+                    summary
+                        .columns
+                        .iter()
+                        .filter(|(name, _)| columns.contains(*name))
+                        .map(|(_, bytes)| bytes)
+                        .sum(),
+                )
             }
-            let metadata = DFParquetMetadata::new(store.as_ref(), &file.object_meta)
-                .with_file_metadata_cache(Some(Arc::clone(&cache)))
-                .with_page_index_policy(Some(PageIndexPolicy::Skip))
-                .fetch_metadata()
-                .await?;
-            let kept = kept_row_groups(
-                &metadata,
-                pruning.as_ref(),
-                file.object_meta.location.as_ref(),
-            );
-            total += column_bytes(&metadata, &kept, &columns);
-        }
+        })
+        .collect();
+    let mut sizes = futures::stream::iter(fetches).buffer_unordered(FOOTER_FETCHES);
+    let mut total = 0;
+    while let Some(bytes) = sizes.next().await {
+        total += bytes?;
     }
     Ok(total)
 }
@@ -179,36 +206,4 @@ fn kept_row_groups(
         &metrics,
     );
     filter.row_group_indexes().collect()
-}
-
-/// Compressed bytes of the column chunks of `columns` (top-level names, lowercased) in the
-/// row groups `kept`.
-fn column_bytes(metadata: &ParquetMetaData, kept: &[usize], columns: &HashSet<String>) -> u64 {
-    kept.iter()
-        .map(|&i| metadata.row_group(i))
-        .flat_map(RowGroupMetaData::columns)
-        .filter(|chunk| {
-            chunk
-                .column_path()
-                .parts()
-                .first()
-                .is_some_and(|top| columns.contains(&top.to_lowercase()))
-        })
-        .map(|chunk| chunk.compressed_size().max(0) as u64)
-        .sum()
-}
-
-/// The `bytes_scanned` metric of one scan node.
-fn bytes_read_here(node: &Arc<dyn ExecutionPlan>) -> u64 {
-    node.metrics().map_or(0, |metrics| {
-        metrics
-            .iter()
-            .filter_map(|m| match m.value() {
-                MetricValue::Count { name, count } if name == "bytes_scanned" => {
-                    Some(count.value() as u64)
-                }
-                _ => None,
-            })
-            .sum()
-    })
 }

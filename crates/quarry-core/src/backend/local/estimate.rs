@@ -36,8 +36,14 @@ impl FooterSummary {
 
     /// The summary of a file of `file_bytes` with this footer.
     pub fn of(file_bytes: u64, metadata: &ParquetMetaData) -> Self {
+        let all: Vec<usize> = (0..metadata.num_row_groups()).collect();
+        Self::of_row_groups(file_bytes, metadata, &all)
+    }
+
+    /// The summary of the row groups `groups` of a file (what is left after pruning).
+    pub fn of_row_groups(file_bytes: u64, metadata: &ParquetMetaData, groups: &[usize]) -> Self {
         let mut columns: HashMap<String, u64> = HashMap::new();
-        for row_group in metadata.row_groups() {
+        for row_group in groups.iter().map(|&i| metadata.row_group(i)) {
             for chunk in row_group.columns() {
                 let top = chunk
                     .column_path()

@@ -30,6 +30,21 @@ pub fn summarize(plan: &Arc<dyn ExecutionPlan>) -> ScanSummary {
     summary
 }
 
+/// The `bytes_scanned` metric of one scan node (0 before it runs).
+pub fn bytes_scanned(node: &Arc<dyn ExecutionPlan>) -> u64 {
+    node.metrics().map_or(0, |metrics| {
+        metrics
+            .iter()
+            .filter_map(|m| match m.value() {
+                MetricValue::Count { name, count } if name == "bytes_scanned" => {
+                    Some(count.value() as u64)
+                }
+                _ => None,
+            })
+            .sum()
+    })
+}
+
 fn visit(
     plan: &Arc<dyn ExecutionPlan>,
     summary: &mut ScanSummary,
@@ -50,12 +65,10 @@ fn visit(
                 }
             }
         }
+        summary.bytes_scanned += bytes_scanned(plan);
         if let Some(metrics) = plan.metrics() {
             for metric in metrics.iter() {
                 match metric.value() {
-                    MetricValue::Count { name, count } if name == "bytes_scanned" => {
-                        summary.bytes_scanned += count.value() as u64;
-                    }
                     MetricValue::PruningMetrics {
                         name,
                         pruning_metrics,
