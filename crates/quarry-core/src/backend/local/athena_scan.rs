@@ -28,7 +28,7 @@ use futures::StreamExt;
 use parquet::arrow::parquet_to_arrow_schema;
 use parquet::file::metadata::{PageIndexPolicy, ParquetMetaData};
 
-use super::estimate::FooterSummary;
+use super::estimate::top_level_name;
 use super::scan_metrics;
 
 /// Footers fetched at once when the cache lacks them.
@@ -142,13 +142,11 @@ async fn scan_bytes(node: &Arc<dyn ExecutionPlan>, runtime: &RuntimeEnv) -> Resu
                     .fetch_metadata()
                     .await?;
                 let kept = kept_row_groups(&metadata, pruning.as_deref(), file.location.as_ref());
-                let summary = FooterSummary::of_row_groups(0, &metadata, &kept);
                 Ok::<u64, DataFusionError>(
-                    summary
-                        .columns
-                        .iter()
-                        .filter(|(name, _)| columns.contains(*name))
-                        .map(|(_, bytes)| bytes)
+                    kept.iter()
+                        .flat_map(|&i| metadata.row_group(i).columns())
+                        .filter(|chunk| columns.contains(&top_level_name(chunk)))
+                        .map(|chunk| chunk.compressed_size().max(0) as u64)
                         .sum(),
                 )
             }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::SystemTime;
 
-use parquet::file::metadata::{ParquetMetaData, ParquetMetaDataReader};
+use parquet::file::metadata::{ColumnChunkMetaData, ParquetMetaData, ParquetMetaDataReader};
 
 use super::discovery;
 use crate::backend::{CatalogError, EstimateBasis, ScanEstimate, ScanRequest};
@@ -36,22 +36,11 @@ impl FooterSummary {
 
     /// The summary of a file of `file_bytes` with this footer.
     pub fn of(file_bytes: u64, metadata: &ParquetMetaData) -> Self {
-        let all: Vec<usize> = (0..metadata.num_row_groups()).collect();
-        Self::of_row_groups(file_bytes, metadata, &all)
-    }
-
-    /// The summary of the row groups `groups` of a file (what is left after pruning).
-    pub fn of_row_groups(file_bytes: u64, metadata: &ParquetMetaData, groups: &[usize]) -> Self {
         let mut columns: HashMap<String, u64> = HashMap::new();
-        for row_group in groups.iter().map(|&i| metadata.row_group(i)) {
+        for row_group in metadata.row_groups() {
             for chunk in row_group.columns() {
-                let top = chunk
-                    .column_path()
-                    .parts()
-                    .first()
-                    .map(|p| p.to_lowercase())
-                    .unwrap_or_default();
-                *columns.entry(top).or_default() += chunk.compressed_size().max(0) as u64;
+                *columns.entry(top_level_name(chunk)).or_default() +=
+                    chunk.compressed_size().max(0) as u64;
             }
         }
         Self {
@@ -68,6 +57,17 @@ impl FooterSummary {
             .map(|(_, bytes)| bytes)
             .sum()
     }
+}
+
+/// The lowercased top-level column a column chunk belongs to (`resources` for
+/// `resources.list.element.arn`): what Athena's and the estimate's byte counts are kept by.
+pub fn top_level_name(chunk: &ColumnChunkMetaData) -> String {
+    chunk
+        .column_path()
+        .parts()
+        .first()
+        .map(|p| p.to_lowercase())
+        .unwrap_or_default()
 }
 
 /// A cached footer with the file size and modification time it was read at.
