@@ -12,7 +12,7 @@ use datafusion::arrow::datatypes::{DataType, Date32Type, TimestampMillisecondTyp
 use datafusion::common::Result;
 use datafusion::logical_expr::ScalarUDF;
 
-use super::udf::{TIMESTAMP, TrinoFunction, collect, fail};
+use super::udf::{LastCompiled, TIMESTAMP, TrinoFunction, collect, fail};
 
 /// The functions, each with its lenient twin.
 pub fn functions() -> Vec<ScalarUDF> {
@@ -166,34 +166,15 @@ fn parse_with(input: &str, pattern: &Pattern) -> Option<NaiveDateTime> {
         .and_then(|d| d.and_hms_opt(0, 0, 0))
 }
 
-/// The last pattern translated: a column's rows nearly always share one.
-#[derive(Default)]
-struct PatternCache {
-    last: Option<(String, Result<Pattern, String>)>,
-}
-
-impl PatternCache {
-    fn get(&mut self, joda: &str) -> Result<&Pattern, &str> {
-        if self.last.as_ref().is_none_or(|(p, _)| p != joda) {
-            self.last = Some((joda.to_owned(), joda_pattern(joda)));
-        }
-        match self.last.as_ref().map(|(_, p)| p) {
-            Some(Ok(pattern)) => Ok(pattern),
-            Some(Err(why)) => Err(why),
-            None => Err("no pattern"),
-        }
-    }
-}
-
 fn parse_datetime(args: &[ArrayRef], lenient: bool) -> Result<ArrayRef> {
     let (texts, patterns) = (args[0].as_string::<i32>(), args[1].as_string::<i32>());
-    let mut cache = PatternCache::default();
+    let mut cache = LastCompiled::default();
     collect::<i64, TimestampMillisecondArray>(texts.len(), |row| {
         if texts.is_null(row) || patterns.is_null(row) {
             return Ok(None);
         }
         let (input, joda) = (texts.value(row), patterns.value(row));
-        let pattern = match cache.get(joda) {
+        let pattern = match cache.get(joda, joda_pattern) {
             Ok(pattern) => pattern,
             Err(why) => return fail(lenient, || format!("parse_datetime: {why}")),
         };
@@ -211,12 +192,12 @@ fn format_datetime(args: &[ArrayRef], lenient: bool) -> Result<ArrayRef> {
         args[0].as_primitive::<TimestampMillisecondType>(),
         args[1].as_string::<i32>(),
     );
-    let mut cache = PatternCache::default();
+    let mut cache = LastCompiled::default();
     collect::<String, StringArray>(times.len(), |row| {
         if times.is_null(row) || patterns.is_null(row) {
             return Ok(None);
         }
-        let pattern = match cache.get(patterns.value(row)) {
+        let pattern = match cache.get(patterns.value(row), joda_pattern) {
             Ok(pattern) => pattern,
             Err(why) => return fail(lenient, || format!("format_datetime: {why}")),
         };

@@ -12,7 +12,8 @@ use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
 };
 
-use super::udf::{TrinoFunction, fail};
+use super::text::compile_regex;
+use super::udf::{LastCompiled, TrinoFunction, fail};
 
 /// `array(varchar)`.
 fn text_list() -> DataType {
@@ -57,28 +58,19 @@ fn regex_lists(
     let (texts, patterns) = (args[0].as_string::<i32>(), args[1].as_string::<i32>());
     let groups = args.get(2).map(AsArray::as_primitive::<Int64Type>);
     let mut out = ListBuilder::new(StringBuilder::new());
-    let mut compiled: Option<(String, regex::Regex)> = None;
+    let mut compiled = LastCompiled::default();
     for row in 0..texts.len() {
         if texts.is_null(row) || patterns.is_null(row) || groups.is_some_and(|g| g.is_null(row)) {
             out.append_null();
             continue;
         }
-        let pattern = patterns.value(row);
-        if compiled.as_ref().is_none_or(|(p, _)| p != pattern) {
-            match regex::Regex::new(pattern) {
-                Ok(re) => compiled = Some((pattern.to_owned(), re)),
-                Err(e) => {
-                    fail::<()>(lenient, || {
-                        format!("{name}: invalid pattern {pattern:?}: {e}")
-                    })?;
-                    out.append_null();
-                    continue;
-                }
+        let re = match compiled.get(patterns.value(row), compile_regex) {
+            Ok(re) => re,
+            Err(why) => {
+                fail::<()>(lenient, || format!("{name}: {why}"))?;
+                out.append_null();
+                continue;
             }
-        }
-        let Some((_, re)) = &compiled else {
-            out.append_null();
-            continue;
         };
         let group = groups.map_or(0, |g| g.value(row));
         let group = usize::try_from(group).unwrap_or(usize::MAX);

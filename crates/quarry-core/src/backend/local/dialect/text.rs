@@ -8,7 +8,7 @@ use datafusion::common::Result;
 use datafusion::logical_expr::ScalarUDF;
 use serde_json::Value;
 
-use super::udf::{TrinoFunction, collect, fail};
+use super::udf::{LastCompiled, TrinoFunction, collect, fail};
 
 /// The text functions, each with its lenient twin.
 pub fn functions() -> Vec<ScalarUDF> {
@@ -145,27 +145,22 @@ fn json_extract(args: &[ArrayRef], lenient: bool) -> Result<ArrayRef> {
     extract(args, lenient, |value| Some(value.to_string()))
 }
 
+/// A regular expression, or why it is not one.
+pub(super) fn compile_regex(pattern: &str) -> Result<regex::Regex, String> {
+    regex::Regex::new(pattern).map_err(|e| format!("invalid pattern {pattern:?}: {e}"))
+}
+
 fn regexp_extract(args: &[ArrayRef], lenient: bool) -> Result<ArrayRef> {
     let (texts, patterns) = (args[0].as_string::<i32>(), args[1].as_string::<i32>());
     let groups = args.get(2).map(AsArray::as_primitive::<Int64Type>);
-    let mut compiled: Option<(String, regex::Regex)> = None;
+    let mut compiled = LastCompiled::default();
     collect::<String, StringArray>(texts.len(), |row| {
         if texts.is_null(row) || patterns.is_null(row) || groups.is_some_and(|g| g.is_null(row)) {
             return Ok(None);
         }
-        let pattern = patterns.value(row);
-        if compiled.as_ref().is_none_or(|(p, _)| p != pattern) {
-            match regex::Regex::new(pattern) {
-                Ok(re) => compiled = Some((pattern.to_owned(), re)),
-                Err(e) => {
-                    return fail(lenient, || {
-                        format!("regexp_extract: invalid pattern {pattern:?}: {e}")
-                    });
-                }
-            }
-        }
-        let Some((_, re)) = &compiled else {
-            return Ok(None);
+        let re = match compiled.get(patterns.value(row), compile_regex) {
+            Ok(re) => re,
+            Err(why) => return fail(lenient, || format!("regexp_extract: {why}")),
         };
         let group = groups.map_or(0, |g| g.value(row));
         if group < 0 || group as usize >= re.captures_len() {

@@ -213,3 +213,33 @@ where
     let values: Vec<Option<T>> = (0..rows).map(&mut f).collect::<Result<_>>()?;
     Ok(Arc::new(values.into_iter().collect::<A>()))
 }
+
+/// The last per-row argument compiled (a pattern, a regex) and what compiling it gave: a
+/// column's rows nearly always share one, so each distinct run compiles once.
+pub struct LastCompiled<T> {
+    last: Option<(String, Result<T, String>)>,
+}
+
+impl<T> Default for LastCompiled<T> {
+    fn default() -> Self {
+        Self { last: None }
+    }
+}
+
+impl<T> LastCompiled<T> {
+    /// `key` compiled by `compile`, or why it does not compile.
+    pub fn get(
+        &mut self,
+        key: &str,
+        compile: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Result<&T, &str> {
+        if self.last.as_ref().is_none_or(|(k, _)| k != key) {
+            self.last = Some((key.to_owned(), compile(key)));
+        }
+        match self.last.as_ref().map(|(_, compiled)| compiled) {
+            Some(Ok(value)) => Ok(value),
+            Some(Err(why)) => Err(why),
+            None => Err("nothing compiled"),
+        }
+    }
+}
