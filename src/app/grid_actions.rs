@@ -6,6 +6,7 @@ use super::action::{CopyScope, Effect};
 use super::overlay::{Inspector, Overlay, Prompt, PromptKind};
 use super::results::{ResultGrid, SortKey};
 use super::state::AppState;
+use crate::export::athena_text::trino_type;
 
 /// Largest copy sent to the terminal; OSC 52 payloads past this are cut by many terminals.
 const MAX_COPY_BYTES: usize = 1 << 20;
@@ -68,7 +69,7 @@ pub fn inspect(state: &mut AppState) -> Vec<Effect> {
         title: format!(
             "{} · {} · row {}",
             field.name(),
-            field.data_type(),
+            trino_type(field.data_type()),
             grid.row + 1
         ),
         text,

@@ -204,6 +204,46 @@ fn items_text(items: &dyn Array) -> Result<String, ArrowError> {
     Ok(format!("[{}]", parts.join(", ")))
 }
 
+/// The name Trino gives a type (`typeof`, the inspector's title): `array(row(arn varchar))`.
+pub fn trino_type(data_type: &DataType) -> String {
+    match data_type {
+        DataType::Utf8 | DataType::Utf8View | DataType::LargeUtf8 => "varchar".to_owned(),
+        DataType::Int64 => "bigint".to_owned(),
+        DataType::Int32 => "integer".to_owned(),
+        DataType::Int16 => "smallint".to_owned(),
+        DataType::Int8 => "tinyint".to_owned(),
+        DataType::Float64 => "double".to_owned(),
+        DataType::Float32 => "real".to_owned(),
+        DataType::Boolean => "boolean".to_owned(),
+        DataType::Date32 | DataType::Date64 => "date".to_owned(),
+        DataType::Timestamp(_, None) => "timestamp(3)".to_owned(),
+        DataType::Timestamp(_, Some(_)) => "timestamp(3) with time zone".to_owned(),
+        DataType::Decimal128(p, s) | DataType::Decimal256(p, s) => format!("decimal({p},{s})"),
+        DataType::List(item) | DataType::LargeList(item) => {
+            format!("array({})", trino_type(item.data_type()))
+        }
+        DataType::Map(entries, _) => match entries.data_type() {
+            DataType::Struct(fields) if fields.len() == 2 => format!(
+                "map({}, {})",
+                trino_type(fields[0].data_type()),
+                trino_type(fields[1].data_type())
+            ),
+            _ => "map".to_owned(),
+        },
+        DataType::Struct(fields) => format!(
+            "row({})",
+            fields
+                .iter()
+                .map(|f| format!("{} {}", f.name(), trino_type(f.data_type())))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        DataType::Null => "unknown".to_owned(),
+        DataType::Binary | DataType::LargeBinary | DataType::BinaryView => "varbinary".to_owned(),
+        other => other.to_string().to_lowercase(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use datafusion::arrow::array::{Int64Array, ListArray, StringArray, StructArray};

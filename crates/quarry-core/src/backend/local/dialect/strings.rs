@@ -14,6 +14,7 @@ use datafusion::logical_expr::{
 
 use super::text::compile_regex;
 use super::udf::{LastCompiled, TrinoFunction, fail};
+use crate::export::athena_text::trino_type;
 
 /// `array(varchar)`.
 fn text_list() -> DataType {
@@ -145,7 +146,7 @@ impl ScalarUDFImpl for FreeFunction {
         let rows = args.number_rows;
         match self.kind {
             Free::TypeOf => {
-                let name = trino_type(&args.arg_fields[0].data_type().clone());
+                let name = trino_type(args.arg_fields[0].data_type());
                 Ok(ColumnarValue::Array(Arc::new(StringArray::from(vec![
                     name;
                     rows
@@ -235,46 +236,6 @@ pub fn java_format(pattern: &str, values: &[Option<String>]) -> Result<String, S
         }
     }
     Ok(out)
-}
-
-/// The name Trino gives a type (`typeof`).
-pub fn trino_type(data_type: &DataType) -> String {
-    match data_type {
-        DataType::Utf8 | DataType::Utf8View | DataType::LargeUtf8 => "varchar".to_owned(),
-        DataType::Int64 => "bigint".to_owned(),
-        DataType::Int32 => "integer".to_owned(),
-        DataType::Int16 => "smallint".to_owned(),
-        DataType::Int8 => "tinyint".to_owned(),
-        DataType::Float64 => "double".to_owned(),
-        DataType::Float32 => "real".to_owned(),
-        DataType::Boolean => "boolean".to_owned(),
-        DataType::Date32 | DataType::Date64 => "date".to_owned(),
-        DataType::Timestamp(_, None) => "timestamp(3)".to_owned(),
-        DataType::Timestamp(_, Some(_)) => "timestamp(3) with time zone".to_owned(),
-        DataType::Decimal128(p, s) | DataType::Decimal256(p, s) => format!("decimal({p},{s})"),
-        DataType::List(item) | DataType::LargeList(item) => {
-            format!("array({})", trino_type(item.data_type()))
-        }
-        DataType::Map(entries, _) => match entries.data_type() {
-            DataType::Struct(fields) if fields.len() == 2 => format!(
-                "map({}, {})",
-                trino_type(fields[0].data_type()),
-                trino_type(fields[1].data_type())
-            ),
-            _ => "map".to_owned(),
-        },
-        DataType::Struct(fields) => format!(
-            "row({})",
-            fields
-                .iter()
-                .map(|f| format!("{} {}", f.name(), trino_type(f.data_type())))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        DataType::Null => "unknown".to_owned(),
-        DataType::Binary | DataType::LargeBinary | DataType::BinaryView => "varbinary".to_owned(),
-        other => other.to_string().to_lowercase(),
-    }
 }
 
 #[cfg(test)]
