@@ -7,6 +7,8 @@ use ratatui_textarea::Input;
 
 use super::picker::{HistoryEntry, PickerKind, QueryItem};
 use super::results::{SharedRows, SortKey};
+use super::results_filter::RowMatcher;
+use std::sync::Arc;
 
 use crate::backend::{
     Database, PartitionPage, QueryError, QueryStats, QueryStatus, ResultPage, TableInfo, TableName,
@@ -168,6 +170,17 @@ pub enum Action {
         sort: SortKey,
         order: Result<Vec<u32>, String>,
     },
+    /// Open the results' filter line (`/`).
+    ResultsStartFilter,
+    /// The rows a filter job kept, in display order.
+    ResultsFiltered {
+        grid: u64,
+        generation: u64,
+        matcher: Arc<RowMatcher>,
+        rows: Result<Vec<u32>, String>,
+    },
+    /// The cursor to the next (`true`) or previous cell matching the filter.
+    ResultsJumpToMatch(bool),
     /// Show the cursor cell in full (JSON pretty-printed).
     ResultsInspect,
     InspectorScroll(i16),
@@ -325,6 +338,13 @@ pub enum Effect {
         grid: u64,
         sort: SortKey,
         rows: SharedRows,
+    },
+    /// Work out which rows match a filter; a newer generation makes older jobs stop.
+    FilterResults {
+        grid: u64,
+        generation: u64,
+        rows: SharedRows,
+        matcher: Arc<RowMatcher>,
     },
     /// Put text on the clipboard; `what` describes it for the notice.
     Copy {

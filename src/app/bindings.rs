@@ -113,6 +113,9 @@ commands! {
     copy_row => Action::ResultsCopy(CopyScope::Row), "copy the row, tab-separated";
     copy_column => Action::ResultsCopy(CopyScope::Column), "copy the column, one value per line";
     export => Action::ResultsExport, "export the rows (CSV, TSV, JSON, NDJSON, Parquet, table)";
+    results_filter => Action::ResultsStartFilter, "filter rows: text, /regex/, column:text (smart case)";
+    next_match => Action::ResultsJumpToMatch(true), "next cell matching the filter";
+    previous_match => Action::ResultsJumpToMatch(false), "previous cell matching the filter";
 }
 
 impl Command {
@@ -249,6 +252,9 @@ const DEFAULT_KEYS: &[(Scope, KeyPress, Command, Option<&str>)] = {
         (RESULTS, plain(Char('Y')), C::copy_row, None),
         (RESULTS, plain(Char('c')), C::copy_column, None),
         (RESULTS, plain(Char('e')), C::export, Some("export")),
+        (RESULTS, plain(Char('/')), C::results_filter, Some("filter")),
+        (RESULTS, plain(Char('n')), C::next_match, None),
+        (RESULTS, plain(Char('N')), C::previous_match, None),
     ]
 };
 

@@ -232,7 +232,8 @@ pub fn editing_filter(state: &AppState) -> bool {
     match state.focus {
         Focus::Catalog => state.catalog.editing_filter,
         Focus::Partitions => state.partitions.as_ref().is_some_and(|b| b.editing_filter),
-        Focus::Editor | Focus::Results => false,
+        Focus::Results => state.results.as_ref().is_some_and(|g| g.filter.editing),
+        Focus::Editor => false,
     }
 }
 

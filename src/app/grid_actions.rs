@@ -18,7 +18,9 @@ pub fn sort(state: &mut AppState) -> Vec<Effect> {
     };
     match grid.next_sort() {
         None => {
-            grid.apply_sort(None, None);
+            if grid.apply_sort(None, None) {
+                return super::results_filter::refresh(state);
+            }
             Vec::new()
         }
         Some(sort) => {
@@ -35,21 +37,31 @@ pub fn sort(state: &mut AppState) -> Vec<Effect> {
 }
 
 /// A sort's answer: applied if it is for the grid shown and the sort last asked for.
-pub fn sorted(state: &mut AppState, grid_id: u64, sort: SortKey, order: Result<Vec<u32>, String>) {
+pub fn sorted(
+    state: &mut AppState,
+    grid_id: u64,
+    sort: SortKey,
+    order: Result<Vec<u32>, String>,
+) -> Vec<Effect> {
     let Some(grid) = state
         .results
         .as_mut()
         .filter(|g| g.id == grid_id && g.sorting == Some(sort))
     else {
-        return;
+        return Vec::new();
     };
     match order {
-        Ok(order) => grid.apply_sort(Some(sort), Some(order)),
+        Ok(order) => {
+            if grid.apply_sort(Some(sort), Some(order)) {
+                return super::results_filter::refresh(state);
+            }
+        }
         Err(e) => {
             grid.sorting = None;
             state.notice = Some(format!("could not sort: {e}"));
         }
     }
+    Vec::new()
 }
 
 /// Opens the inspector on the cursor cell.

@@ -15,6 +15,7 @@ pub mod overlay;
 pub mod partitions;
 pub mod picker;
 pub mod results;
+pub mod results_filter;
 mod run;
 pub mod state;
 mod update;

@@ -42,14 +42,21 @@ pub struct ResultGrid {
     pub id: u64,
     pub schema: SchemaRef,
     batches: Arc<Vec<RecordBatch>>,
-    /// Display row → data row, when sorted.
+    /// Display row → data row, when sorted or filtered.
     order: Option<Arc<Vec<u32>>>,
+    /// Every data row in the sort's order, when sorted; a filter picks from it.
+    sort_order: Option<Arc<Vec<u32>>>,
     pub sort: Option<SortKey>,
     /// A sort being computed in the background.
     pub sorting: Option<SortKey>,
     /// Row index where each batch starts, for binary search.
     starts: Vec<usize>,
+    /// Rows shown: every row received, or those the filter keeps.
     pub rows: usize,
+    /// Rows received.
+    pub loaded: usize,
+    /// The `/` filter line and the pattern applied.
+    pub filter: super::results_filter::GridFilter,
     /// Rows the query produced in all, which can exceed `rows` when truncated.
     pub total_rows: u64,
     pub truncated: bool,
@@ -67,22 +74,30 @@ pub struct ResultGrid {
 
 impl ResultGrid {
     /// Adds rows that arrived after the grid was built. A sort would no longer cover every
-    /// row, so it is dropped; the cursor stays where it was.
-    pub fn append(&mut self, batches: Vec<RecordBatch>, more_coming: bool, truncated: bool) {
+    /// row, so it is dropped; the cursor stays where it was. True when a filter is applied and
+    /// must be worked out again to cover the new rows.
+    #[must_use]
+    pub fn append(&mut self, batches: Vec<RecordBatch>, more_coming: bool, truncated: bool) -> bool {
         let added: usize = batches.iter().map(RecordBatch::num_rows).sum();
         let all = Arc::make_mut(&mut self.batches);
         for batch in batches {
-            self.starts.push(self.rows);
-            self.rows += batch.num_rows();
+            self.starts.push(self.loaded);
+            self.loaded += batch.num_rows();
             all.push(batch);
         }
-        if added > 0 && self.order.is_some() {
-            self.order = None;
+        if added > 0 && self.sort_order.is_some() {
+            self.sort_order = None;
             self.sort = None;
         }
-        self.total_rows = self.total_rows.max(self.rows as u64);
+        self.total_rows = self.total_rows.max(self.loaded as u64);
         self.loading_more = more_coming;
         self.truncated = truncated;
+        if self.filter.applied.is_some() || self.filter.pending.is_some() {
+            return added > 0;
+        }
+        self.order = self.sort_order.clone();
+        self.rows = self.loaded;
+        false
     }
 
     /// Builds the grid, sizing columns from the header and a sample of rows.
@@ -115,10 +130,13 @@ impl ResultGrid {
             schema,
             batches: Arc::new(batches),
             order: None,
+            sort_order: None,
             sort: None,
             sorting: None,
             starts,
             rows,
+            loaded: rows,
+            filter: Default::default(),
             total_rows,
             truncated,
             loading_more: false,
@@ -183,12 +201,21 @@ impl ResultGrid {
             .min(self.columns().saturating_sub(1));
     }
 
-    /// The rows in display order, for sorting and export off the UI thread.
+    /// The rows shown, in display order, for copying and export off the UI thread.
     pub fn shared(&self) -> SharedRows {
         SharedRows {
             schema: self.schema.clone(),
             batches: Arc::clone(&self.batches),
             order: self.order.clone(),
+        }
+    }
+
+    /// Every row received, in the sort's order, for a filter to pick from.
+    pub fn all_rows(&self) -> SharedRows {
+        SharedRows {
+            schema: self.schema.clone(),
+            batches: Arc::clone(&self.batches),
+            order: self.sort_order.clone(),
         }
     }
 
@@ -211,11 +238,40 @@ impl ResultGrid {
         }
     }
 
-    /// Shows the rows in `order` (from [`sort_order`]), or in the query's order.
-    pub fn apply_sort(&mut self, sort: Option<SortKey>, order: Option<Vec<u32>>) {
+    /// Shows the rows in `order` (from [`sort_order`]), or in the query's order. True when a
+    /// filter is applied and must pick its rows again in the new order.
+    #[must_use]
+    pub fn apply_sort(&mut self, sort: Option<SortKey>, order: Option<Vec<u32>>) -> bool {
         self.sort = sort;
         self.sorting = None;
-        self.order = order.map(Arc::new);
+        self.sort_order = order.map(Arc::new);
+        if self.filter.applied.is_some() || self.filter.pending.is_some() {
+            return true;
+        }
+        self.order = self.sort_order.clone();
+        false
+    }
+
+    /// Shows the rows a filter kept (data rows in display order), or every row for `None`;
+    /// the cursor goes to the first row.
+    pub fn show_matches(
+        &mut self,
+        matches: Option<(Arc<super::results_filter::RowMatcher>, Vec<u32>)>,
+    ) {
+        match matches {
+            Some((matcher, rows)) => {
+                self.rows = rows.len();
+                self.order = Some(Arc::new(rows));
+                self.filter.applied = Some(matcher);
+            }
+            None => {
+                self.rows = self.loaded;
+                self.order = self.sort_order.clone();
+                self.filter.applied = None;
+            }
+        }
+        self.row = 0;
+        self.top.set(0);
     }
 
     /// The array and index holding display row `row`.

@@ -148,9 +148,9 @@ pub(super) fn results_appended(
     state: &mut AppState,
     ticket: u64,
     page: Result<crate::backend::ResultPage, String>,
-) {
+) -> Vec<Effect> {
     let Some(grid) = state.results.as_mut().filter(|g| g.id == ticket) else {
-        return; // a newer query's grid
+        return Vec::new(); // a newer query's grid
     };
     match page {
         Ok(page) => {
@@ -160,17 +160,20 @@ pub(super) fn results_appended(
                     fetch.ms += more.ms;
                 }
                 if page.next_token.is_none() && !page.truncated {
-                    stats.rows = (grid.rows + page_rows(&page)) as u64;
+                    stats.rows = (grid.loaded + page_rows(&page)) as u64;
                 }
             }
             let more_coming = page.next_token.is_some();
-            grid.append(page.batches, more_coming, page.truncated);
+            if grid.append(page.batches, more_coming, page.truncated) {
+                return super::results_filter::refresh(state);
+            }
         }
         Err(e) => {
             grid.loading_more = false;
             state.notice = Some(format!("the rest of the results could not be read: {e}"));
         }
     }
+    Vec::new()
 }
 
 fn page_rows(page: &crate::backend::ResultPage) -> usize {

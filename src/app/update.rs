@@ -14,6 +14,7 @@ use super::hints;
 use super::overlay::{Overlay, PromptKind};
 use super::partitions::PartitionBrowser;
 use super::picker::Picker;
+use super::results_filter;
 use super::run::{
     cancel_running, compare, finish, history, results_appended, run, running_ticket, start_kind,
 };
@@ -212,6 +213,9 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
                 picker.move_by(0);
                 return Vec::new();
             }
+            if state.focus == Focus::Results {
+                return results_filter::input(state, edit);
+            }
             browse::filter_input(state, edit);
             Vec::new()
         }
@@ -236,7 +240,23 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         Action::ResultsSort => grid_actions::sort(state),
         Action::ResultsSorted { grid, sort, order } => {
-            grid_actions::sorted(state, grid, sort, order);
+            grid_actions::sorted(state, grid, sort, order)
+        }
+        Action::ResultsStartFilter => {
+            results_filter::start(state);
+            Vec::new()
+        }
+        Action::ResultsFiltered {
+            grid,
+            generation,
+            matcher,
+            rows,
+        } => {
+            results_filter::filtered(state, grid, generation, matcher, rows);
+            Vec::new()
+        }
+        Action::ResultsJumpToMatch(forward) => {
+            results_filter::jump(state, forward);
             Vec::new()
         }
         Action::ResultsInspect => grid_actions::inspect(state),
@@ -355,10 +375,7 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
             status,
             page,
         } => finish(state, ticket, &status, page),
-        Action::ResultsAppended { ticket, page } => {
-            results_appended(state, ticket, page);
-            Vec::new()
-        }
+        Action::ResultsAppended { ticket, page } => results_appended(state, ticket, page),
         Action::ApplyHintFix => hints::apply_fix(state),
         Action::Explained {
             generation,

@@ -90,6 +90,8 @@ pub struct EffectRunner {
     queries: Arc<Mutex<Tickets>>,
     /// The newest explanation asked for; older ones stop, even mid-way through catalog calls.
     latest_explain: tokio::sync::watch::Sender<u64>,
+    /// The newest results filter asked for; older jobs stop between batches.
+    latest_filter: Arc<std::sync::atomic::AtomicU64>,
     /// Comparisons running, to cancel by ticket.
     comparisons: Arc<Mutex<HashMap<Ticket, tokio_util::sync::CancellationToken>>>,
     /// A buffer to open in `$EDITOR`: the event loop owns the terminal, so it runs the editor.
@@ -114,6 +116,7 @@ impl EffectRunner {
             actions,
             queries: Arc::default(),
             latest_explain: tokio::sync::watch::Sender::new(0),
+            latest_filter: Arc::default(),
             comparisons: Arc::default(),
             external_edit: None,
         }
@@ -197,6 +200,30 @@ impl EffectRunner {
                 tokio::task::spawn_blocking(move || {
                     let order = crate::app::results::sort_order(&rows, sort);
                     let _ = tx.send(Action::ResultsSorted { grid, sort, order });
+                });
+            }
+            Effect::FilterResults {
+                grid,
+                generation,
+                rows,
+                matcher,
+            } => {
+                let latest = Arc::clone(&self.latest_filter);
+                latest.store(generation, std::sync::atomic::Ordering::Relaxed);
+                tokio::task::spawn_blocking(move || {
+                    let wanted =
+                        || latest.load(std::sync::atomic::Ordering::Relaxed) == generation;
+                    let rows = match crate::app::results_filter::matching_rows(&rows, &matcher, &wanted) {
+                        Ok(None) => return, // a newer filter was typed
+                        Ok(Some(rows)) => Ok(rows),
+                        Err(e) => Err(e),
+                    };
+                    let _ = tx.send(Action::ResultsFiltered {
+                        grid,
+                        generation,
+                        matcher,
+                        rows,
+                    });
                 });
             }
             Effect::Copy { text, what } => {

@@ -116,6 +116,18 @@ pub fn draw_grid(frame: &mut Frame, area: Rect, grid: &ResultGrid, theme: &Theme
                 }
                 CellText::Value(v) => Span::styled(fit(&v, width, false), theme.text),
             };
+            if let Some(matcher) = &grid.filter.applied
+                && matcher.searches(column)
+                && grid
+                    .raw_cell(row, column)
+                    .is_some_and(|text| matcher.matches(&text))
+            {
+                span = span.patch_style(
+                    theme
+                        .warning
+                        .add_modifier(Modifier::UNDERLINED | Modifier::BOLD),
+                );
+            }
             if row == grid.row {
                 span = span.patch_style(theme.selection);
                 if column == grid.column && focused {
@@ -151,15 +163,67 @@ pub fn draw_grid(frame: &mut Frame, area: Rect, grid: &ResultGrid, theme: &Theme
             thousands(grid.rows as u64)
         )
     };
-    lines.push(Line::styled(
-        format!(
-            "{position} · column {} of {}{more}",
-            grid.column + 1,
-            grid.columns()
-        ),
-        theme.muted,
-    ));
+    let filter = &grid.filter;
+    if filter.editing
+        || filter.applied.is_some()
+        || filter.pending.is_some()
+        || filter.error.is_some()
+    {
+        lines.push(filter_line(grid, theme));
+    } else {
+        lines.push(Line::styled(
+            format!(
+                "{position} · column {} of {}{more}",
+                grid.column + 1,
+                grid.columns()
+            ),
+            theme.muted,
+        ));
+    }
     frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// The footer while a filter is typed or applied: the pattern, then "n of N rows", "filtering…"
+/// or why the pattern is not one.
+fn filter_line<'a>(grid: &ResultGrid, theme: &Theme) -> Line<'a> {
+    let filter = &grid.filter;
+    let cursor = if filter.editing { "▏" } else { "" };
+    let mut spans = vec![
+        Span::styled("/", theme.keyword),
+        Span::styled(
+            format!("{}{cursor}  ", escape_control(&filter.text)),
+            theme.text,
+        ),
+    ];
+    let (text, style) = if let Some(error) = &filter.error {
+        (format!("not a pattern: {}", escape_control(error)), theme.error)
+    } else if filter.pending.is_some() {
+        (
+            format!("filtering {} rows…", thousands(grid.loaded as u64)),
+            theme.muted,
+        )
+    } else if filter.applied.is_some() {
+        let row = if grid.rows == 0 {
+            String::new()
+        } else {
+            format!("row {} · ", thousands(grid.row as u64 + 1))
+        };
+        (
+            format!(
+                "{row}{} of {} rows match · n/N next/previous · / edit · Esc clears",
+                thousands(grid.rows as u64),
+                thousands(grid.loaded as u64)
+            ),
+            if grid.rows == 0 { theme.warning } else { theme.muted },
+        )
+    } else {
+        (
+            "text, /regex/ or column:text · Enter keeps · Esc clears".to_owned(),
+            theme.muted,
+        )
+    };
+    spans.push(Span::styled(text, style));
+    Line::from(spans)
 }
 
 /// The first column drawn: the previous one if the cursor column still fits, else the

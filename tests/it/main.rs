@@ -20,5 +20,6 @@ mod layouts;
 mod overlays;
 mod partitions;
 mod pty;
+mod results_filter;
 mod serve;
 mod snapshots;

@@ -7,7 +7,8 @@
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, GenericListArray, OffsetSizeTrait, RecordBatch, StringBuilder,
+    Array, ArrayRef, AsArray, GenericListArray, GenericStringArray, OffsetSizeTrait, RecordBatch,
+    StringBuilder, StringViewArray,
 };
 use datafusion::arrow::datatypes::{DataType, Field, Float32Type, Float64Type, Schema, SchemaRef};
 use datafusion::arrow::error::ArrowError;
@@ -190,6 +191,80 @@ pub fn value_text(array: &dyn Array, row: usize) -> Result<String, ArrowError> {
     }
 }
 
+/// Athena's text for the cells of one column, with the per-column work (choosing the
+/// notation, building arrow's formatter) done once: scanning a million cells (filtering a
+/// result) would otherwise build a formatter per cell in [`value_text`].
+pub struct ColumnText<'a> {
+    array: &'a dyn Array,
+    notation: Notation<'a>,
+}
+
+enum Notation<'a> {
+    Utf8(&'a GenericStringArray<i32>),
+    LargeUtf8(&'a GenericStringArray<i64>),
+    View(&'a StringViewArray),
+    /// arrow's formatter, and the zone written after a zoned timestamp's wall clock.
+    Formatted(ArrayFormatter<'a>, Option<&'a str>),
+    /// Doubles and nested values: [`value_text`] per cell.
+    PerCell,
+}
+
+impl<'a> ColumnText<'a> {
+    /// Prepares `array`'s notation.
+    pub fn new(array: &'a dyn Array) -> Result<Self, ArrowError> {
+        let notation = match array.data_type() {
+            DataType::Utf8 => Notation::Utf8(array.as_string::<i32>()),
+            DataType::LargeUtf8 => Notation::LargeUtf8(array.as_string::<i64>()),
+            DataType::Utf8View => Notation::View(array.as_string_view()),
+            DataType::Float64 | DataType::Float32 => Notation::PerCell,
+            data_type if is_nested(data_type) => Notation::PerCell,
+            DataType::Timestamp(_, Some(zone)) => {
+                let options =
+                    FormatOptions::default().with_timestamp_tz_format(Some(TIMESTAMP_FORMAT));
+                Notation::Formatted(ArrayFormatter::try_new(array, &options)?, Some(zone))
+            }
+            DataType::Timestamp(..) => {
+                let options = FormatOptions::default().with_timestamp_format(Some(TIMESTAMP_FORMAT));
+                Notation::Formatted(ArrayFormatter::try_new(array, &options)?, None)
+            }
+            _ => Notation::Formatted(
+                ArrayFormatter::try_new(array, &FormatOptions::default())?,
+                None,
+            ),
+        };
+        Ok(Self { array, notation })
+    }
+
+    /// Row `row`'s text as [`value_text`] writes it (`None` for NULL): borrowed from a text
+    /// column, else written into `out`.
+    pub fn text<'s>(
+        &'s self,
+        row: usize,
+        out: &'s mut String,
+    ) -> Result<Option<&'s str>, ArrowError> {
+        use std::fmt::Write as _;
+        if self.array.is_null(row) {
+            return Ok(None);
+        }
+        out.clear();
+        match &self.notation {
+            Notation::Utf8(strings) => return Ok(Some(strings.value(row))),
+            Notation::LargeUtf8(strings) => return Ok(Some(strings.value(row))),
+            Notation::View(strings) => return Ok(Some(strings.value(row))),
+            Notation::Formatted(formatter, zone) => {
+                write!(out, "{}", formatter.value(row))
+                    .map_err(|e| ArrowError::ComputeError(e.to_string()))?;
+                if let Some(zone) = zone {
+                    out.push(' ');
+                    out.push_str(zone);
+                }
+            }
+            Notation::PerCell => out.push_str(&value_text(self.array, row)?),
+        }
+        Ok(Some(out.as_str()))
+    }
+}
+
 fn list_text<O: OffsetSizeTrait>(
     list: &GenericListArray<O>,
     row: usize,
@@ -250,6 +325,46 @@ mod tests {
     use datafusion::arrow::datatypes::Int64Type;
 
     use super::*;
+
+    #[test]
+    fn column_text_writes_each_cell_as_athena_does() {
+        use datafusion::arrow::array::{Float64Array, TimestampMillisecondArray};
+        let texts = |array: &dyn Array| {
+            let column = ColumnText::new(array).unwrap();
+            let mut out = String::new();
+            (0..array.len())
+                .map(|row| column.text(row, &mut out).unwrap().map(str::to_owned))
+                .collect::<Vec<_>>()
+        };
+        let some = |s: &str| Some(s.to_owned());
+        assert_eq!(
+            texts(&StringArray::from(vec![Some("a\tb"), None])),
+            [some("a\tb"), None]
+        );
+        assert_eq!(
+            texts(&Int64Array::from(vec![Some(-7), None, Some(1_000_000)])),
+            [some("-7"), None, some("1000000")]
+        );
+        assert_eq!(
+            texts(&Float64Array::from(vec![1e7, 0.5])),
+            [some("1.0E7"), some("0.5")]
+        );
+        // 2024-02-28 19:21:09.5 UTC.
+        let at = vec![1_709_148_069_500];
+        assert_eq!(
+            texts(&TimestampMillisecondArray::from(at.clone())),
+            [some("2024-02-28 19:21:09.500")]
+        );
+        assert_eq!(
+            texts(&TimestampMillisecondArray::from(at).with_timezone("America/New_York")),
+            [some("2024-02-28 14:21:09.500 America/New_York")]
+        );
+        let list = ListArray::from_iter_primitive::<Int64Type, _, _>(vec![Some(vec![
+            Some(1),
+            None,
+        ])]);
+        assert_eq!(texts(&list), [some("[1, null]")]);
+    }
 
     #[test]
     fn zoned_timestamps_read_as_wall_clock_and_zone() {
