@@ -53,10 +53,9 @@ fn grid() -> ResultGrid {
             Arc::new(StringArray::from_iter_values(
                 ids.clone().map(|i| format!("service-{:02}", i % 24)),
             )),
-            Arc::new(StringArray::from_iter_values(
-                ids.clone()
-                    .map(|i| ["info", "warning", "error", "fatal"][i % 4].to_owned()),
-            )),
+            Arc::new(StringArray::from_iter_values(ids.clone().map(|i| {
+                ["info", "warning", "error", "fatal"][i % 4].to_owned()
+            }))),
             Arc::new(
                 ids.clone()
                     .map(|i| {
@@ -82,7 +81,12 @@ fn ms(d: Duration) -> f64 {
 
 fn main() {
     let grid = grid();
-    let names: Vec<&str> = grid.schema.fields().iter().map(|f| f.name().as_str()).collect();
+    let names: Vec<&str> = grid
+        .schema
+        .fields()
+        .iter()
+        .map(|f| f.name().as_str())
+        .collect();
     let rows = grid.all_rows();
     let always = || true;
     let patterns = [

@@ -32,6 +32,8 @@ pub struct Config {
     pub aws: AwsConfig,
     /// When to ask before running a query, from its scan estimate.
     pub cost_guard: CostGuardConfig,
+    /// `[editor]`: how the editor takes keys.
+    pub editor: EditorConfig,
     /// Line starts of the file, to name lines in errors found after parsing.
     #[serde(skip)]
     line_starts: Vec<usize>,
@@ -110,6 +112,24 @@ impl Default for CostGuardConfig {
     }
 }
 
+/// `[editor]` in `config.toml`.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct EditorConfig {
+    pub mode: EditorMode,
+}
+
+/// How the editor takes keys.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum EditorMode {
+    /// Keys type text; Ctrl and F keys are commands.
+    #[default]
+    Standard,
+    /// Vim's modes: normal, insert, visual, visual-line.
+    Vim,
+}
+
 /// One key or several, as `[keys]` values may be written.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(untagged)]
@@ -129,6 +149,7 @@ impl Default for Config {
             keys: BTreeMap::new(),
             aws: AwsConfig::default(),
             cost_guard: CostGuardConfig::default(),
+            editor: EditorConfig::default(),
             line_starts: vec![0],
             path: None,
         }

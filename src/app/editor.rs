@@ -21,6 +21,8 @@ pub struct Buffer {
     /// Edits made of several text-model steps (replace = delete + insert), so one undo takes
     /// back all of them.
     compounds: Vec<Compound>,
+    /// Vim's visual selection (start, exclusive end), which the text model does not hold.
+    pub visual: Option<((usize, usize), (usize, usize))>,
 }
 
 /// The text before and after a compound edit.
@@ -47,6 +49,7 @@ impl Buffer {
             view_top: 0.into(),
             view_left: 0.into(),
             compounds: Vec::new(),
+            visual: None,
         }
     }
 
@@ -89,9 +92,14 @@ impl Buffer {
         }
     }
 
+    /// The selection (vim's visual one, or the text model's), as (start, exclusive end).
+    pub fn selection(&self) -> Option<((usize, usize), (usize, usize))> {
+        self.visual.or_else(|| self.textarea.selection_range())
+    }
+
     /// The selection if there is one, else the statement under the cursor.
     pub fn statement_to_run(&self) -> Option<Statement> {
-        if let Some(((r1, c1), (r2, c2))) = self.textarea.selection_range() {
+        if let Some(((r1, c1), (r2, c2))) = self.selection() {
             let lines = self.textarea.lines();
             let mut text = String::new();
             for (row, line) in lines.iter().enumerate().take(r2 + 1).skip(r1) {
@@ -137,10 +145,9 @@ impl Buffer {
         });
     }
 
-    /// Runs several edits that one undo (and one redo) should treat as one.
-    pub fn compound(&mut self, edits: impl FnOnce(&mut Self)) {
-        let before = self.text();
-        edits(self);
+    /// Records that the text went from `before` to what it is now in one change (vim's
+    /// commands, an insert session), so one undo takes all of it back.
+    pub fn note_change(&mut self, before: String) {
         let after = self.text();
         if before != after {
             if self.compounds.len() == MAX_COMPOUNDS {
@@ -148,6 +155,13 @@ impl Buffer {
             }
             self.compounds.push(Compound { before, after });
         }
+    }
+
+    /// Runs several edits that one undo (and one redo) should treat as one.
+    pub fn compound(&mut self, edits: impl FnOnce(&mut Self)) {
+        let before = self.text();
+        edits(self);
+        self.note_change(before);
     }
 
     /// Undoes the last edit, all steps of a compound one at once.
@@ -208,6 +222,8 @@ impl Buffer {
 pub struct Editor {
     pub buffers: Vec<Buffer>,
     pub active: usize,
+    /// Vim mode's state, when `[editor] mode = "vim"`.
+    pub vim: Option<super::vim::Vim>,
 }
 
 impl Editor {
@@ -216,6 +232,7 @@ impl Editor {
         Self {
             buffers: vec![first],
             active: 0,
+            vim: None,
         }
     }
 
@@ -233,11 +250,23 @@ impl Editor {
     pub fn open(&mut self, buffer: Buffer) {
         self.buffers.push(buffer);
         self.active = self.buffers.len() - 1;
+        self.leave_visual();
     }
 
     /// Focuses the next (+1) or previous (-1) tab, wrapping around.
     pub fn cycle(&mut self, step: isize) {
         let n = self.buffers.len() as isize;
         self.active = (self.active as isize + step).rem_euclid(n) as usize;
+        self.leave_visual();
+    }
+
+    /// Back to vim's normal mode from visual mode (another tab, a new buffer).
+    pub fn leave_visual(&mut self) {
+        if let Some(vim) = self.vim.as_mut() {
+            vim.reset();
+        }
+        for buffer in &mut self.buffers {
+            buffer.visual = None;
+        }
     }
 }

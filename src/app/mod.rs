@@ -19,6 +19,7 @@ pub mod results_filter;
 mod run;
 pub mod state;
 mod update;
+pub mod vim;
 
 pub use action::{Action, Effect, ExternalEdit, Focus, TextEdit, Ticket};
 pub use overlay::Overlay;

@@ -27,6 +27,8 @@ pub enum PromptKind {
     SaveBuffer,
     /// A pattern to find in the editor buffer.
     Search,
+    /// A vim `:` command (`w`, `q`, `wq`, a line number).
+    ExCommand,
     /// The name of an Athena named query to save the statement as.
     NamedQuery,
     /// Dates to filter a table's year/month/day partitions to (the "no filter" quick fix).

@@ -77,7 +77,12 @@ impl ResultGrid {
     /// row, so it is dropped; the cursor stays where it was. True when a filter is applied and
     /// must be worked out again to cover the new rows.
     #[must_use]
-    pub fn append(&mut self, batches: Vec<RecordBatch>, more_coming: bool, truncated: bool) -> bool {
+    pub fn append(
+        &mut self,
+        batches: Vec<RecordBatch>,
+        more_coming: bool,
+        truncated: bool,
+    ) -> bool {
         let added: usize = batches.iter().map(RecordBatch::num_rows).sum();
         let all = Arc::make_mut(&mut self.batches);
         for batch in batches {

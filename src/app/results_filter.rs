@@ -58,10 +58,7 @@ impl RowMatcher {
             },
             None => (None, line),
         };
-        let source = match pattern
-            .strip_prefix('/')
-            .and_then(|p| p.strip_suffix('/'))
-        {
+        let source = match pattern.strip_prefix('/').and_then(|p| p.strip_suffix('/')) {
             Some(expression) if !expression.is_empty() => expression.to_owned(),
             _ => regex::escape(pattern),
         };
@@ -209,7 +206,12 @@ pub fn refilter(grid: &mut ResultGrid, generation: u64) -> Option<Effect> {
         grid.show_matches(None);
         return None;
     }
-    let names: Vec<&str> = grid.schema.fields().iter().map(|f| f.name().as_str()).collect();
+    let names: Vec<&str> = grid
+        .schema
+        .fields()
+        .iter()
+        .map(|f| f.name().as_str())
+        .collect();
     match RowMatcher::parse(&grid.filter.text, &names) {
         Ok(matcher) => {
             grid.filter.pending = Some(generation);
@@ -257,7 +259,8 @@ pub fn jump(state: &mut AppState, forward: bool) {
         return;
     };
     let Some(matcher) = grid.filter.applied.clone() else {
-        state.notice = Some("no filter: / filters the rows, then n and N move between matches".into());
+        state.notice =
+            Some("no filter: / filters the rows, then n and N move between matches".into());
         return;
     };
     let columns = grid.columns();

@@ -19,6 +19,7 @@ use super::run::{
     cancel_running, compare, finish, history, results_appended, run, running_ticket, start_kind,
 };
 use super::state::{AppState, QueryPhase};
+use super::vim;
 
 /// Databases with at most this many tables have every table's details loaded up front.
 const PREFETCH_TABLES: usize = 50;
@@ -79,6 +80,7 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
             }
             cancel_running(state)
         }
+        Action::EditorInput(input) if state.editor.vim.is_some() => vim::input(state, input),
         Action::EditorInput(input) => {
             // Typing a word (or a qualifier's dot) keeps the popup current; other keys close it.
             let refreshes = match input.key {
@@ -536,6 +538,7 @@ fn prompt_input(state: &mut AppState, edit: TextEdit) -> Vec<Effect> {
                     editor_tools::search(state, &prompt.text);
                     Vec::new()
                 }
+                PromptKind::ExCommand => vim::ex_command(state, &prompt.text),
             };
         }
     }

@@ -65,6 +65,9 @@ pub(super) async fn run_tui(choice: &SourceChoice, config: &Config, files: &[Pat
     state.notice = opening.notice;
     state.user_queries_dir.clone_from(&session_files.queries);
     state.named_queries = choice.aws.is_some();
+    if config.editor.mode == crate::config::EditorMode::Vim {
+        state.editor.vim = Some(crate::app::vim::Vim::default());
+    }
     state.cost_guard.enabled = config.cost_guard.enabled;
     state.cost_guard.max_bytes = config.cost_guard.max_bytes;
     state.cost_guard.max_usd = config.cost_guard.max_usd;

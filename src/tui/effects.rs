@@ -211,13 +211,13 @@ impl EffectRunner {
                 let latest = Arc::clone(&self.latest_filter);
                 latest.store(generation, std::sync::atomic::Ordering::Relaxed);
                 tokio::task::spawn_blocking(move || {
-                    let wanted =
-                        || latest.load(std::sync::atomic::Ordering::Relaxed) == generation;
-                    let rows = match crate::app::results_filter::matching_rows(&rows, &matcher, &wanted) {
-                        Ok(None) => return, // a newer filter was typed
-                        Ok(Some(rows)) => Ok(rows),
-                        Err(e) => Err(e),
-                    };
+                    let wanted = || latest.load(std::sync::atomic::Ordering::Relaxed) == generation;
+                    let rows =
+                        match crate::app::results_filter::matching_rows(&rows, &matcher, &wanted) {
+                            Ok(None) => return, // a newer filter was typed
+                            Ok(Some(rows)) => Ok(rows),
+                            Err(e) => Err(e),
+                        };
                     let _ = tx.send(Action::ResultsFiltered {
                         grid,
                         generation,

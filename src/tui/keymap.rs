@@ -22,6 +22,13 @@ pub fn action_for(state: &AppState, bindings: &[Binding], event: KeyEvent) -> Op
     {
         return Some(Action::FilterInput(edit));
     }
+    // Vim's normal and visual modes take plain keys and Ctrl-R (redo) before the bindings.
+    if state.focus == Focus::Editor
+        && let Some(vim) = &state.editor.vim
+        && vim.claims(&event.into())
+    {
+        return Some(Action::EditorInput(event.into()));
+    }
     if let Some(press) = press
         && let Some(binding) = lookup(bindings, state.focus, press)
     {

@@ -163,7 +163,7 @@ fn draw_buffer(
     let left = scroll_to_show(buffer.view_left.get(), cursor_col, text_width);
     buffer.view_left.set(left);
     let styles = highlight(lines, theme);
-    let selection = buffer.textarea.selection_range();
+    let selection = buffer.selection();
     let mut out = Vec::with_capacity(height);
     for row in top..(top + height).min(lines.len()) {
         let mut spans = vec![Span::styled(

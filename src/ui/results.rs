@@ -196,7 +196,10 @@ fn filter_line<'a>(grid: &ResultGrid, theme: &Theme) -> Line<'a> {
         ),
     ];
     let (text, style) = if let Some(error) = &filter.error {
-        (format!("not a pattern: {}", escape_control(error)), theme.error)
+        (
+            format!("not a pattern: {}", escape_control(error)),
+            theme.error,
+        )
     } else if filter.pending.is_some() {
         (
             format!("filtering {} rows…", thousands(grid.loaded as u64)),
@@ -214,7 +217,11 @@ fn filter_line<'a>(grid: &ResultGrid, theme: &Theme) -> Line<'a> {
                 thousands(grid.rows as u64),
                 thousands(grid.loaded as u64)
             ),
-            if grid.rows == 0 { theme.warning } else { theme.muted },
+            if grid.rows == 0 {
+                theme.warning
+            } else {
+                theme.muted
+            },
         )
     } else {
         (

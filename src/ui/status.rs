@@ -188,12 +188,27 @@ pub fn draw_footer(
     let right = labels(&global);
     // Whole labels only: a cut one reads as a different key.
     let mut pane = pane;
-    let room =
-        usize::from(area.width).saturating_sub(right.width().min(usize::from(area.width / 2)) + 1);
+    // Vim's mode (and the keys of a command being typed) first, where the eye looks for it.
+    let mode: Vec<Span> = match &state.editor.vim {
+        Some(vim) => vec![
+            Span::styled(
+                format!(" {} ", vim.mode.label()),
+                theme
+                    .selection
+                    .add_modifier(ratatui_core::style::Modifier::BOLD),
+            ),
+            Span::styled(format!(" {:<4} ", vim.pending_text()), theme.keyword),
+        ],
+        None => Vec::new(),
+    };
+    let mode_width: usize = mode.iter().map(Span::width).sum();
+    let room = usize::from(area.width)
+        .saturating_sub(right.width().min(usize::from(area.width / 2)) + 1 + mode_width);
     while labels(&pane).width() > room && !pane.is_empty() {
         pane.pop();
     }
-    let left = labels(&pane);
+    let mut left = labels(&pane);
+    left.spans.splice(0..0, mode);
     let right_width = (right.width() as u16).min(area.width / 2);
     let [left_area, right_area] =
         Layout::horizontal([Constraint::Min(0), Constraint::Length(right_width)]).areas(area);

@@ -44,7 +44,15 @@ fn filter_settled(state: &AppState) -> bool {
 /// Types `/pattern` and Enter, and waits for the rows.
 async fn filter(app: &mut App, pattern: &str) {
     press(app, KeyCode::Char('/'));
-    let typed = app.state.results.as_ref().unwrap().filter.text.chars().count();
+    let typed = app
+        .state
+        .results
+        .as_ref()
+        .unwrap()
+        .filter
+        .text
+        .chars()
+        .count();
     for _ in 0..typed {
         press(app, KeyCode::Backspace);
     }

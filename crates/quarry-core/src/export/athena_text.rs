@@ -224,7 +224,8 @@ impl<'a> ColumnText<'a> {
                 Notation::Formatted(ArrayFormatter::try_new(array, &options)?, Some(zone))
             }
             DataType::Timestamp(..) => {
-                let options = FormatOptions::default().with_timestamp_format(Some(TIMESTAMP_FORMAT));
+                let options =
+                    FormatOptions::default().with_timestamp_format(Some(TIMESTAMP_FORMAT));
                 Notation::Formatted(ArrayFormatter::try_new(array, &options)?, None)
             }
             _ => Notation::Formatted(
@@ -359,10 +360,8 @@ mod tests {
             texts(&TimestampMillisecondArray::from(at).with_timezone("America/New_York")),
             [some("2024-02-28 14:21:09.500 America/New_York")]
         );
-        let list = ListArray::from_iter_primitive::<Int64Type, _, _>(vec![Some(vec![
-            Some(1),
-            None,
-        ])]);
+        let list =
+            ListArray::from_iter_primitive::<Int64Type, _, _>(vec![Some(vec![Some(1), None])]);
         assert_eq!(texts(&list), [some("[1, null]")]);
     }
 
