@@ -141,7 +141,7 @@ impl ResultGrid {
             starts,
             rows,
             loaded: rows,
-            filter: Default::default(),
+            filter: super::results_filter::GridFilter::default(),
             total_rows,
             truncated,
             loading_more: false,
@@ -264,10 +264,10 @@ impl ResultGrid {
         matches: Option<(Arc<super::results_filter::RowMatcher>, Vec<u32>)>,
     ) {
         match matches {
-            Some((matcher, rows)) => {
-                self.rows = rows.len();
-                self.order = Some(Arc::new(rows));
-                self.filter.applied = Some(matcher);
+            Some((pattern, kept)) => {
+                self.rows = kept.len();
+                self.order = Some(Arc::new(kept));
+                self.filter.applied = Some(pattern);
             }
             None => {
                 self.rows = self.loaded;

@@ -142,17 +142,17 @@ pub fn matching_rows(
             .map(|h| h.join().unwrap_or_else(|_| Err("filter failed".to_owned())))
             .collect()
     });
-    let mut matched = Vec::with_capacity(rows.batches.iter().map(|b| b.num_rows()).sum());
+    let mut hits = Vec::with_capacity(rows.batches.iter().map(RecordBatch::num_rows).sum());
     for chunk in masks {
         match chunk? {
-            Some(chunk) => chunk.into_iter().for_each(|m| matched.extend(m)),
+            Some(chunk) => chunk.into_iter().for_each(|m| hits.extend(m)),
             None => return Ok(None),
         }
     }
-    let keep = |row: u32| matched[row as usize];
+    let keep = |row: u32| hits[row as usize];
     Ok(Some(match &rows.order {
         Some(order) => order.iter().copied().filter(|&r| keep(r)).collect(),
-        None => (0..matched.len() as u32).filter(|&r| keep(r)).collect(),
+        None => (0..hits.len() as u32).filter(|&r| keep(r)).collect(),
     }))
 }
 

@@ -207,6 +207,10 @@ pub struct QueryArgs {
     /// they differ.
     #[arg(long, conflicts_with = "explain")]
     pub compare: bool,
+    /// With several statements, run the rest after one fails (the exit code still says a
+    /// statement failed). Without it, the first failure stops the run.
+    #[arg(long)]
+    pub continue_on_error: bool,
 }
 
 /// `--format`'s parser: the writer stack's format names, listed in `--help`.

@@ -67,37 +67,7 @@ pub(super) async fn run_query(
         return ExitCode::SUCCESS;
     }
     let context = QueryContext { database };
-    let id = match engine.submit(&sql, &context).await {
-        Ok(id) => id,
-        Err(e) => return fail(EXIT_QUERY_ERROR, &e),
-    };
-    let status = tokio::select! {
-        status = engine.wait(&id) => status,
-        _ = tokio::signal::ctrl_c() => {
-            let _ = engine.cancel(&id).await;
-            engine.wait(&id).await
-        }
-    };
-    let status = match status {
-        Ok(status) => status,
-        Err(e) => return fail(EXIT_QUERY_ERROR, &e),
-    };
-    match status.state {
-        QueryState::Succeeded => {}
-        QueryState::Cancelled => return fail(EXIT_INTERRUPTED, &"query cancelled"),
-        _ => {
-            let error = status
-                .error
-                .map_or_else(|| "query failed".to_owned(), |e| describe_error(&e));
-            return fail(EXIT_QUERY_ERROR, &error);
-        }
-    }
-    let page = match crate::backend::all_results(engine.as_ref(), &id).await {
-        Ok(page) => page,
-        Err(e) => return fail(EXIT_QUERY_ERROR, &e),
-    };
-    let mut final_stats = status.stats.clone();
-    final_stats.absorb_fetch(&page);
+    let statements = crate::sql::statements::split(&sql);
     let stdout = std::io::stdout();
     let to_terminal = stdout.is_terminal();
     if to_terminal && !args.format.is_text() {
@@ -109,64 +79,242 @@ pub(super) async fn run_query(
             ),
         );
     }
-    let rows = SharedRows::unordered(page.schema.clone(), page.batches.clone());
-    let written = export::write_rows(
-        std::io::BufWriter::new(stdout),
-        args.format,
-        &rows,
-        to_terminal,
-        &|_| {},
-    )
-    .and_then(|mut out| out.flush());
-    if let Err(e) = written
-        && e.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        return fail(EXIT_QUERY_ERROR, &format!("cannot write results: {e}"));
+    if statements.len() > 1 && !args.format.is_text() {
+        return fail(
+            EXIT_USAGE,
+            &format!(
+                "{} holds one result and the SQL has {} statements: run them one at a time",
+                args.format,
+                statements.len()
+            ),
+        );
     }
     // Each `quarry query` is a session of its own in the ledger.
-    let ledger_path = crate::ledger::ledger_path(&config::data_dir());
-    let session = crate::ledger::new_session_id();
-    if final_stats.billed_bytes > 0
-        && let Err(e) = crate::ledger::append(
-            &ledger_path,
-            &crate::ledger::LedgerEntry::for_stats(&session, &final_stats),
-        )
-    {
-        say!(
-            "quarry: the cost ledger {} was not updated: {e}",
-            ledger_path.display()
-        );
+    let run = Run {
+        engine: engine.as_ref(),
+        context: &context,
+        args,
+        to_terminal,
+        ledger_path: crate::ledger::ledger_path(&config::data_dir()),
+        session: crate::ledger::new_session_id(),
+    };
+    if statements.len() <= 1 {
+        return match run.statement(&sql, None, None).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(failure) => failure.exit(),
+        };
     }
-    if args.stats_json {
-        /// The statistics with the ledger's totals after this query.
-        #[derive(serde::Serialize)]
-        struct StatsWithLedger<'a> {
-            #[serde(flatten)]
-            stats: &'a crate::backend::QueryStats,
-            ledger: Option<crate::ledger::LedgerSummary>,
+    // Several statements: each result after a header naming it, each its own statistics.
+    let total = statements.len();
+    let mut failed = 0;
+    for (index, statement) in statements.iter().enumerate() {
+        let header = statement_header(index, total, statement);
+        if index > 0 {
+            println!();
         }
-        let ledger = crate::ledger::read(&ledger_path).ok().map(|entries| {
-            crate::ledger::LedgerSummary::of(&entries, &session, &crate::ledger::today())
-        });
-        let json = serde_json::to_string(&StatsWithLedger {
-            stats: &final_stats,
-            ledger,
-        })
-        .unwrap_or_default();
-        // JSON escaping keeps it JSON; `say!` would turn its escapes into Rust's.
-        eprintln!("{}", crate::text::escape_json_for_terminal(&json));
-    } else {
-        say!("{}", stats_line(&final_stats));
+        println!("{}", crate::text::escape_control(&header));
+        say!("{header}");
+        match run
+            .statement(&statement.sql, Some(statement), Some(&header))
+            .await
+        {
+            Ok(()) => {}
+            Err(Failure::Interrupted) => return Failure::Interrupted.exit(),
+            Err(failure) => {
+                failed += 1;
+                if !args.continue_on_error {
+                    let left = total - index - 1;
+                    let exit = failure.exit();
+                    if left > 0 {
+                        say!(
+                            "quarry: stopped: {left} statement(s) not run (--continue-on-error runs them)"
+                        );
+                    }
+                    return exit;
+                }
+                let _ = failure.exit();
+            }
+        }
     }
-    if page.truncated {
-        let shown: usize = page.batches.iter().map(RecordBatch::num_rows).sum();
-        say!(
-            "note: printed the first {} of {} rows; raise --max-rows to see more",
-            thousands(shown as u64),
-            thousands(final_stats.rows)
-        );
+    if failed > 0 {
+        say!("quarry: {failed} of {total} statements failed");
+        return ExitCode::from(EXIT_QUERY_ERROR);
     }
     ExitCode::SUCCESS
+}
+
+/// `-- [2/3] line 4: SELECT source, count(*) …`: which statement a result belongs to.
+fn statement_header(
+    index: usize,
+    total: usize,
+    statement: &crate::sql::statements::Statement,
+) -> String {
+    let first_line = statement
+        .sql
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with("--"))
+        .unwrap_or("");
+    let mut shown: String = first_line.chars().take(72).collect();
+    if shown.len() < first_line.len() || statement.sql.trim().lines().count() > 1 {
+        shown.push_str(" …");
+    }
+    format!(
+        "-- [{}/{total}] line {}: {shown}",
+        index + 1,
+        statement.start.line
+    )
+}
+
+/// Why a statement did not print its result.
+enum Failure {
+    /// Ctrl-C: nothing more runs.
+    Interrupted,
+    /// A failure with its exit code and message.
+    Error(u8, String),
+}
+
+impl Failure {
+    /// Says why on stderr and gives the exit code.
+    fn exit(self) -> ExitCode {
+        match self {
+            Self::Interrupted => fail(EXIT_INTERRUPTED, &"query cancelled"),
+            Self::Error(code, message) => fail(code, &message),
+        }
+    }
+}
+
+/// What every statement of one `quarry query` shares.
+struct Run<'a> {
+    engine: &'a dyn crate::backend::QueryEngine,
+    context: &'a QueryContext,
+    args: &'a QueryArgs,
+    to_terminal: bool,
+    ledger_path: std::path::PathBuf,
+    session: String,
+}
+
+impl Run<'_> {
+    /// Runs one statement: its rows to stdout, its statistics to stderr, its cost to the
+    /// ledger.
+    /// `within` places the statement in the SQL text, so an error names the text's line.
+    async fn statement(
+        &self,
+        sql: &str,
+        within: Option<&crate::sql::statements::Statement>,
+        header: Option<&str>,
+    ) -> Result<(), Failure> {
+        let (engine, args) = (self.engine, self.args);
+        let id = engine
+            .submit(sql, self.context)
+            .await
+            .map_err(|e| Failure::Error(EXIT_QUERY_ERROR, e.to_string()))?;
+        let status = tokio::select! {
+            status = engine.wait(&id) => status,
+            _ = tokio::signal::ctrl_c() => {
+                let _ = engine.cancel(&id).await;
+                let _ = engine.wait(&id).await;
+                return Err(Failure::Interrupted);
+            }
+        };
+        let status = status.map_err(|e| Failure::Error(EXIT_QUERY_ERROR, e.to_string()))?;
+        match status.state {
+            QueryState::Succeeded => {}
+            QueryState::Cancelled => return Err(Failure::Interrupted),
+            _ => {
+                let error = status.error.map_or_else(
+                    || "query failed".to_owned(),
+                    |mut e| {
+                        if let (Some(statement), Some(at)) = (within, e.position) {
+                            let at = statement.to_buffer(crate::sql::statements::Position {
+                                line: at.line,
+                                column: at.column,
+                            });
+                            e.position = Some(crate::backend::SqlPosition {
+                                line: at.line,
+                                column: at.column,
+                            });
+                        }
+                        describe_error(&e)
+                    },
+                );
+                return Err(Failure::Error(EXIT_QUERY_ERROR, error));
+            }
+        }
+        let page = crate::backend::all_results(engine, &id)
+            .await
+            .map_err(|e| Failure::Error(EXIT_QUERY_ERROR, e.to_string()))?;
+        let mut final_stats = status.stats.clone();
+        final_stats.absorb_fetch(&page);
+        let rows = SharedRows::unordered(page.schema.clone(), page.batches.clone());
+        let written = export::write_rows(
+            std::io::BufWriter::new(std::io::stdout()),
+            args.format,
+            &rows,
+            self.to_terminal,
+            &|_| {},
+        )
+        .and_then(|mut out| out.flush());
+        if let Err(e) = written
+            && e.kind() != std::io::ErrorKind::BrokenPipe
+        {
+            return Err(Failure::Error(
+                EXIT_QUERY_ERROR,
+                format!("cannot write results: {e}"),
+            ));
+        }
+        self.record(&final_stats, header);
+        if page.truncated {
+            let shown: usize = page.batches.iter().map(RecordBatch::num_rows).sum();
+            say!(
+                "note: printed the first {} of {} rows; raise --max-rows to see more",
+                thousands(shown as u64),
+                thousands(final_stats.rows)
+            );
+        }
+        Ok(())
+    }
+
+    /// The ledger entry and the statistics on stderr (a line, or JSON with `--stats-json`).
+    fn record(&self, final_stats: &crate::backend::QueryStats, header: Option<&str>) {
+        let ledger_path = &self.ledger_path;
+        if final_stats.billed_bytes > 0
+            && let Err(e) = crate::ledger::append(
+                ledger_path,
+                &crate::ledger::LedgerEntry::for_stats(&self.session, final_stats),
+            )
+        {
+            say!(
+                "quarry: the cost ledger {} was not updated: {e}",
+                ledger_path.display()
+            );
+        }
+        if self.args.stats_json {
+            /// The statistics with the ledger's totals after this query.
+            #[derive(serde::Serialize)]
+            struct StatsWithLedger<'a> {
+                /// The statement's header when the SQL holds several.
+                #[serde(skip_serializing_if = "Option::is_none")]
+                statement: Option<&'a str>,
+                #[serde(flatten)]
+                stats: &'a crate::backend::QueryStats,
+                ledger: Option<crate::ledger::LedgerSummary>,
+            }
+            let ledger = crate::ledger::read(ledger_path).ok().map(|entries| {
+                crate::ledger::LedgerSummary::of(&entries, &self.session, &crate::ledger::today())
+            });
+            let json = serde_json::to_string(&StatsWithLedger {
+                statement: header,
+                stats: final_stats,
+                ledger,
+            })
+            .unwrap_or_default();
+            // JSON escaping keeps it JSON; `say!` would turn its escapes into Rust's.
+            eprintln!("{}", crate::text::escape_json_for_terminal(&json));
+        } else {
+            say!("{}", stats_line(final_stats));
+        }
+    }
 }
 
 /// `quarry query --compare`: the query on both engines, a line per engine and the verdict.

@@ -164,10 +164,31 @@ pub fn draw_footer(
         .collect();
     // Cancel matters only while something runs; the room goes to the pane's keys otherwise.
     let running = state.is_running();
+    // Vim's normal mode keeps Ctrl-R for redo: the history is not on it there.
+    let vim = state
+        .editor
+        .vim
+        .as_ref()
+        .filter(|_| state.focus == crate::app::Focus::Editor);
+    let taken_by_vim = |b: &Binding| {
+        vim.is_some_and(|vim| {
+            let input = ratatui_textarea::Input {
+                key: match b.press.key {
+                    crate::app::keys::Key::Char(c) => ratatui_textarea::Key::Char(c),
+                    _ => return false,
+                },
+                ctrl: b.press.ctrl,
+                alt: b.press.alt,
+                shift: false,
+            };
+            vim.claims(&input)
+        })
+    };
     let global = bindings.iter().filter(|b| {
         b.scope == Scope::Global
             && !pane.iter().any(|p| p.press == b.press)
             && (running || b.command != Command::cancel)
+            && !taken_by_vim(b)
     });
     let labels = |list: &[&Binding]| {
         let mut spans = Vec::new();
@@ -189,7 +210,7 @@ pub fn draw_footer(
     // Whole labels only: a cut one reads as a different key.
     let mut pane = pane;
     // Vim's mode (and the keys of a command being typed) first, where the eye looks for it.
-    let mode: Vec<Span> = match &state.editor.vim {
+    let mode: Vec<Span> = match vim {
         Some(vim) => vec![
             Span::styled(
                 format!(" {} ", vim.mode.label()),

@@ -7,6 +7,7 @@
 //! and the whole change is one undo step, as in vim.
 
 mod command;
+mod edit;
 pub mod motion;
 #[cfg(test)]
 mod tests;
@@ -207,7 +208,7 @@ fn normal_key(state: &mut AppState, input: Input) -> Vec<Effect> {
             if command.changes_text() && vim.change_before.is_none() {
                 vim.change_before = Some(state.editor.buffers[state.editor.active].text());
             }
-            let effects = command::run(state, command);
+            let effects = edit::run(state, command);
             if let Some(vim) = state.editor.vim.as_ref()
                 && vim.mode != Mode::Insert
             {

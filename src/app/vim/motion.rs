@@ -135,9 +135,8 @@ impl Text {
 
     /// `e` / `E`: the end of this word, or of the next one when already at an end.
     pub fn word_end(&self, from: Pos, big: bool) -> Pos {
-        let mut p = match self.next(from) {
-            Some(p) => p,
-            None => return from,
+        let Some(mut p) = self.next(from) else {
+            return from;
         };
         while self.class_at(p, big) == Class::Blank || self.len(p.row) == 0 {
             match self.next(p) {
@@ -157,9 +156,8 @@ impl Text {
 
     /// `b` / `B`: the start of this word, or of the previous one when already at a start.
     pub fn word_backward(&self, from: Pos, big: bool) -> Pos {
-        let mut p = match self.previous(from) {
-            Some(p) => p,
-            None => return Pos::new(0, 0),
+        let Some(mut p) = self.previous(from) else {
+            return Pos::new(0, 0);
         };
         while self.class_at(p, big) == Class::Blank && self.len(p.row) > 0 {
             match self.previous(p) {
