@@ -179,6 +179,8 @@ pub enum Action {
         matcher: Arc<RowMatcher>,
         rows: Result<Vec<u32>, String>,
     },
+    /// Show the next (+1) or previous (-1) statement's result.
+    ResultsTab(isize),
     /// The cursor to the next (`true`) or previous cell matching the filter.
     ResultsJumpToMatch(bool),
     /// Show the cursor cell in full (JSON pretty-printed).

@@ -115,6 +115,8 @@ commands! {
     export => Action::ResultsExport, "export the rows (CSV, TSV, JSON, NDJSON, Parquet, table)";
     results_filter => Action::ResultsStartFilter, "filter rows: text, /regex/, column:text (smart case)";
     next_match => Action::ResultsJumpToMatch(true), "next cell matching the filter";
+    next_result => Action::ResultsTab(1), "next statement's result (after F6 on several)";
+    previous_result => Action::ResultsTab(-1), "previous statement's result";
     previous_match => Action::ResultsJumpToMatch(false), "previous cell matching the filter";
 }
 
@@ -255,6 +257,8 @@ const DEFAULT_KEYS: &[(Scope, KeyPress, Command, Option<&str>)] = {
         (RESULTS, plain(Char('/')), C::results_filter, Some("filter")),
         (RESULTS, plain(Char('n')), C::next_match, None),
         (RESULTS, plain(Char('N')), C::previous_match, None),
+        (RESULTS, plain(Char(']')), C::next_result, None),
+        (RESULTS, plain(Char('[')), C::previous_result, None),
     ]
 };
 

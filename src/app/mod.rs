@@ -14,6 +14,7 @@ pub mod keys;
 pub mod overlay;
 pub mod partitions;
 pub mod picker;
+pub mod result_tabs;
 pub mod results;
 pub mod results_filter;
 mod run;

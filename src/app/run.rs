@@ -20,6 +20,10 @@ pub(super) fn running_ticket(state: &AppState) -> Option<u64> {
 /// Starts the statement under the cursor (or the whole buffer). A run while another runs
 /// cancels the first: its answers carry the old ticket and are dropped.
 pub(super) fn run(state: &mut AppState, whole_buffer: bool) -> Vec<Effect> {
+    // A single run replaces the tabs of the last run of several statements.
+    if state.result_tabs.queue.is_empty() {
+        state.result_tabs = super::result_tabs::ResultTabs::default();
+    }
     let buffer = state.editor.buffer();
     let statement = if whole_buffer {
         crate::sql::statements::split(&buffer.text())
@@ -86,7 +90,7 @@ fn start_compare(state: &mut AppState, statement: Statement) -> Vec<Effect> {
 }
 
 /// Starts `statement` (the cost guard has had its say).
-fn start(state: &mut AppState, statement: Statement) -> Vec<Effect> {
+pub(super) fn start(state: &mut AppState, statement: Statement) -> Vec<Effect> {
     let mut effects = cancel_running(state);
     let ticket = state.next_ticket;
     state.next_ticket += 1;
@@ -143,37 +147,51 @@ pub(super) fn history(
     })
 }
 
-/// Adds a later page of results to the grid it belongs to.
+/// Adds a later page of results to the grid it belongs to (shown, or parked in a tab).
 pub(super) fn results_appended(
     state: &mut AppState,
     ticket: u64,
     page: Result<crate::backend::ResultPage, String>,
 ) -> Vec<Effect> {
-    let Some(grid) = state.results.as_mut().filter(|g| g.id == ticket) else {
-        return Vec::new(); // a newer query's grid
-    };
-    match page {
-        Ok(page) => {
-            if let QueryPhase::Finished { stats } = &mut state.phase {
-                if let (Some(fetch), Some(more)) = (stats.fetch.as_mut(), page.fetch.as_ref()) {
-                    fetch.rows = more.rows;
-                    fetch.ms += more.ms;
-                }
-                if page.next_token.is_none() && !page.truncated {
-                    stats.rows = (grid.loaded + page_rows(&page)) as u64;
-                }
-            }
-            let more_coming = page.next_token.is_some();
-            if grid.append(page.batches, more_coming, page.truncated) {
-                return super::results_filter::refresh(state);
-            }
-        }
+    let shown = state.results.as_ref().is_some_and(|g| g.id == ticket);
+    let page = match page {
+        Ok(page) => page,
         Err(e) => {
-            grid.loading_more = false;
-            state.notice = Some(format!("the rest of the results could not be read: {e}"));
+            if let Some(grid) = grid_for(state, ticket, shown) {
+                grid.loading_more = false;
+                state.notice = Some(format!("the rest of the results could not be read: {e}"));
+            }
+            return Vec::new();
+        }
+    };
+    let loaded = match grid_for(state, ticket, shown) {
+        Some(grid) => grid.loaded,
+        None => return Vec::new(), // a newer query's grid
+    };
+    if shown && let QueryPhase::Finished { stats } = &mut state.phase {
+        if let (Some(fetch), Some(more)) = (stats.fetch.as_mut(), page.fetch.as_ref()) {
+            fetch.rows = more.rows;
+            fetch.ms += more.ms;
+        }
+        if page.next_token.is_none() && !page.truncated {
+            stats.rows = (loaded + page_rows(&page)) as u64;
         }
     }
+    let more_coming = page.next_token.is_some();
+    let refilter = grid_for(state, ticket, shown)
+        .is_some_and(|grid| grid.append(page.batches, more_coming, page.truncated));
+    if refilter && shown {
+        return super::results_filter::refresh(state);
+    }
     Vec::new()
+}
+
+fn grid_for(state: &mut AppState, ticket: u64, shown: bool) -> Option<&mut ResultGrid> {
+    if shown {
+        state.results.as_mut()
+    } else {
+        super::result_tabs::parked_grid(state, ticket)
+    }
 }
 
 fn page_rows(page: &crate::backend::ResultPage) -> usize {
@@ -283,5 +301,6 @@ pub(super) fn finish(
             }
         }
     };
+    effects.extend(super::result_tabs::statement_finished(state));
     effects
 }

@@ -70,6 +70,8 @@ pub struct AppState {
     pub functions: Vec<String>,
     pub phase: QueryPhase,
     pub results: Option<ResultGrid>,
+    /// One tab per statement of the last F6 over several statements.
+    pub result_tabs: super::result_tabs::ResultTabs,
     /// The last partition browser opened; kept when hidden so reopening it is instant.
     pub partitions: Option<PartitionBrowser>,
     /// True while the browser is shown in the results' place.
@@ -110,6 +112,7 @@ impl AppState {
             functions: Vec::new(),
             phase: QueryPhase::Idle,
             results: None,
+            result_tabs: super::result_tabs::ResultTabs::default(),
             partitions: None,
             show_partitions: false,
             pending_partitions: None,

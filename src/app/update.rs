@@ -73,7 +73,7 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::RunQuery => run(state, false),
-        Action::RunAll => run(state, true),
+        Action::RunAll => super::result_tabs::run_all(state),
         Action::CancelQuery => {
             if !state.is_running() {
                 state.editor.buffer_mut().textarea.cancel_selection();
@@ -255,6 +255,15 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
             rows,
         } => {
             results_filter::filtered(state, grid, generation, matcher, rows);
+            Vec::new()
+        }
+        Action::ResultsTab(step) => {
+            if state.is_running() && !state.result_tabs.tabs.is_empty() {
+                state.notice =
+                    Some("the statements are still running: wait, or Esc cancels".to_owned());
+            } else {
+                super::result_tabs::cycle(state, step);
+            }
             Vec::new()
         }
         Action::ResultsJumpToMatch(forward) => {

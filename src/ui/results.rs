@@ -14,8 +14,19 @@ use crate::app::results::{CellText, ResultGrid};
 use crate::app::{AppState, QueryPhase};
 use crate::text::{escape_control, thousands};
 
-/// Draws the results pane.
-pub fn draw(frame: &mut Frame, inner: Rect, state: &AppState, theme: &Theme, focused: bool) {
+/// Draws the results pane: the statements' tabs when F6 ran several, then the shown one's
+/// rows or error.
+pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme, focused: bool) {
+    let mut inner = area;
+    if state.result_tabs.tabs.len() > 1 && area.height > 2 {
+        let bar = Rect { height: 1, ..area };
+        frame.render_widget(Paragraph::new(tab_bar(state, theme)), bar);
+        inner = Rect {
+            y: area.y + 1,
+            height: area.height - 1,
+            ..area
+        };
+    }
     if let QueryPhase::Failed { error, .. } = &state.phase {
         // Engine messages may span lines; each line is still escaped.
         let mut lines: Vec<Line> = error
@@ -67,6 +78,42 @@ pub fn draw(frame: &mut Frame, inner: Rect, state: &AppState, theme: &Theme, foc
             frame.render_widget(Paragraph::new(Line::styled(hint, theme.muted)), inner);
         }
     }
+}
+
+/// `1 ✓ SELECT 1 │ 2 ✗ SELECT nope │ 3 … SELECT …  ] [ switch`: each statement's state, the
+/// shown one highlighted.
+fn tab_bar<'a>(state: &AppState, theme: &Theme) -> Line<'a> {
+    let tabs = &state.result_tabs;
+    let mut spans = Vec::new();
+    for (index, tab) in tabs.tabs.iter().enumerate() {
+        if index > 0 {
+            spans.push(Span::styled(" │ ", theme.muted));
+        }
+        let (mark, style) = match crate::app::result_tabs::phase_of(state, index) {
+            Some(QueryPhase::Finished { .. }) => ("✓", theme.success),
+            Some(QueryPhase::Failed { .. }) => ("✗", theme.error),
+            Some(QueryPhase::Cancelled { .. }) => ("⊘", theme.warning),
+            Some(QueryPhase::Running { .. }) => ("…", theme.keyword),
+            Some(QueryPhase::Idle) | None => ("·", theme.muted),
+        };
+        let style = if index == tabs.shown {
+            theme.selection.add_modifier(Modifier::BOLD)
+        } else {
+            style
+        };
+        spans.push(Span::styled(
+            format!(" {mark} {} ", escape_control(&tab.label)),
+            style,
+        ));
+    }
+    if !tabs.queue.is_empty() {
+        spans.push(Span::styled(
+            format!("  +{} queued", tabs.queue.len()),
+            theme.muted,
+        ));
+    }
+    spans.push(Span::styled("  ] [ switch", theme.muted));
+    Line::from(spans)
 }
 
 /// Draws a grid into `area`; public for the render benchmark.

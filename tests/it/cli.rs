@@ -356,3 +356,49 @@ fn a_bad_theme_or_key_in_the_config_stops_the_tui_with_the_file_named() {
         }
     }
 }
+
+#[test]
+fn several_statements_print_one_result_each_and_a_failure_stops_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = dir.path().join("lake");
+    demo(&lake, 1, 50);
+    let sql = "SELECT 'one' AS a;\nSELECT nope FROM logs_db.logs;\nSELECT 'three' AS c, 3 AS n";
+    let stopped = quarry()
+        .arg("--lake")
+        .arg(&lake)
+        .args(["query", "--format", "csv", sql])
+        .output()
+        .unwrap();
+    assert_eq!(stopped.status.code(), Some(1));
+    let stdout = String::from_utf8(stopped.stdout.clone()).unwrap();
+    assert_eq!(
+        stdout,
+        "-- [1/3] line 1: SELECT 'one' AS a\na\none\n\n-- [2/3] line 2: SELECT nope FROM logs_db.logs\n"
+    );
+    let stderr = stderr_of(&stopped);
+    assert!(stderr.contains("(line 2, column 8)"), "{stderr}");
+    assert!(stderr.contains("1 statement(s) not run"), "{stderr}");
+
+    let all = quarry()
+        .arg("--lake")
+        .arg(&lake)
+        .args(["query", "--format", "csv", "--continue-on-error", sql])
+        .output()
+        .unwrap();
+    assert_eq!(all.status.code(), Some(1), "a statement failed");
+    let stdout = String::from_utf8(all.stdout.clone()).unwrap();
+    assert!(
+        stdout.ends_with("-- [3/3] line 3: SELECT 'three' AS c, 3 AS n\nc,n\nthree,3\n"),
+        "{stdout}"
+    );
+    assert!(stderr_of(&all).contains("1 of 3 statements failed"));
+
+    // Binary formats hold one result.
+    let parquet = quarry()
+        .arg("--lake")
+        .arg(&lake)
+        .args(["query", "--format", "parquet", "SELECT 1; SELECT 2"])
+        .output()
+        .unwrap();
+    assert_eq!(parquet.status.code(), Some(2));
+}

@@ -20,6 +20,7 @@ mod layouts;
 mod overlays;
 mod partitions;
 mod pty;
+mod result_tabs;
 mod results_filter;
 mod serve;
 mod snapshots;
