@@ -332,6 +332,8 @@ pub enum Effect {
     RunQuery {
         ticket: Ticket,
         sql: String,
+        /// Values for the SQL's `?`, passed to the engine apart from it.
+        parameters: Vec<crate::sql::params::ParamValue>,
     },
     CancelQuery {
         ticket: Ticket,

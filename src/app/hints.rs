@@ -158,7 +158,7 @@ pub fn refresh(state: &mut AppState) -> Vec<Effect> {
     match statement {
         Some(statement) => vec![Effect::Explain {
             generation: state.hints.generation,
-            sql: statement.sql,
+            sql: state.parameters.for_analysis(&statement.sql),
             immediate: false,
         }],
         None => {

@@ -12,6 +12,7 @@ mod grid_actions;
 pub mod hints;
 pub mod keys;
 pub mod overlay;
+pub mod parameters;
 pub mod partitions;
 pub mod picker;
 pub mod result_tabs;

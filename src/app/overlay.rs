@@ -29,6 +29,8 @@ pub enum PromptKind {
     Search,
     /// A vim `:` command (`w`, `q`, `wq`, a line number).
     ExCommand,
+    /// A value for a query parameter.
+    Parameter,
     /// The name of an Athena named query to save the statement as.
     NamedQuery,
     /// Dates to filter a table's year/month/day partitions to (the "no filter" quick fix).

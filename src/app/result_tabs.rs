@@ -71,6 +71,9 @@ pub fn next(state: &mut AppState) -> Vec<Effect> {
     state.result_tabs.shown = number - 1;
     state.results = None;
     state.phase = QueryPhase::Idle;
+    if let Some(effects) = super::parameters::ask(state, &statement, RunKind::Run) {
+        return effects;
+    }
     if let Err(effects) = hints::guard(state, &statement, RunKind::Run) {
         return effects;
     }

@@ -44,6 +44,9 @@ pub(super) fn run(state: &mut AppState, whole_buffer: bool) -> Vec<Effect> {
         state.notice = Some("nothing to run: the buffer holds no SQL".to_owned());
         return Vec::new();
     };
+    if let Some(effects) = super::parameters::ask(state, &statement, RunKind::Run) {
+        return effects;
+    }
     if let Err(effects) = hints::guard(state, &statement, RunKind::Run) {
         return effects;
     }
@@ -57,6 +60,12 @@ pub(super) fn compare(state: &mut AppState) -> Vec<Effect> {
         state.notice = Some("nothing to compare: the buffer holds no SQL".to_owned());
         return Vec::new();
     };
+    if !crate::sql::params::slots(&statement.sql).is_empty() {
+        state.notice = Some(
+            "the comparison does not take parameters: write the values in to compare".to_owned(),
+        );
+        return Vec::new();
+    }
     if let Err(effects) = hints::guard(state, &statement, RunKind::Compare) {
         return effects;
     }
@@ -100,9 +109,15 @@ pub(super) fn start(state: &mut AppState, statement: Statement) -> Vec<Effect> {
     if state.focus == Focus::Partitions {
         state.focus = Focus::Results;
     }
+    // A statement whose values were asked for runs as SQL with `?` and the values apart.
+    let (sql, parameters) = match state.parameters.bound(&statement.sql) {
+        Some((sql, values)) => (sql.clone(), values.clone()),
+        None => (statement.sql.clone(), Vec::new()),
+    };
     effects.push(Effect::RunQuery {
         ticket,
-        sql: statement.sql.clone(),
+        sql,
+        parameters,
     });
     state.phase = QueryPhase::Running {
         ticket,

@@ -72,6 +72,8 @@ pub struct AppState {
     pub results: Option<ResultGrid>,
     /// One tab per statement of the last F6 over several statements.
     pub result_tabs: super::result_tabs::ResultTabs,
+    /// Query parameters: values being asked for and those remembered.
+    pub parameters: super::parameters::Parameters,
     /// The last partition browser opened; kept when hidden so reopening it is instant.
     pub partitions: Option<PartitionBrowser>,
     /// True while the browser is shown in the results' place.
@@ -113,6 +115,7 @@ impl AppState {
             phase: QueryPhase::Idle,
             results: None,
             result_tabs: super::result_tabs::ResultTabs::default(),
+            parameters: super::parameters::Parameters::default(),
             partitions: None,
             show_partitions: false,
             pending_partitions: None,

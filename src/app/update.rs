@@ -529,7 +529,12 @@ fn prompt_input(state: &mut AppState, edit: TextEdit) -> Vec<Effect> {
     };
     match edit {
         TextEdit::Push(_) | TextEdit::Pop => edit.apply_to(&mut prompt.text),
-        TextEdit::Abort => return state.close_overlay(),
+        TextEdit::Abort => {
+            if prompt.kind == PromptKind::Parameter {
+                super::parameters::abandoned(state);
+            }
+            return state.close_overlay();
+        }
         TextEdit::Finish => {
             let Some(Overlay::Prompt(prompt)) = state.overlay.take() else {
                 return Vec::new();
@@ -548,6 +553,7 @@ fn prompt_input(state: &mut AppState, edit: TextEdit) -> Vec<Effect> {
                     Vec::new()
                 }
                 PromptKind::ExCommand => vim::ex_command(state, &prompt.text),
+                PromptKind::Parameter => super::parameters::entered(state, &prompt.text),
             };
         }
     }

@@ -211,6 +211,11 @@ pub struct QueryArgs {
     /// statement failed). Without it, the first failure stops the run.
     #[arg(long)]
     pub continue_on_error: bool,
+    /// A value for the SQL's parameters: `?` in order, or `name=VALUE` for `:name` and
+    /// `${name}`. Numbers stay numbers; quote text that looks like one (`'2023'`). Values
+    /// reach the engine apart from the SQL (Athena's `ExecutionParameters`), never spliced in.
+    #[arg(long = "param", value_name = "VALUE")]
+    pub params: Vec<String>,
 }
 
 /// `--format`'s parser: the writer stack's format names, listed in `--help`.

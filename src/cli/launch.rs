@@ -12,6 +12,8 @@ use crate::session::{self, SavedBuffer, SavedSession, SessionFiles};
 pub struct Opening {
     pub editor: Editor,
     pub notice: Option<String>,
+    /// Parameter values remembered by the last session.
+    pub parameters: std::collections::HashMap<String, Vec<String>>,
 }
 
 /// Builds the first editor. `files` that do not exist yet open empty and are created on
@@ -23,6 +25,7 @@ pub fn open_editor(
 ) -> Result<Opening, String> {
     let mut buffers = Vec::new();
     let mut active = 0;
+    let mut parameters = std::collections::HashMap::new();
     for path in files {
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
@@ -40,6 +43,7 @@ pub fn open_editor(
     {
         active = last.active;
         buffers.extend(last.buffers.into_iter().map(restore));
+        parameters.extend(last.parameters);
     }
     if buffers.is_empty() {
         buffers.push(Buffer::new("query 1", starter));
@@ -70,7 +74,11 @@ pub fn open_editor(
         editor.buffers.push(buffer);
     }
     editor.active = active.min(editor.buffers.len() - 1);
-    Ok(Opening { editor, notice })
+    Ok(Opening {
+        editor,
+        notice,
+        parameters,
+    })
 }
 
 /// A buffer as it was: text (possibly unsaved) and its file.
@@ -99,6 +107,12 @@ pub fn snapshot(state: &AppState) -> SavedSession {
             .collect(),
         active: state.editor.active,
         time: chrono::Local::now().to_rfc3339(),
+        parameters: state
+            .parameters
+            .remembered()
+            .iter()
+            .map(|(sql, values)| (sql.clone(), values.clone()))
+            .collect(),
     }
 }
 

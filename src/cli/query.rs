@@ -53,8 +53,15 @@ pub(super) async fn run_query(
         let pricing = Pricing {
             usd_per_tb: config.price_per_tb_usd,
         };
+        // The estimate reads the statement with its values written in (never run).
+        let bound = match parameter_values(&sql, &args.params)
+            .and_then(|values| crate::sql::params::bound_text(&sql, &values))
+        {
+            Ok(bound) => bound,
+            Err(e) => return fail(EXIT_USAGE, &e),
+        };
         let explanation =
-            crate::estimate::explain(catalog.as_ref(), &sql, database.as_deref(), pricing).await;
+            crate::estimate::explain(catalog.as_ref(), &bound, database.as_deref(), pricing).await;
         if matches!(args.format, Format::Json | Format::Ndjson) {
             let json = serde_json::to_string_pretty(&explanation).unwrap_or_default();
             println!("{}", crate::text::escape_json_for_terminal(&json));
@@ -66,7 +73,10 @@ pub(super) async fn run_query(
         }
         return ExitCode::SUCCESS;
     }
-    let context = QueryContext { database };
+    let context = QueryContext {
+        database,
+        ..QueryContext::default()
+    };
     let statements = crate::sql::statements::split(&sql);
     let stdout = std::io::stdout();
     let to_terminal = stdout.is_terminal();
@@ -143,6 +153,58 @@ pub(super) async fn run_query(
     ExitCode::SUCCESS
 }
 
+/// The values `--param` gives for `sql`'s parameters, in the order they are asked for: a
+/// `name=VALUE` fills that name, the others fill the rest in order.
+fn parameter_values(
+    sql: &str,
+    given: &[String],
+) -> Result<Vec<crate::sql::params::ParamValue>, String> {
+    use crate::sql::params::{ParamValue, slots};
+    let slots = slots(sql);
+    if slots.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut named = std::collections::HashMap::new();
+    let mut in_order = Vec::new();
+    for value in given {
+        match value.split_once('=') {
+            Some((name, value)) if slots.iter().any(|s| s == name.trim()) => {
+                named.insert(name.trim().to_owned(), value.to_owned());
+            }
+            _ => in_order.push(value.clone()),
+        }
+    }
+    let mut in_order = in_order.into_iter();
+    let values = slots
+        .iter()
+        .map(|slot| {
+            named
+                .remove(slot)
+                .or_else(|| in_order.next())
+                .map(|v| ParamValue::parse(&v))
+                .ok_or_else(|| {
+                    let name = if slot.bytes().all(|b| b.is_ascii_digit()) {
+                        format!("? number {slot}")
+                    } else {
+                        format!(":{slot}")
+                    };
+                    format!(
+                        "the SQL needs a value for {name}: give --param VALUE (in order) or --param NAME=VALUE; its parameters are {}",
+                        slots.join(", ")
+                    )
+                })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    if in_order.next().is_some() {
+        return Err(format!(
+            "more --param values than the SQL's {} parameter(s) ({})",
+            slots.len(),
+            slots.join(", ")
+        ));
+    }
+    Ok(values)
+}
+
 /// `-- [2/3] line 4: SELECT source, count(*) …`: which statement a result belongs to.
 fn statement_header(
     index: usize,
@@ -205,8 +267,16 @@ impl Run<'_> {
         header: Option<&str>,
     ) -> Result<(), Failure> {
         let (engine, args) = (self.engine, self.args);
+        let values =
+            parameter_values(sql, &args.params).map_err(|e| Failure::Error(EXIT_USAGE, e))?;
+        let (sql, parameters) = crate::sql::params::positional(sql, &values)
+            .map_err(|e| Failure::Error(EXIT_USAGE, e))?;
+        let context = QueryContext {
+            parameters,
+            ..self.context.clone()
+        };
         let id = engine
-            .submit(sql, self.context)
+            .submit(&sql, &context)
             .await
             .map_err(|e| Failure::Error(EXIT_QUERY_ERROR, e.to_string()))?;
         let status = tokio::select! {
@@ -330,7 +400,10 @@ pub(super) async fn run_compare(
         None => return fail(EXIT_USAGE, &format!("cannot compare: {ONE_ENGINE_LOCALLY}")),
     };
     let cancel = tokio_util::sync::CancellationToken::new();
-    let context = QueryContext { database };
+    let context = QueryContext {
+        database,
+        ..QueryContext::default()
+    };
     let comparison = crate::backend::compare::compare(
         [(chosen.0.label(), chosen.1), (other.0.label(), other.1)],
         sql,

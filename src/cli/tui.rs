@@ -63,6 +63,7 @@ pub(super) async fn run_tui(choice: &SourceChoice, config: &Config, files: &[Pat
     );
     state.editor = opening.editor;
     state.notice = opening.notice;
+    state.parameters.remember(opening.parameters);
     state.user_queries_dir.clone_from(&session_files.queries);
     state.named_queries = choice.aws.is_some();
     if config.editor.mode == crate::config::EditorMode::Vim {
@@ -95,7 +96,10 @@ pub(super) async fn run_tui(choice: &SourceChoice, config: &Config, files: &[Pat
             engine,
         },
         alternate,
-        context: QueryContext { database },
+        context: QueryContext {
+            database,
+            ..QueryContext::default()
+        },
         clipboard: crate::tui::Clipboard::Terminal,
         files: Some(session_files.clone()),
         workspace,

@@ -184,7 +184,11 @@ impl EffectRunner {
                     let _ = tx.send(Action::PartitionsLoaded { request, page });
                 });
             }
-            Effect::RunQuery { ticket, sql } => self.spawn_query(ticket, sql),
+            Effect::RunQuery {
+                ticket,
+                sql,
+                parameters,
+            } => self.spawn_query(ticket, sql, parameters),
             Effect::Compare { ticket, sql } => self.spawn_compare(ticket, sql),
             Effect::CancelCompare { ticket } => {
                 let token = self
@@ -498,9 +502,17 @@ impl EffectRunner {
         });
     }
 
-    fn spawn_query(&self, ticket: Ticket, sql: String) {
+    fn spawn_query(
+        &self,
+        ticket: Ticket,
+        sql: String,
+        parameters: Vec<crate::sql::params::ParamValue>,
+    ) {
         let engine = Arc::clone(&self.services.engine.engine);
-        let context = self.services.context.clone();
+        let context = QueryContext {
+            parameters,
+            ..self.services.context.clone()
+        };
         let tx = self.actions.clone();
         let tickets = Arc::clone(&self.queries);
         tickets

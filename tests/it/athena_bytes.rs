@@ -180,6 +180,7 @@ async fn static_predicates_prune_row_groups_for_athena_too() {
     let engine = engine(lake.path(), 1_000);
     let context = QueryContext {
         database: Some("metrics_db".to_owned()),
+        ..QueryContext::default()
     };
     // (query, row groups Athena reads: n is 0..999 in group 0, 1000..1999 in group 1, …)
     let cases: [(&str, &[usize], &[&str]); 3] = [

@@ -402,3 +402,41 @@ fn several_statements_print_one_result_each_and_a_failure_stops_the_rest() {
         .unwrap();
     assert_eq!(parquet.status.code(), Some(2));
 }
+
+#[test]
+fn params_fill_placeholders_in_order_and_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = dir.path().join("lake");
+    demo(&lake, 2, 200);
+    let expected = crate::common::count_values(
+        &lake.join("logs_db/logs/year=2023/month=09/day=02"),
+        "logtype",
+    );
+    let sql = "SELECT count(*) AS n FROM logs_db.logs WHERE day = :day AND logtype = ? AND month = ${month}";
+    let output = quarry()
+        .arg("--lake")
+        .arg(&lake)
+        .args([
+            "query", "--format", "csv", "--param", "info", "--param", "day='02'",
+        ])
+        .args(["--param", "month='09'", sql])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        format!("n\n{}\n", expected["info"])
+    );
+    let missing = quarry()
+        .arg("--lake")
+        .arg(&lake)
+        .args(["query", "--param", "day='02'", "--param", "info", sql])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        stderr_of(&missing).contains("a value for :month"),
+        "{}",
+        stderr_of(&missing)
+    );
+}

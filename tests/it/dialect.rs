@@ -74,6 +74,7 @@ async fn athena_queries_answer_as_duckdb_does() {
     let engine = engine(&corpus_dir().join("lake"), 100_000);
     let context = QueryContext {
         database: Some("dialect".to_owned()),
+        ..QueryContext::default()
     };
     let mut failures = Vec::new();
     for file in &files {
@@ -111,6 +112,7 @@ async fn what_cannot_run_locally_is_named_not_a_planner_error() {
     let engine = engine(&corpus_dir().join("lake"), 1_000);
     let context = QueryContext {
         database: Some("dialect".to_owned()),
+        ..QueryContext::default()
     };
     for (sql, names) in [
         (

@@ -172,6 +172,7 @@ async fn a_running_query_can_be_cancelled() {
             sql,
             &QueryContext {
                 database: Some("logs_db".into()),
+                ..QueryContext::default()
             },
         )
         .await

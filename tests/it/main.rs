@@ -18,6 +18,7 @@ mod grid;
 mod history;
 mod layouts;
 mod overlays;
+mod parameters;
 mod partitions;
 mod pty;
 mod result_tabs;

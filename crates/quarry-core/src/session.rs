@@ -73,6 +73,9 @@ pub struct SavedSession {
     /// When it was written (RFC 3339).
     #[serde(default)]
     pub time: String,
+    /// The values last given to each statement's parameters, offered again next time.
+    #[serde(default)]
+    pub parameters: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 /// The user's saved queries (sorted by file name), then the built-in examples.
@@ -194,6 +197,7 @@ mod tests {
             }],
             active: 0,
             time: String::new(),
+            parameters: [("SELECT ?".to_owned(), vec!["'05'".to_owned()])].into(),
         };
         write_session(&path, &session).unwrap();
         assert_eq!(take_recovery(&path), Some(session));

@@ -7,4 +7,5 @@ pub mod complete;
 pub mod dates;
 pub mod filter;
 pub mod format;
+pub mod params;
 pub mod statements;

@@ -31,6 +31,7 @@ async fn engine_in(region: &str, bucket: &str) -> (AthenaEngine, quarry::backend
 async fn run(engine: &AthenaEngine, sql: &str) -> QueryId {
     let context = QueryContext {
         database: Some("logs_db".to_owned()),
+        ..QueryContext::default()
     };
     let id = engine.submit(sql, &context).await.unwrap();
     let status = engine.wait(&id).await.unwrap();

@@ -90,6 +90,7 @@ pub async fn create_logs_table(glue: &aws_sdk_glue::Client, database: &str, loca
 async fn count(engine: &LocalEngine, sql: &str) -> (i64, quarry::backend::QueryStats) {
     let context = QueryContext {
         database: Some("s3_logs_db".to_owned()),
+        ..QueryContext::default()
     };
     let id = engine.submit(sql, &context).await.unwrap();
     let status = engine.wait(&id).await.unwrap();
@@ -173,6 +174,7 @@ async fn the_local_engine_reads_a_glue_tables_parquet_from_s3_with_pruning() {
             "SELECT * FROM raw_json",
             &QueryContext {
                 database: Some("s3_logs_db".to_owned()),
+                ..QueryContext::default()
             },
         )
         .await;

@@ -60,7 +60,7 @@ fn retry() -> aws_sdk_athena::config::retry::RetryConfig {
 
 /// Clients whose Athena answers from `athena_rules` and Glue from `glue_rules`. Athena has no
 /// runtime statistics unless a rule gives them, as for DDL or very short queries.
-fn clients(athena_rules: &[&Rule], glue_rules: &[&Rule]) -> AwsClients {
+pub(super) fn clients(athena_rules: &[&Rule], glue_rules: &[&Rule]) -> AwsClients {
     let no_statistics = mock!(aws_sdk_athena::Client::get_query_runtime_statistics)
         .sequence()
         .http_status(
@@ -88,7 +88,7 @@ fn clients(athena_rules: &[&Rule], glue_rules: &[&Rule]) -> AwsClients {
     }
 }
 
-fn engine(clients: AwsClients) -> AthenaEngine {
+pub(super) fn engine(clients: AwsClients) -> AthenaEngine {
     AthenaEngine::new(
         clients,
         AwsOptions::default(),

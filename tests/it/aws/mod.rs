@@ -10,4 +10,5 @@ mod glue_moto;
 mod local_moto;
 mod mocks;
 mod moto;
+mod parameters_mock;
 mod serve_moto;

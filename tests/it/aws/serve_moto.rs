@@ -46,6 +46,7 @@ fn options(
 async fn count(engine: &LocalEngine, sql: &str) -> String {
     let context = QueryContext {
         database: Some("logs_db".to_owned()),
+        ..QueryContext::default()
     };
     let id = engine.submit(sql, &context).await.unwrap();
     let status = engine.wait(&id).await.unwrap();

@@ -51,6 +51,7 @@ pub fn engine(lake: &Path, row_limit: usize) -> LocalEngine {
 pub async fn run(engine: &LocalEngine, sql: &str) -> QueryStatus {
     let context = QueryContext {
         database: Some("logs_db".to_owned()),
+        ..QueryContext::default()
     };
     let id = engine.submit(sql, &context).await.unwrap();
     engine.wait(&id).await.unwrap()

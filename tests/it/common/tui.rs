@@ -69,6 +69,7 @@ fn build(
         },
         context: QueryContext {
             database: Some("logs_db".to_owned()),
+            ..QueryContext::default()
         },
         clipboard: Clipboard::Memory(Arc::default()),
         workspace: None,

@@ -115,6 +115,9 @@ impl fmt::Display for QueryId {
 pub struct QueryContext {
     /// Database used for unqualified table names.
     pub database: Option<String>,
+    /// Values for the statement's `?` placeholders, in order. They reach the engine apart
+    /// from the SQL: Athena's `ExecutionParameters`, DataFusion's parameter values.
+    pub parameters: Vec<crate::sql::params::ParamValue>,
 }
 
 /// Lifecycle of a query, the same words Athena uses.

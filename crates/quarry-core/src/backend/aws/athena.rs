@@ -315,6 +315,10 @@ impl QueryEngine for AthenaEngine {
                     .build(),
             );
         }
+        // Parameters travel as literals beside the SQL, never spliced into it.
+        for value in &context.parameters {
+            request = request.execution_parameters(value.literal());
+        }
         if let Some(minutes) = self.options.result_reuse_minutes {
             request = request.result_reuse_configuration(
                 ResultReuseConfiguration::builder()

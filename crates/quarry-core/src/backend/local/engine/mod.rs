@@ -365,6 +365,7 @@ impl QueryEngine for LocalEngine {
         let shared = Arc::clone(&self.shared);
         let sql = sql.to_owned();
         let database = context.database.clone();
+        let parameters = context.parameters.clone();
         let executor = self
             .executor
             .as_ref()
@@ -376,8 +377,9 @@ impl QueryEngine for LocalEngine {
         tokio::spawn(async move {
             let mut work = {
                 let (shared, run) = (Arc::clone(&shared), Arc::clone(&run));
-                executor
-                    .spawn(async move { execute(&shared, &run, &sql, database.as_deref()).await })
+                executor.spawn(async move {
+                    execute(&shared, &run, &sql, database.as_deref(), &parameters).await
+                })
             };
             // Cancel answers at once even if the work is mid-computation; aborting stops the
             // work at its next await.

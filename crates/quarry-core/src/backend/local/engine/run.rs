@@ -20,6 +20,8 @@ use super::super::scan_metrics::{self, ScanSummary};
 use super::{CATALOG_NAME, QueryRun, ResultSet, Shared};
 use crate::backend::{EngineKind, QueryError, QueryErrorKind, QueryState, QueryStats, TableName};
 use crate::cost::Pricing;
+use crate::sql::params::ParamValue;
+use datafusion::scalar::ScalarValue;
 
 /// Plans and runs one query, keeping rows up to the display limit and counting the rest.
 pub(super) async fn execute(
@@ -27,7 +29,16 @@ pub(super) async fn execute(
     run: &QueryRun,
     sql: &str,
     database: Option<&str>,
+    parameters: &[ParamValue],
 ) -> Result<(ResultSet, Vec<TableName>, u64, u64), QueryError> {
+    // `?` becomes `$1`, `$2`, … and the values are bound to the plan, not written into the SQL.
+    let numbered;
+    let sql = if parameters.is_empty() {
+        sql
+    } else {
+        numbered = crate::sql::params::numbered(sql);
+        numbered.as_str()
+    };
     let ctx = match database {
         Some(db) => {
             let mut state = shared.ctx.state();
@@ -50,9 +61,14 @@ pub(super) async fn execute(
         .with_allow_ddl(false)
         .with_allow_dml(false);
     let planning = Instant::now();
-    let logical = dialect::plan(&ctx, sql, read_only)
+    let mut logical = dialect::plan(&ctx, sql, read_only)
         .await
         .map_err(|e| shared.explain(&e))?;
+    if !parameters.is_empty() {
+        logical = logical
+            .with_param_values(parameters.iter().map(scalar).collect::<Vec<_>>())
+            .map_err(|e| shared.explain(&e))?;
+    }
     let frame = ctx
         .execute_logical_plan(logical)
         .await
@@ -93,6 +109,18 @@ pub(super) async fn execute(
         truncated: rows > kept_rows,
     };
     Ok((result, tables, planning_ms, elapsed_ms(executing)))
+}
+
+/// A parameter as DataFusion's value: whole numbers as BIGINT, other numbers as DOUBLE, text
+/// as VARCHAR.
+fn scalar(value: &ParamValue) -> ScalarValue {
+    match value {
+        ParamValue::Number(n) => n.parse::<i64>().map_or_else(
+            |_| ScalarValue::Float64(n.parse::<f64>().ok()),
+            |i| ScalarValue::Int64(Some(i)),
+        ),
+        ParamValue::Text(t) => ScalarValue::Utf8(Some(t.clone())),
+    }
 }
 
 /// Records the final state and statistics, whatever the outcome.
