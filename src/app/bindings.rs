@@ -439,10 +439,10 @@ mod tests {
         // Movement keys are commands too: vim users can move the results with other keys.
         let moved = vec![(
             "results_down".to_owned(),
-            vec![KeyPress::plain(Key::Char('n'))],
+            vec![KeyPress::plain(Key::Char('J'))],
         )];
         let bindings = rebind(default_bindings(), &moved).unwrap();
-        let n = lookup(&bindings, Focus::Results, KeyPress::plain(Key::Char('n'))).unwrap();
+        let n = lookup(&bindings, Focus::Results, KeyPress::plain(Key::Char('J'))).unwrap();
         assert!(matches!(
             n.action(),
             Action::ResultsMove {
