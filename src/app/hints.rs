@@ -128,7 +128,9 @@ pub struct Confirmation {
 
 /// Asks for a new explanation when the statement under the cursor changed.
 pub fn refresh(state: &mut AppState) -> Vec<Effect> {
-    if !state.hints.enabled {
+    // A run waits for the estimate of its own statement (F6's whole buffer, a statement with
+    // its values written in): asking about another would leave that run waiting forever.
+    if !state.hints.enabled || state.hints.pending_run.is_some() {
         return Vec::new();
     }
     // Finding the statement tokenizes the buffer; past this size that would slow typing.
@@ -143,7 +145,12 @@ pub fn refresh(state: &mut AppState) -> Vec<Effect> {
     let statement = if size > MAX_BUFFER_FOR_HINTS {
         None
     } else {
-        state.editor.buffer().statement_to_run()
+        // A statement with parameters is analyzed with the values last given written in
+        // (the same text the cost guard estimates when it runs).
+        state.editor.buffer().statement_to_run().map(|s| Statement {
+            sql: state.parameters.for_analysis(&s.sql),
+            ..s
+        })
     };
     let same = match (&statement, &state.hints.requested) {
         (Some(a), Some(b)) => a.sql == b.sql && a.start == b.start,
@@ -158,7 +165,7 @@ pub fn refresh(state: &mut AppState) -> Vec<Effect> {
     match statement {
         Some(statement) => vec![Effect::Explain {
             generation: state.hints.generation,
-            sql: state.parameters.for_analysis(&statement.sql),
+            sql: statement.sql,
             immediate: false,
         }],
         None => {

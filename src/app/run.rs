@@ -25,18 +25,11 @@ pub(super) fn run(state: &mut AppState, whole_buffer: bool) -> Vec<Effect> {
         state.result_tabs = super::result_tabs::ResultTabs::default();
     }
     let buffer = state.editor.buffer();
+    // The whole buffer is one statement here (F6 gives several statements a tab each).
     let statement = if whole_buffer {
         crate::sql::statements::split(&buffer.text())
             .into_iter()
             .next()
-            .map(|mut first| {
-                buffer
-                    .text()
-                    .trim()
-                    .trim_end_matches(';')
-                    .clone_into(&mut first.sql);
-                first
-            })
     } else {
         buffer.statement_to_run()
     };

@@ -105,7 +105,11 @@ async fn every_shipped_saved_query_runs_on_the_demo_lake() {
         press(&mut app, KeyCode::F(6)); // the whole buffer
         // Parameterised examples ask for the month the small lake holds.
         while let Some(prompt) = app.state.prompt() {
-            let value = if prompt.label.starts_with(":year") { "'2023'" } else { "'01'" };
+            let value = if prompt.label.starts_with(":year") {
+                "'2023'"
+            } else {
+                "'01'"
+            };
             app.type_text(value);
             press(&mut app, KeyCode::Enter);
         }
