@@ -157,6 +157,8 @@ pub enum Action {
     PartitionsClose,
     /// A key for the focused pane's filter line.
     FilterInput(TextEdit),
+    /// An earlier (-1) or later (+1) value in the prompt, where it keeps some.
+    PromptHistory(isize),
     ResultsMove {
         rows: isize,
         columns: isize,

@@ -23,8 +23,9 @@ pub struct Parameters {
     asking: Option<Asking>,
     /// The values last given for a statement (its text with placeholders).
     per_statement: HashMap<String, Vec<String>>,
-    /// The value last given for a parameter name, offered to other statements.
-    per_name: HashMap<String, String>,
+    /// The values given for a parameter name, oldest first: the last is offered to other
+    /// statements, ↑ and ↓ go through the rest.
+    per_name: HashMap<String, Vec<String>>,
     /// A statement with its values written in → the SQL with `?` and the values to pass:
     /// what the engine receives when the guard lets the written-in statement run.
     bound: HashMap<String, (String, Vec<ParamValue>)>,
@@ -57,6 +58,16 @@ impl Parameters {
             .unwrap_or_else(|| sql.to_owned())
     }
 
+    /// Remembers `value` as the newest for `name`.
+    fn note(&mut self, name: String, value: String) {
+        let values = self.per_name.entry(name).or_default();
+        values.retain(|v| *v != value);
+        values.push(value);
+        if values.len() > 20 {
+            values.remove(0);
+        }
+    }
+
     /// Values remembered for a statement, for the session file.
     pub fn remembered(&self) -> &HashMap<String, Vec<String>> {
         &self.per_statement
@@ -66,7 +77,7 @@ impl Parameters {
     pub fn remember(&mut self, per_statement: HashMap<String, Vec<String>>) {
         for (sql, values) in &per_statement {
             for (slot, value) in params::slots(sql).into_iter().zip(values) {
-                self.per_name.insert(slot, value.clone());
+                self.note(slot, value.clone());
             }
         }
         self.per_statement = per_statement;
@@ -100,7 +111,7 @@ fn prompt_next(state: &mut AppState) -> Vec<Effect> {
         .per_statement
         .get(&asking.statement.sql)
         .and_then(|values| values.get(index))
-        .or_else(|| state.parameters.per_name.get(slot))
+        .or_else(|| state.parameters.per_name.get(slot).and_then(|v| v.last()))
         .cloned()
         .unwrap_or_default();
     let name = if slot.bytes().all(|b| b.is_ascii_digit()) {
@@ -138,7 +149,7 @@ pub fn entered(state: &mut AppState, text: &str) -> Vec<Effect> {
         memory.bound.clear();
     }
     for (slot, value) in asking.slots.iter().zip(&asking.values) {
-        memory.per_name.insert(slot.clone(), value.clone());
+        memory.note(slot.clone(), value.clone());
     }
     memory
         .per_statement
@@ -163,6 +174,34 @@ pub fn entered(state: &mut AppState, text: &str) -> Vec<Effect> {
         return effects;
     }
     super::run::start_kind(state, statement, asking.kind)
+}
+
+/// ↑ / ↓ while a value is asked for: the value given before (or after) the one shown, among
+/// those given to this parameter name.
+pub fn offer_another(state: &mut AppState, step: isize) {
+    let Some(asking) = &state.parameters.asking else {
+        return;
+    };
+    let Some(Overlay::Prompt(prompt)) = &mut state.overlay else {
+        return;
+    };
+    let slot = &asking.slots[asking.values.len()];
+    let Some(values) = state
+        .parameters
+        .per_name
+        .get(slot)
+        .filter(|v| !v.is_empty())
+    else {
+        return;
+    };
+    let at = values
+        .iter()
+        .position(|v| *v == prompt.text)
+        .unwrap_or(values.len());
+    let next = at as isize + step;
+    if let Some(value) = usize::try_from(next).ok().and_then(|i| values.get(i)) {
+        prompt.text.clone_from(value);
+    }
 }
 
 /// Esc on a value: nothing runs (nor do the statements queued after it).

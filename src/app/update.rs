@@ -257,6 +257,10 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
             results_filter::filtered(state, grid, generation, matcher, rows);
             Vec::new()
         }
+        Action::PromptHistory(step) => {
+            super::parameters::offer_another(state, step);
+            Vec::new()
+        }
         Action::ResultsTab(step) => {
             if state.is_running() && !state.result_tabs.tabs.is_empty() {
                 state.notice =

@@ -72,6 +72,14 @@ fn overlay_key(
         return Some(open);
     }
     match overlay {
+        // ↑ / ↓ offer a parameter's earlier values.
+        Overlay::Prompt(_) if matches!(event.code, KeyCode::Up | KeyCode::Down) => {
+            Some(Action::PromptHistory(if event.code == KeyCode::Up {
+                -1
+            } else {
+                1
+            }))
+        }
         Overlay::Prompt(_) => prompt_key(event).map(Action::FilterInput),
         Overlay::Picker(_) => picker_key(event),
         Overlay::Confirmation(_) => match event.code {

@@ -107,9 +107,19 @@ async fn the_tui_asks_for_each_value_remembers_them_and_keeps_text_one_literal()
     finished(&mut app).await;
     assert_eq!(first_row(&app.state)[1], "2.5");
 
-    // Esc on a value: nothing runs.
+    // ↑ and ↓ go through the values given before.
     let runs = app.state.session.queries;
     press(&mut app, KeyCode::F(5));
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(asking(&app.state).as_deref(), Some("1.5"));
+    press(&mut app, KeyCode::Up);
+    assert_eq!(asking(&app.state).as_deref(), Some("41"));
+    press(&mut app, KeyCode::Up); // the oldest stays
+    assert_eq!(asking(&app.state).as_deref(), Some("41"));
+    press(&mut app, KeyCode::Down);
+    assert_eq!(asking(&app.state).as_deref(), Some("1.5"));
+
+    // Esc on a value: nothing runs.
     press(&mut app, KeyCode::Esc);
     assert!(app.state.prompt().is_none());
     assert_eq!(app.state.session.queries, runs);
