@@ -20,8 +20,41 @@ const SECTIONS: [(&str, Scope); 5] = [
     ("Partitions", Scope::Pane(Focus::Partitions)),
 ];
 
-/// Draws the overlay over `area`, in two columns when there is room.
-pub fn draw(frame: &mut Frame, area: Rect, scroll: u16, bindings: &[Binding], theme: &Theme) {
+/// Vim mode's commands (their keys are vim's, not bindings): key groups and what they do.
+const VIM: [(&str, &str); 9] = [
+    (
+        "h j k l w b e 0 ^ $",
+        "move; W B E by WORD; gg G, NG to line N",
+    ),
+    (
+        "f t F T ; , %",
+        "find on the line, repeat; matching bracket",
+    ),
+    ("d c y + motion", "delete, change, yank; dd cc yy; 3dw d2j"),
+    (
+        "iw aw i\" i' i( ip",
+        "text objects after d c y (a\" a( ib i{ ap…)",
+    ),
+    ("i a I A o O", "insert modes; Esc back to normal"),
+    ("x X D C Y s S r J ~", "one-key edits"),
+    (
+        "p P · u Ctrl-R · .",
+        "put · undo / redo · repeat the last change",
+    ),
+    ("v V", "visual, visual-line; d c y ~, o swaps; F5 runs it"),
+    ("/ n N · :w :q :N", "search · save, quit, go to line N"),
+];
+
+/// Draws the overlay over `area`, in two columns when there is room; with vim mode on, vim's
+/// commands follow the editor's keys.
+pub fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    scroll: u16,
+    bindings: &[Binding],
+    vim: bool,
+    theme: &Theme,
+) {
     let two_columns = area.width >= 110;
     // The whole width: at 160 columns the longest line (keys and description) still fits a
     // column; narrower, lines wrap rather than lose their end.
@@ -43,10 +76,21 @@ pub fn draw(frame: &mut Frame, area: Rect, scroll: u16, bindings: &[Binding], th
         .title(" Keys · ↑↓ scroll · Esc or F1 closes ");
     let inner = block.inner(popup);
     frame.render_widget(block.style(theme.text), popup);
-    let sections: Vec<Vec<Line>> = SECTIONS
+    let mut sections: Vec<Vec<Line>> = SECTIONS
         .iter()
         .map(|(title, scope)| section(title, *scope, bindings, theme))
         .collect();
+    if vim {
+        let mut lines = vec![Line::styled("Vim mode (normal mode keys)", theme.header)];
+        for (keys, description) in VIM {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {keys:<22}"), theme.keyword),
+                Span::styled(description, theme.text),
+            ]));
+        }
+        lines.push(Line::default());
+        sections[1].extend(lines);
+    }
     if two_columns {
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])

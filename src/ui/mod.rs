@@ -100,7 +100,14 @@ pub fn draw(frame: &mut Frame, state: &AppState, bindings: &[Binding], theme: &T
     // The one overlay, on top; the keymap gives it the keys (see `app::overlay`).
     match state.overlay() {
         None | Some(Overlay::Prompt(_)) => {} // the prompt lives in the footer line
-        Some(Overlay::Help { scroll }) => help::draw(frame, area, *scroll, bindings, theme),
+        Some(Overlay::Help { scroll }) => help::draw(
+            frame,
+            area,
+            *scroll,
+            bindings,
+            state.editor.vim.is_some(),
+            theme,
+        ),
         Some(Overlay::Inspector(inspector)) => inspector::draw(frame, main, inspector, theme),
         Some(Overlay::Picker(picker)) => picker::draw(frame, main, picker, theme),
         Some(Overlay::Ledger(summary)) => cost::draw_ledger(frame, main, summary.as_ref(), theme),
