@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use datafusion::arrow::datatypes::DataType;
 use datafusion::arrow::record_batch::RecordBatch;
 use regex::{Regex, RegexBuilder};
 
@@ -32,6 +33,9 @@ pub struct GridFilter {
 #[derive(Debug, Clone)]
 pub struct RowMatcher {
     regex: Regex,
+    /// The text looked for, when the line is not a regular expression: columns whose cells
+    /// cannot hold one of its characters (a word in a timestamp) are not read at all.
+    literal: Option<String>,
     /// The one column searched; `None` searches them all.
     pub column: Option<usize>,
     /// The line it was parsed from.
@@ -58,9 +62,9 @@ impl RowMatcher {
             },
             None => (None, line),
         };
-        let source = match pattern.strip_prefix('/').and_then(|p| p.strip_suffix('/')) {
-            Some(expression) if !expression.is_empty() => expression.to_owned(),
-            _ => regex::escape(pattern),
+        let (source, literal) = match pattern.strip_prefix('/').and_then(|p| p.strip_suffix('/')) {
+            Some(expression) if !expression.is_empty() => (expression.to_owned(), None),
+            _ => (regex::escape(pattern), Some(pattern.to_lowercase())),
         };
         let regex = RegexBuilder::new(&source)
             .case_insensitive(!pattern.chars().any(char::is_uppercase))
@@ -72,6 +76,7 @@ impl RowMatcher {
             })?;
         Ok(Self {
             regex,
+            literal,
             column,
             text: line.to_owned(),
         })
@@ -87,12 +92,29 @@ impl RowMatcher {
         self.column.is_none_or(|c| c == column)
     }
 
+    /// True when no cell of this type can hold the text looked for: numbers, dates and
+    /// timestamps are written with digits and a few signs only.
+    fn cannot_hold(&self, data_type: &DataType) -> bool {
+        let Some(literal) = &self.literal else {
+            return false;
+        };
+        let alphabet = match data_type {
+            t if t.is_integer() => "0123456789-",
+            DataType::Decimal128(..) | DataType::Decimal256(..) => "0123456789-.",
+            DataType::Date32 | DataType::Date64 => "0123456789-",
+            DataType::Timestamp(_, None) => "0123456789-:. ",
+            DataType::Boolean => "truefals",
+            _ => return false,
+        };
+        literal.chars().any(|c| !alphabet.contains(c))
+    }
+
     /// Which rows of `batch` hold a match.
     fn batch_mask(&self, batch: &RecordBatch) -> Result<Vec<bool>, String> {
         let mut mask = vec![false; batch.num_rows()];
         let mut text = String::new();
         for (index, column) in batch.columns().iter().enumerate() {
-            if !self.searches(index) {
+            if !self.searches(index) || self.cannot_hold(column.data_type()) {
                 continue;
             }
             let cells = ColumnText::new(column.as_ref()).map_err(|e| e.to_string())?;

@@ -7,6 +7,7 @@
 //! crossterm, and CI checks it (`.ci/run`). See `ARCHITECTURE.md`.
 
 pub mod backend;
+pub mod chart;
 pub mod cost;
 pub mod estimate;
 pub mod export;

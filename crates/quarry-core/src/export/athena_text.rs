@@ -10,7 +10,9 @@ use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, GenericListArray, GenericStringArray, OffsetSizeTrait, RecordBatch,
     StringBuilder, StringViewArray,
 };
-use datafusion::arrow::datatypes::{DataType, Field, Float32Type, Float64Type, Schema, SchemaRef};
+use datafusion::arrow::datatypes::{
+    DataType, Field, Float32Type, Float64Type, Int64Type, Schema, SchemaRef, TimeUnit,
+};
 use datafusion::arrow::error::ArrowError;
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 
@@ -207,6 +209,13 @@ enum Notation<'a> {
     Formatted(ArrayFormatter<'a>, Option<&'a str>),
     /// Doubles and nested values: [`value_text`] per cell.
     PerCell,
+    /// A timestamp without a zone as integer ticks, `per_second` of them a second; arrow's
+    /// formatter for the years four digits cannot write.
+    Timestamp {
+        raw: ArrayRef,
+        per_second: i64,
+        fallback: ArrayFormatter<'a>,
+    },
 }
 
 impl<'a> ColumnText<'a> {
@@ -223,10 +232,23 @@ impl<'a> ColumnText<'a> {
                     FormatOptions::default().with_timestamp_tz_format(Some(TIMESTAMP_FORMAT));
                 Notation::Formatted(ArrayFormatter::try_new(array, &options)?, Some(zone))
             }
-            DataType::Timestamp(..) => {
+            DataType::Timestamp(unit, None) => {
+                // Written by hand: chrono's pattern formatting costs several times more, and a
+                // filter over a million rows formats every one.
+                let per_second: i64 = match unit {
+                    TimeUnit::Second => 1,
+                    TimeUnit::Millisecond => 1_000,
+                    TimeUnit::Microsecond => 1_000_000,
+                    TimeUnit::Nanosecond => 1_000_000_000,
+                };
+                let raw = datafusion::arrow::compute::cast(array, &DataType::Int64)?;
                 let options =
                     FormatOptions::default().with_timestamp_format(Some(TIMESTAMP_FORMAT));
-                Notation::Formatted(ArrayFormatter::try_new(array, &options)?, None)
+                Notation::Timestamp {
+                    raw,
+                    per_second,
+                    fallback: ArrayFormatter::try_new(array, &options)?,
+                }
             }
             _ => Notation::Formatted(
                 ArrayFormatter::try_new(array, &FormatOptions::default())?,
@@ -261,9 +283,66 @@ impl<'a> ColumnText<'a> {
                 }
             }
             Notation::PerCell => out.push_str(&value_text(self.array, row)?),
+            Notation::Timestamp {
+                raw,
+                per_second,
+                fallback,
+            } => {
+                let ticks = raw.as_primitive::<Int64Type>().value(row);
+                if !write_timestamp(ticks, *per_second, out) {
+                    write!(out, "{}", fallback.value(row))
+                        .map_err(|e| ArrowError::ComputeError(e.to_string()))?;
+                }
+            }
         }
         Ok(Some(out.as_str()))
     }
+}
+
+/// Writes `ticks` (`per_second` a second since the epoch) as `2024-02-28 19:21:09.500`;
+/// `false`, writing nothing, outside years 0–9999.
+fn write_timestamp(ticks: i64, per_second: i64, out: &mut String) -> bool {
+    let seconds = ticks.div_euclid(per_second);
+    let millis = ticks.rem_euclid(per_second) * 1_000 / per_second;
+    let days = seconds.div_euclid(86_400);
+    let in_day = seconds.rem_euclid(86_400);
+    // Days to a civil date (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let mp = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    if !(0..=9999).contains(&year) {
+        return false;
+    }
+    // Digits and separators: year, month, day, hour, minute, second, milliseconds.
+    let fields = [
+        (year, 4, '-'),
+        (month, 2, '-'),
+        (day, 2, ' '),
+        (in_day / 3_600, 2, ':'),
+        (in_day / 60 % 60, 2, ':'),
+        (in_day % 60, 2, '.'),
+        (millis, 3, '\0'),
+    ];
+    for (value, width, separator) in fields {
+        let mut digits = [b'0'; 4];
+        let mut v = value;
+        for slot in digits[..width].iter_mut().rev() {
+            *slot = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+        out.extend(digits[..width].iter().map(|d| char::from(*d)));
+        if separator != '\0' {
+            out.push(separator);
+        }
+    }
+    true
 }
 
 fn list_text<O: OffsetSizeTrait>(
@@ -349,6 +428,22 @@ mod tests {
         assert_eq!(
             texts(&Float64Array::from(vec![1e7, 0.5])),
             [some("1.0E7"), some("0.5")]
+        );
+        // Before the epoch, and in every unit.
+        use datafusion::arrow::array::{TimestampNanosecondArray, TimestampSecondArray};
+        assert_eq!(
+            texts(&TimestampMillisecondArray::from(vec![-1])),
+            [some("1969-12-31 23:59:59.999")]
+        );
+        assert_eq!(
+            texts(&TimestampNanosecondArray::from(vec![
+                951_782_400_123_456_789
+            ])),
+            [some("2000-02-29 00:00:00.123")]
+        );
+        assert_eq!(
+            texts(&TimestampSecondArray::from(vec![253_402_300_799])),
+            [some("9999-12-31 23:59:59.000")]
         );
         // 2024-02-28 19:21:09.5 UTC.
         let at = vec![1_709_148_069_500];
