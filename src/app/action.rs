@@ -183,6 +183,16 @@ pub enum Action {
     },
     /// Show the next (+1) or previous (-1) statement's result.
     ResultsTab(isize),
+    /// Show the rows as a chart, or the grid again.
+    ResultsChart,
+    /// Another kind of chart, or other columns.
+    ResultsChartChange(super::chart_view::ChartChange),
+    /// A chart worked out in the background.
+    ChartBuilt {
+        grid: u64,
+        generation: u64,
+        data: Result<Arc<crate::chart::ChartData>, String>,
+    },
     /// The cursor to the next (`true`) or previous cell matching the filter.
     ResultsJumpToMatch(bool),
     /// Show the cursor cell in full (JSON pretty-printed).
@@ -344,6 +354,13 @@ pub enum Effect {
         grid: u64,
         sort: SortKey,
         rows: SharedRows,
+    },
+    /// Work out a chart of the rows shown.
+    BuildChart {
+        grid: u64,
+        generation: u64,
+        rows: SharedRows,
+        spec: crate::chart::ChartSpec,
     },
     /// Work out which rows match a filter; a newer generation makes older jobs stop.
     FilterResults {

@@ -5,6 +5,7 @@
 //! nothing to keep in step by hand.
 
 use super::action::{Action, CopyScope, Focus};
+use super::chart_view::ChartChange;
 use super::keys::{Key, KeyPress};
 use super::picker::PickerKind;
 
@@ -116,6 +117,11 @@ commands! {
     results_filter => Action::ResultsStartFilter, "filter rows: text, /regex/, column:text (smart case)";
     next_match => Action::ResultsJumpToMatch(true), "next cell matching the filter";
     next_result => Action::ResultsTab(1), "next statement's result (after F6 on several)";
+    chart => Action::ResultsChart, "chart the rows shown (line, bars, histogram), or the grid again";
+    chart_kind => Action::ResultsChartChange(ChartChange::Kind), "chart: line → bars → histogram";
+    chart_x => Action::ResultsChartChange(ChartChange::X), "chart: the next column across";
+    chart_value => Action::ResultsChartChange(ChartChange::Value), "chart: the next number column drawn";
+    chart_series => Action::ResultsChartChange(ChartChange::Series), "chart: a line per value of the next category column, or one line";
     previous_result => Action::ResultsTab(-1), "previous statement's result";
     previous_match => Action::ResultsJumpToMatch(false), "previous cell matching the filter";
 }
@@ -259,6 +265,11 @@ const DEFAULT_KEYS: &[(Scope, KeyPress, Command, Option<&str>)] = {
         (RESULTS, plain(Char('N')), C::previous_match, None),
         (RESULTS, plain(Char(']')), C::next_result, None),
         (RESULTS, plain(Char('[')), C::previous_result, None),
+        (RESULTS, plain(Char('g')), C::chart, Some("chart")),
+        (RESULTS, plain(Char('t')), C::chart_kind, None),
+        (RESULTS, plain(Char('x')), C::chart_x, None),
+        (RESULTS, plain(Char('v')), C::chart_value, None),
+        (RESULTS, plain(Char('b')), C::chart_series, None),
     ]
 };
 

@@ -4,6 +4,7 @@ pub mod action;
 pub mod bindings;
 pub mod browse;
 pub mod catalog_tree;
+pub mod chart_view;
 pub mod completion;
 pub mod editor;
 mod editor_tools;

@@ -57,6 +57,8 @@ pub struct ResultGrid {
     pub loaded: usize,
     /// The `/` filter line and the pattern applied.
     pub filter: super::results_filter::GridFilter,
+    /// The chart shown in the grid's place (`g`).
+    pub chart: Option<super::chart_view::ChartView>,
     /// Rows the query produced in all, which can exceed `rows` when truncated.
     pub total_rows: u64,
     pub truncated: bool,
@@ -142,6 +144,7 @@ impl ResultGrid {
             rows,
             loaded: rows,
             filter: super::results_filter::GridFilter::default(),
+            chart: None,
             total_rows,
             truncated,
             loading_more: false,

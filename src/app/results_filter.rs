@@ -259,19 +259,23 @@ pub fn filtered(
     generation: u64,
     matcher: Arc<RowMatcher>,
     rows: Result<Vec<u32>, String>,
-) {
+) -> Vec<Effect> {
     let Some(grid) = state
         .results
         .as_mut()
         .filter(|g| g.id == grid_id && g.filter.pending == Some(generation))
     else {
-        return;
+        return Vec::new();
     };
     grid.filter.pending = None;
     match rows {
         Ok(rows) => grid.show_matches(Some((matcher, rows))),
         Err(e) => grid.filter.error = Some(e),
     }
+    // A chart shown draws the rows the filter keeps.
+    super::chart_view::rebuild(grid, generation)
+        .into_iter()
+        .collect()
 }
 
 /// `n` / `N`: the cursor to the next (or previous) cell that matches the filter, in reading

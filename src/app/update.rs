@@ -253,8 +253,15 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
             generation,
             matcher,
             rows,
+        } => results_filter::filtered(state, grid, generation, matcher, rows),
+        Action::ResultsChart => super::chart_view::toggle(state),
+        Action::ResultsChartChange(what) => super::chart_view::change(state, what),
+        Action::ChartBuilt {
+            grid,
+            generation,
+            data,
         } => {
-            results_filter::filtered(state, grid, generation, matcher, rows);
+            super::chart_view::built(state, grid, generation, data);
             Vec::new()
         }
         Action::PromptHistory(step) => {

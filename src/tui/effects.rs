@@ -206,6 +206,23 @@ impl EffectRunner {
                     let _ = tx.send(Action::ResultsSorted { grid, sort, order });
                 });
             }
+            Effect::BuildChart {
+                grid,
+                generation,
+                rows,
+                spec,
+            } => {
+                tokio::task::spawn_blocking(move || {
+                    let data =
+                        crate::chart::build(&rows, &spec, crate::app::chart_view::PLOT_WIDTH)
+                            .map(Arc::new);
+                    let _ = tx.send(Action::ChartBuilt {
+                        grid,
+                        generation,
+                        data,
+                    });
+                });
+            }
             Effect::FilterResults {
                 grid,
                 generation,

@@ -1,6 +1,7 @@
 //! Drawing: every pane is a function of `&AppState`. No I/O, no awaits.
 
 mod catalog;
+pub mod chart;
 mod compare;
 mod cost;
 mod dialog;

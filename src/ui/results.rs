@@ -59,7 +59,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme, focu
                 height: inner.height - u16::from(detail.is_some()),
                 ..inner
             };
-            draw_grid(frame, grid_area, grid, theme, focused);
+            match &grid.chart {
+                Some(view) => draw_chart(frame, grid_area, grid, view, theme),
+                None => draw_grid(frame, grid_area, grid, theme, focused),
+            }
             if let Some(line) = detail {
                 let bottom = Rect {
                     y: inner.y + inner.height - 1,
@@ -114,6 +117,59 @@ fn tab_bar<'a>(state: &AppState, theme: &Theme) -> Line<'a> {
     }
     spans.push(Span::styled("  ] [ switch", theme.muted));
     Line::from(spans)
+}
+
+/// The chart in the grid's place, or why there is none yet; its keys on the last line.
+fn draw_chart(
+    frame: &mut Frame,
+    area: Rect,
+    grid: &ResultGrid,
+    view: &crate::app::chart_view::ChartView,
+    theme: &Theme,
+) {
+    if area.height < 3 {
+        return;
+    }
+    let plot = Rect {
+        height: area.height - 1,
+        ..area
+    };
+    match (&view.data, &view.error) {
+        (_, Some(error)) => frame.render_widget(
+            Paragraph::new(Line::styled(
+                format!("cannot draw this chart: {}", escape_control(error)),
+                theme.error,
+            )),
+            plot,
+        ),
+        (Some(data), None) => super::chart::draw(frame.buffer_mut(), plot, data, theme),
+        (None, None) => frame.render_widget(
+            Paragraph::new(Line::styled(
+                format!("drawing {} rows…", thousands(grid.rows as u64)),
+                theme.muted,
+            )),
+            plot,
+        ),
+    }
+    let busy = if view.pending.is_some() && view.data.is_some() {
+        " · redrawing…"
+    } else {
+        ""
+    };
+    let keys = Rect {
+        y: area.y + area.height - 1,
+        height: 1,
+        ..area
+    };
+    frame.render_widget(
+        Paragraph::new(Line::styled(
+            format!(
+                "g grid · t kind · x across · v value · b series · / filters what is drawn{busy}"
+            ),
+            theme.muted,
+        )),
+        keys,
+    );
 }
 
 /// Draws a grid into `area`; public for the render benchmark.
