@@ -7,7 +7,9 @@
 //! and the frame times during the filter are reported. Target (issue: results filtering):
 //! ≤ 200 ms per filter on 2 cores, frames still within the grid's 8 ms budget.
 //!
-//! Run: `cargo bench --bench results_filter`
+//! Run: `cargo bench --bench results_filter`, or `python3 bench/results_filter.py`, which also
+//! times DuckDB filtering the same rows (this harness writes them to Parquet when
+//! `QUARRY_FILTER_PARQUET` names a file, and prints a JSON line per pattern).
 #![allow(clippy::expect_used)] // a benchmark that cannot set up should stop loudly
 
 use std::sync::Arc;
@@ -89,9 +91,20 @@ fn main() {
         .collect();
     let rows = grid.all_rows();
     let always = || true;
+    if let Ok(path) = std::env::var("QUARRY_FILTER_PARQUET") {
+        let file = std::fs::File::create(&path).expect("parquet file");
+        let mut writer =
+            datafusion::parquet::arrow::ArrowWriter::try_new(file, grid.schema.clone(), None)
+                .expect("writer");
+        for batch in rows.batches.iter() {
+            writer.write(batch).expect("write");
+        }
+        writer.close().expect("close");
+    }
     let patterns = [
         ("substring, every column", "fatal"),
         ("substring, rare, every column", "after 996 ms"),
+        ("digits, every column (formats timestamps)", "00:10:3"),
         ("regex, every column", "/status [45]\\d\\d/"),
         ("one text column", "source:service-07"),
         ("one number column", "bytes:/^99/"),
@@ -111,7 +124,12 @@ fn main() {
         }
         times.sort();
         println!(
-            "{name:>32} {pattern:<22} median {:7.1} ms  max {:7.1} ms  ({found} rows)",
+            "{name:>42} {pattern:<22} median {:7.1} ms  max {:7.1} ms  ({found} rows)",
+            ms(times[RUNS / 2]),
+            ms(times[RUNS - 1])
+        );
+        println!(
+            "JSON {{\"pattern\": {pattern:?}, \"median_ms\": {:.2}, \"max_ms\": {:.2}, \"rows\": {found}}}",
             ms(times[RUNS / 2]),
             ms(times[RUNS - 1])
         );
@@ -147,6 +165,12 @@ fn main() {
     });
     frames.sort();
     let p99 = frames[((frames.len() - 1) as f64 * 0.99).round() as usize];
+    println!(
+        "JSON {{\"frames\": {}, \"p99_ms\": {:.3}, \"max_ms\": {:.3}}}",
+        frames.len(),
+        ms(p99),
+        ms(*frames.last().expect("frames"))
+    );
     println!(
         "while filtering ({:.1} ms): {} frames drawn, p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
         ms(filter_time),

@@ -211,6 +211,18 @@ pub struct QueryArgs {
     /// statement failed). Without it, the first failure stops the run.
     #[arg(long)]
     pub continue_on_error: bool,
+    /// Print the result as a chart instead of rows: `line` (a number over time, a line per
+    /// category), `bar` (a number per category) or `hist` (one number's spread); without a
+    /// value, the kind the columns suggest.
+    #[arg(long, value_name = "KIND", num_args = 0..=1, default_missing_value = "auto",
+          value_parser = ["auto", "line", "bar", "hist"])]
+    pub chart: Option<String>,
+    /// The chart's width in columns. Default: the terminal's, else 100.
+    #[arg(long, value_name = "N", requires = "chart")]
+    pub width: Option<u16>,
+    /// The chart's height in lines. Default: the terminal's less two, else 30.
+    #[arg(long, value_name = "N", requires = "chart")]
+    pub height: Option<u16>,
     /// A value for the SQL's parameters: `?` in order, or `name=VALUE` for `:name` and
     /// `${name}`. Numbers stay numbers; quote text that looks like one (`'2023'`). Values
     /// reach the engine apart from the SQL (Athena's `ExecutionParameters`), never spliced in.

@@ -205,6 +205,33 @@ fn parameter_values(
     Ok(values)
 }
 
+/// `--chart`: the result drawn as text, as the TUI draws it, sized to the flags or the
+/// terminal.
+fn chart_text(
+    rows: &SharedRows,
+    kind: &str,
+    width: Option<u16>,
+    height: Option<u16>,
+) -> Result<String, String> {
+    use crate::chart::{ChartKind, build, spec_for, suggest};
+    let spec = match ChartKind::parse(kind) {
+        Some(kind) => spec_for(&rows.schema, kind),
+        None => suggest(&rows.schema),
+    }
+    .ok_or("nothing to chart: the result has no number column")?;
+    let terminal = crossterm::terminal::size().ok();
+    let width = width
+        .or(terminal.map(|t| t.0))
+        .unwrap_or(100)
+        .clamp(20, 1_000);
+    let height = height
+        .or(terminal.map(|t| t.1.saturating_sub(2)))
+        .unwrap_or(30)
+        .clamp(6, 500);
+    let data = build(rows, &spec, usize::from(width))?;
+    Ok(crate::ui::chart::to_text(&data, width, height))
+}
+
 /// `-- [2/3] line 4: SELECT source, count(*) …`: which statement a result belongs to.
 fn statement_header(
     index: usize,
@@ -317,14 +344,22 @@ impl Run<'_> {
         let mut final_stats = status.stats.clone();
         final_stats.absorb_fetch(&page);
         let rows = SharedRows::unordered(page.schema.clone(), page.batches.clone());
-        let written = export::write_rows(
-            std::io::BufWriter::new(std::io::stdout()),
-            args.format,
-            &rows,
-            self.to_terminal,
-            &|_| {},
-        )
-        .and_then(|mut out| out.flush());
+        let written = match &args.chart {
+            Some(kind) => {
+                let text = chart_text(&rows, kind, args.width, args.height)
+                    .map_err(|e| Failure::Error(EXIT_USAGE, e))?;
+                let mut out = std::io::stdout().lock();
+                out.write_all(text.as_bytes()).and_then(|()| out.flush())
+            }
+            None => export::write_rows(
+                std::io::BufWriter::new(std::io::stdout()),
+                args.format,
+                &rows,
+                self.to_terminal,
+                &|_| {},
+            )
+            .and_then(|mut out| out.flush()),
+        };
         if let Err(e) = written
             && e.kind() != std::io::ErrorKind::BrokenPipe
         {

@@ -60,10 +60,13 @@ pub fn caption(data: &ChartData) -> String {
         ChartKind::Histogram => format!("spread of {}", data.x.title),
         _ => format!("{} by {}{per}", data.y.title, data.x.title),
     };
-    let mut text = format!("{kind} · {what} · {} rows", thousands(data.rows as u64));
+    let mut parts = vec![format!(
+        "{kind} · {what} · {} rows",
+        thousands(data.rows as u64)
+    )];
     if data.skipped > 0 {
-        text.push_str(&format!(
-            " · {} NULL or not numbers left out",
+        parts.push(format!(
+            "{} NULL or not numbers left out",
             thousands(data.skipped as u64)
         ));
     }
@@ -73,8 +76,13 @@ pub fn caption(data: &ChartData) -> String {
         } else {
             "bars"
         };
-        text.push_str(&format!(" · {} smaller {unit} not drawn", data.hidden));
+        parts.push(format!("{} smaller {unit} not drawn", data.hidden));
     }
+    if data.spec.kind == ChartKind::Histogram {
+        let tallest = data.bars.iter().map(|b| b.1).fold(0.0, f64::max);
+        parts.push(format!("tallest bar {} rows", thousands(tallest as u64)));
+    }
+    let mut text = parts.join(" · ");
     if data.thinned {
         text.push_str(" · lowest and highest point per dot");
     }
@@ -100,9 +108,10 @@ fn refit(axis: &crate::chart::Axis, cells: u16, per_label: u16) -> crate::chart:
 
 fn line(buffer: &mut Buffer, area: Rect, data: &ChartData, theme: &Theme) {
     let colours = palette(theme);
-    let label_width = if data.x.time { 14 } else { 9 };
+    // Room per label: `09-03 14:00` and a gap; the y labels take about 10 cells on the left.
+    let label_width = if data.x.time { 16 } else { 10 };
     let (x, y) = (
-        refit(&data.x, area.width, label_width),
+        refit(&data.x, area.width.saturating_sub(12), label_width),
         refit(&data.y, area.height.saturating_sub(2), 3),
     );
     let several = data.series.len() > 1;
@@ -163,7 +172,12 @@ fn bars(buffer: &mut Buffer, area: Rect, data: &ChartData, theme: &Theme, horizo
         .map(|(label, value)| {
             Bar::default()
                 .value((value.max(0.0) * factor).round() as u64)
-                .text_value(crate::chart::scale::compact(*value, step / 10.0))
+                // Vertical bars are too narrow for their numbers; the caption gives the scale.
+                .text_value(if horizontal {
+                    crate::chart::scale::compact(*value, step / 10.0)
+                } else {
+                    String::new()
+                })
                 .label(Line::from(escape_control(label).into_owned()))
                 .style(colour)
                 .value_style(theme.text.patch(Style::new().fg(Color::Reset)))

@@ -6,6 +6,7 @@ mod app;
 mod athena_bytes;
 #[cfg(feature = "aws")]
 mod aws;
+mod chart;
 mod cli;
 mod common;
 mod completion;

@@ -137,6 +137,41 @@ pub fn suggest(schema: &Schema) -> Option<ChartSpec> {
     }
 }
 
+/// The chart of `kind` for these columns: the suggested one when it is of that kind, else the
+/// columns that kind needs (a time or number across for lines, a category for bars, a number
+/// for a histogram); `None` without a number column.
+pub fn spec_for(schema: &Schema, kind: ChartKind) -> Option<ChartSpec> {
+    let suggested = suggest(schema)?;
+    if suggested.kind == kind {
+        return Some(suggested);
+    }
+    let y = suggested.y;
+    let roles: Vec<Role> = (0..schema.fields().len())
+        .map(|c| role(schema, c))
+        .collect();
+    let first = |wanted: &[Role]| (0..roles.len()).find(|&c| c != y && wanted.contains(&roles[c]));
+    Some(match kind {
+        ChartKind::Line => ChartSpec {
+            kind,
+            x: first(&[Role::Time, Role::Number])?,
+            y,
+            series: first(&[Role::Category]),
+        },
+        ChartKind::Bar => ChartSpec {
+            kind,
+            x: first(&[Role::Category, Role::Time, Role::Number])?,
+            y,
+            series: None,
+        },
+        ChartKind::Histogram => ChartSpec {
+            kind,
+            x: y,
+            y,
+            series: None,
+        },
+    })
+}
+
 /// One line of a line chart.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {
@@ -323,13 +358,12 @@ fn thin(points: &[(f64, f64)], buckets: usize) -> Vec<(f64, f64)> {
     let (first, last) = (points[0].0, points[points.len() - 1].0);
     let span = (last - first).max(f64::MIN_POSITIVE);
     let mut kept = Vec::with_capacity(2 * buckets + 2);
+    let bucket_of = |x: f64| (((x - first) / span) * buckets as f64) as usize;
     let mut start = 0;
     while start < points.len() {
-        let bucket = (((points[start].0 - first) / span) * buckets as f64).floor();
+        let bucket = bucket_of(points[start].0);
         let mut end = start;
-        while end < points.len()
-            && (((points[end].0 - first) / span) * buckets as f64).floor() == bucket
-        {
+        while end < points.len() && bucket_of(points[end].0) == bucket {
             end += 1;
         }
         let slice = &points[start..end];
@@ -410,7 +444,11 @@ fn histogram(rows: &SharedRows, spec: &ChartSpec, width: usize) -> Result<ChartD
         .flatten()
         .flatten()
         .collect();
-    let total: usize = rows.batches.iter().map(|b| b.num_rows()).sum();
+    let total: usize = rows
+        .batches
+        .iter()
+        .map(datafusion::arrow::record_batch::RecordBatch::num_rows)
+        .sum();
     let (low, high) = bounds(values.iter().copied());
     // About √n buckets, as many as fit (3 cells a bar), on round edges.
     let wanted = ((values.len() as f64).sqrt().ceil() as usize).clamp(1, (width / 3).clamp(4, 60));

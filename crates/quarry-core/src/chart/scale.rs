@@ -43,7 +43,7 @@ pub fn nice_step(span: f64, target: usize) -> f64 {
 
 /// A number axis over `min..=max` widened to whole steps, with about `target` ticks.
 pub fn number_axis(title: &str, min: f64, max: f64, target: usize) -> Axis {
-    let (min, max) = if min == max {
+    let (min, max) = if max <= min {
         (min - 1.0, max + 1.0)
     } else {
         (min, max)

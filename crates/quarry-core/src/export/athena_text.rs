@@ -408,7 +408,9 @@ mod tests {
 
     #[test]
     fn column_text_writes_each_cell_as_athena_does() {
-        use datafusion::arrow::array::{Float64Array, TimestampMillisecondArray};
+        use datafusion::arrow::array::{
+            Float64Array, TimestampMillisecondArray, TimestampNanosecondArray, TimestampSecondArray,
+        };
         let texts = |array: &dyn Array| {
             let column = ColumnText::new(array).unwrap();
             let mut out = String::new();
@@ -430,7 +432,6 @@ mod tests {
             [some("1.0E7"), some("0.5")]
         );
         // Before the epoch, and in every unit.
-        use datafusion::arrow::array::{TimestampNanosecondArray, TimestampSecondArray};
         assert_eq!(
             texts(&TimestampMillisecondArray::from(vec![-1])),
             [some("1969-12-31 23:59:59.999")]
