@@ -109,6 +109,11 @@ pub fn statement_finished(state: &mut AppState) -> Vec<Effect> {
 
 /// `]` / `[`: shows the next or previous statement's result.
 pub fn cycle(state: &mut AppState, step: isize) {
+    // The running statement's answers go to the shown tab: it stays shown until they are in.
+    if state.is_running() && !state.result_tabs.tabs.is_empty() {
+        state.notice = Some("the statements are still running: wait, or Esc cancels".to_owned());
+        return;
+    }
     let count = state.result_tabs.tabs.len();
     if count < 2 {
         state.notice = Some("one result: F6 on several statements gives one tab each".into());

@@ -269,12 +269,7 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::ResultsTab(step) => {
-            if state.is_running() && !state.result_tabs.tabs.is_empty() {
-                state.notice =
-                    Some("the statements are still running: wait, or Esc cancels".to_owned());
-            } else {
-                super::result_tabs::cycle(state, step);
-            }
+            super::result_tabs::cycle(state, step);
             Vec::new()
         }
         Action::ResultsJumpToMatch(forward) => {

@@ -200,52 +200,10 @@ impl EffectRunner {
                     token.cancel();
                 }
             }
-            Effect::SortResults { grid, sort, rows } => {
-                tokio::task::spawn_blocking(move || {
-                    let order = crate::app::results::sort_order(&rows, sort);
-                    let _ = tx.send(Action::ResultsSorted { grid, sort, order });
-                });
-            }
-            Effect::BuildChart {
-                grid,
-                generation,
-                rows,
-                spec,
-            } => {
-                tokio::task::spawn_blocking(move || {
-                    let data =
-                        crate::chart::build(&rows, &spec, crate::app::chart_view::PLOT_WIDTH)
-                            .map(Arc::new);
-                    let _ = tx.send(Action::ChartBuilt {
-                        grid,
-                        generation,
-                        data,
-                    });
-                });
-            }
-            Effect::FilterResults {
-                grid,
-                generation,
-                rows,
-                matcher,
-            } => {
-                let latest = Arc::clone(&self.latest_filter);
-                latest.store(generation, std::sync::atomic::Ordering::Relaxed);
-                tokio::task::spawn_blocking(move || {
-                    let wanted = || latest.load(std::sync::atomic::Ordering::Relaxed) == generation;
-                    let rows =
-                        match crate::app::results_filter::matching_rows(&rows, &matcher, &wanted) {
-                            Ok(None) => return, // a newer filter was typed
-                            Ok(Some(rows)) => Ok(rows),
-                            Err(e) => Err(e),
-                        };
-                    let _ = tx.send(Action::ResultsFiltered {
-                        grid,
-                        generation,
-                        matcher,
-                        rows,
-                    });
-                });
+            effect @ (Effect::SortResults { .. }
+            | Effect::BuildChart { .. }
+            | Effect::FilterResults { .. }) => {
+                super::grid_work::start(effect, tx, &self.latest_filter);
             }
             Effect::Copy { text, what } => {
                 let clipboard = self.services.clipboard.clone();

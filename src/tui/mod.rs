@@ -3,6 +3,7 @@
 mod app;
 mod effects;
 pub mod external;
+mod grid_work;
 mod input;
 pub mod keymap;
 pub mod terminal;

@@ -1,7 +1,8 @@
 //! Charts of results: the kind the columns suggest, and the points, bars and buckets drawn,
 //! checked against values worked out by hand from the rows given; the text `--chart` prints is
 //! a snapshot.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic by design
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+// test helpers panic by design
 // The values compared are given or round (ticks): exact equality is the point.
 #![allow(clippy::float_cmp)]
 
