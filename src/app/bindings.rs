@@ -117,11 +117,11 @@ commands! {
     results_filter => Action::ResultsStartFilter, "filter rows: text, /regex/, column:text (smart case)";
     next_match => Action::ResultsJumpToMatch(true), "next cell matching the filter";
     next_result => Action::ResultsTab(1), "next statement's result (after F6 on several)";
-    chart => Action::ResultsChart, "chart the rows shown (line, bars, histogram), or the grid again";
+    chart => Action::ResultsChart, "chart the rows shown (lines, bars, histogram), or the grid";
     chart_kind => Action::ResultsChartChange(ChartChange::Kind), "chart: line → bars → histogram";
     chart_x => Action::ResultsChartChange(ChartChange::X), "chart: the next column across";
     chart_value => Action::ResultsChartChange(ChartChange::Value), "chart: the next number column drawn";
-    chart_series => Action::ResultsChartChange(ChartChange::Series), "chart: a line per value of the next category column, or one line";
+    chart_series => Action::ResultsChartChange(ChartChange::Series), "chart: a line per value of the next category, or one";
     previous_result => Action::ResultsTab(-1), "previous statement's result";
     previous_match => Action::ResultsJumpToMatch(false), "previous cell matching the filter";
 }
