@@ -340,7 +340,7 @@ fn apply(
     start: Pos,
     end: Pos,
 ) -> Vec<Effect> {
-    let taken = slice(text, start, end);
+    let taken = text.slice(start, end);
     let mut effects = Vec::new();
     match op {
         'y' => {
@@ -431,41 +431,20 @@ fn apply_lines(
 /// Keeps yanked text for `p` and puts it on the system clipboard (OSC 52).
 fn yank(vim: &mut Vim, text: String, linewise: bool) -> Effect {
     let what = if linewise {
-        format!("{} lines (yank)", text.lines().count())
+        let lines = text.lines().count();
+        format!("{lines} line{} (yank)", if lines == 1 { "" } else { "s" })
     } else {
-        format!("{} characters (yank)", text.chars().count())
+        let chars = text.chars().count();
+        format!(
+            "{chars} character{} (yank)",
+            if chars == 1 { "" } else { "s" }
+        )
     };
     vim.register = Register {
         text: text.clone(),
         linewise,
     };
     Effect::Copy { text, what }
-}
-
-/// The characters from `start` to `end` (exclusive), lines joined by newlines.
-fn slice(text: &Text, start: Pos, end: Pos) -> String {
-    let lines = (start.row..=end.row).map(|row| {
-        let from = if row == start.row { start.col } else { 0 };
-        let to = if row == end.row {
-            end.col
-        } else {
-            text.len(row)
-        };
-        (from, to, row)
-    });
-    let mut out = String::new();
-    for (from, to, row) in lines {
-        if row > start.row {
-            out.push('\n');
-        }
-        out.extend(
-            text.chars(row)
-                .iter()
-                .skip(from)
-                .take(to.saturating_sub(from)),
-        );
-    }
-    out
 }
 
 /// Deletes from `start` to `end` (exclusive) through the text model, so undo restores it.

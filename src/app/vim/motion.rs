@@ -68,6 +68,29 @@ impl Text {
         self.lines.get(row).map_or(&[], Vec::as_slice)
     }
 
+    /// The characters from `start` to `end` (exclusive), lines joined by newlines.
+    pub fn slice(&self, start: Pos, end: Pos) -> String {
+        let mut out = String::new();
+        for row in start.row..=end.row {
+            let from = if row == start.row { start.col } else { 0 };
+            let to = if row == end.row {
+                end.col
+            } else {
+                self.len(row)
+            };
+            if row > start.row {
+                out.push('\n');
+            }
+            out.extend(
+                self.chars(row)
+                    .iter()
+                    .skip(from)
+                    .take(to.saturating_sub(from)),
+            );
+        }
+        out
+    }
+
     fn char_at(&self, p: Pos) -> Option<char> {
         self.lines.get(p.row)?.get(p.col).copied()
     }
