@@ -94,6 +94,49 @@ pub fn draw_confirmation(
     );
 }
 
+/// `value` of `most` as a bar `width` cells long at most, in eighths of a cell.
+pub fn bar(value: f64, most: f64, width: usize) -> String {
+    const EIGHTHS: [char; 8] = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
+    if most <= 0.0 || value <= 0.0 {
+        return String::new();
+    }
+    let eighths = ((value / most) * (width * 8) as f64).round().max(1.0) as usize;
+    let mut text = "█".repeat(eighths / 8);
+    if !eighths.is_multiple_of(8) {
+        text.push(EIGHTHS[eighths % 8]);
+    }
+    text
+}
+
+/// Bytes scanned per calendar day, oldest to newest, over the days the ledger lists (a day
+/// without queries is the lowest mark): `▁▁▃█▂▁▅`.
+pub fn scanned_trend(days: &[(String, Totals)]) -> Option<String> {
+    const MARKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let parse = |d: &str| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok();
+    let newest = parse(&days.first()?.0)?;
+    let oldest = parse(&days.last()?.0)?;
+    let span = (newest - oldest).num_days().clamp(0, 31);
+    if span < 1 {
+        return None;
+    }
+    let bytes = |date: chrono::NaiveDate| {
+        let key = date.format("%Y-%m-%d").to_string();
+        days.iter()
+            .find(|d| d.0 == key)
+            .map_or(0, |d| d.1.bytes_scanned)
+    };
+    let values: Vec<u64> = (0..=span)
+        .map(|i| bytes(oldest + chrono::Duration::days(i)))
+        .collect();
+    let most = values.iter().copied().max().unwrap_or(0).max(1);
+    Some(
+        values
+            .iter()
+            .map(|v| MARKS[((*v as f64 / most as f64) * 7.0).round() as usize])
+            .collect(),
+    )
+}
+
 /// The ledger overlay: totals per session, day and workgroup.
 pub fn draw_ledger(frame: &mut Frame, area: Rect, summary: Option<&LedgerSummary>, theme: &Theme) {
     let mut lines = Vec::new();
@@ -125,8 +168,24 @@ pub fn draw_ledger(frame: &mut Frame, area: Rect, summary: Option<&LedgerSummary
                 ),
                 theme.header,
             ));
+            // Dollars per day as bars beside the numbers, bytes scanned as a sparkline.
+            let most = summary
+                .days
+                .iter()
+                .map(|d| d.1.cost_usd)
+                .fold(0.0, f64::max);
             for (day, totals) in &summary.days {
-                lines.push(Line::raw(row(day, totals)));
+                lines.push(Line::from(vec![
+                    Span::raw(row(day, totals)),
+                    Span::raw(" "),
+                    Span::styled(bar(totals.cost_usd, most, 16), theme.keyword),
+                ]));
+            }
+            if let Some(trend) = scanned_trend(&summary.days) {
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{:<14} ", "scanned/day"), theme.muted),
+                    Span::styled(trend, theme.keyword),
+                ]));
             }
             lines.push(Line::raw(""));
             lines.push(Line::styled(
@@ -141,7 +200,7 @@ pub fn draw_ledger(frame: &mut Frame, area: Rect, summary: Option<&LedgerSummary
             }
         }
     }
-    let width = area.width.saturating_sub(4).clamp(20, 64);
+    let width = area.width.saturating_sub(4).clamp(20, 82);
     let height = (lines.len() as u16 + 2).clamp(5, area.height);
     dialog::draw(
         frame,
@@ -151,4 +210,33 @@ pub fn draw_ledger(frame: &mut Frame, area: Rect, summary: Option<&LedgerSummary
         lines,
         theme,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bars_grow_in_eighths_of_a_cell() {
+        assert_eq!(bar(1.0, 4.0, 16), "████");
+        assert_eq!(bar(3.0, 4.0, 16), "█".repeat(12));
+        assert_eq!(bar(0.1, 4.0, 16), "▍");
+        assert_eq!(bar(0.0, 4.0, 16), "");
+    }
+
+    #[test]
+    fn the_trend_runs_oldest_to_newest_with_quiet_days_at_the_bottom() {
+        let day = |d: &str, bytes| {
+            (
+                d.to_owned(),
+                Totals {
+                    bytes_scanned: bytes,
+                    ..Totals::default()
+                },
+            )
+        };
+        let days = [day("2026-12-03", 300), day("2026-12-01", 100)];
+        assert_eq!(scanned_trend(&days).as_deref(), Some("▃▁█"));
+        assert_eq!(scanned_trend(&days[..1]), None);
+    }
 }
