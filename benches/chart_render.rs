@@ -126,9 +126,9 @@ fn main() {
         let took = started.elapsed();
         if round >= 100 {
             if round % 2 == 0 {
-                chart_frames.push(took)
+                chart_frames.push(took);
             } else {
-                grid_frames.push(took)
+                grid_frames.push(took);
             }
         }
     }
