@@ -97,7 +97,7 @@ commands! {
     insert_filter => Action::PartitionsInsertFilter, "add the selection to the query's WHERE clause";
     partitions_mark => Action::PartitionsMark, "mark or unmark a node";
     partitions_range => Action::PartitionsRange, "start or end a range selection";
-    partitions_view => Action::PartitionsToggleView, "switch between tree and flat list";
+    partitions_view => Action::PartitionsToggleView, "tree, flat list, calendar of days";
     partitions_filter => Action::PartitionsStartFilter, "filter the flat list (Enter keeps, Esc clears)";
     partitions_close => Action::PartitionsClose, "clear the selection, then close the browser";
     results_up => Action::ResultsMove { rows: -1, columns: 0 }, "previous row";
@@ -242,7 +242,7 @@ const DEFAULT_KEYS: &[(Scope, KeyPress, Command, Option<&str>)] = {
         (PARTITIONS, plain(Enter), C::insert_filter, Some("insert filter")),
         (PARTITIONS, plain(Char(' ')), C::partitions_mark, Some("mark")),
         (PARTITIONS, plain(Char('v')), C::partitions_range, Some("range")),
-        (PARTITIONS, plain(Char('t')), C::partitions_view, Some("tree/list")),
+        (PARTITIONS, plain(Char('t')), C::partitions_view, Some("view")),
         (PARTITIONS, plain(Char('/')), C::partitions_filter, Some("filter")),
         (PARTITIONS, plain(Esc), C::partitions_close, Some("close")),
         (RESULTS, plain(Char('?')), C::help, None),

@@ -1,5 +1,6 @@
 //! Drawing: every pane is a function of `&AppState`. No I/O, no awaits.
 
+mod calendar;
 mod catalog;
 pub mod chart;
 mod compare;

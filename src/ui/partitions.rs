@@ -26,7 +26,11 @@ pub fn draw(frame: &mut Frame, inner: Rect, state: &AppState, theme: &Theme, foc
     ])
     .areas(inner);
     frame.render_widget(Paragraph::new(details), top);
-    draw_rows(frame, list, browser, theme, focused);
+    if browser.view == PartitionView::Calendar {
+        super::calendar::draw(frame, list, browser, theme, focused);
+    } else {
+        draw_rows(frame, list, browser, theme, focused);
+    }
     if footer_height > 0 {
         let cursor = if browser.editing_filter { "▏" } else { "" };
         let line = Line::from(vec![
@@ -220,7 +224,9 @@ fn label(browser: &PartitionBrowser, row: &PartitionRow) -> String {
             let value = row.path.last().map_or("", String::as_str);
             format!("{}{marker}{key}={value}", "  ".repeat(depth))
         }
-        PartitionView::Flat => crate::app::partitions::partition_path(&browser.keys, &row.path),
+        PartitionView::Flat | PartitionView::Calendar => {
+            crate::app::partitions::partition_path(&browser.keys, &row.path)
+        }
     }
 }
 

@@ -110,3 +110,27 @@ async fn partition_tree() {
     press(&mut app, KeyCode::Down); // days 02 and 03 selected
     insta::assert_snapshot!(render(&app, 120, 24));
 }
+
+#[tokio::test]
+async fn partition_calendar() {
+    let lake = crate::common::small_lake();
+    // The partition Lambda "missed" 2023-01-03: its folder is gone.
+    std::fs::remove_dir_all(lake.path().join("logs_db/logs/year=2023/month=01/day=03")).unwrap();
+    let mut app = app_on(lake.path(), "local lake demo", "SELECT * FROM logs");
+    settle(&mut app, has_tables).await;
+    press(&mut app, KeyCode::BackTab);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Char('o'));
+    settle(&mut app, |s| {
+        s.partitions
+            .as_ref()
+            .is_some_and(|b| b.loading == quarry::app::partitions::Loading::Complete)
+    })
+    .await;
+    app.state.partitions.as_mut().unwrap().info.location = "/lake/logs_db/logs/".to_owned();
+    press(&mut app, KeyCode::Char('t'));
+    press(&mut app, KeyCode::Char('t')); // tree → list → calendar
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Right); // the missing day
+    insta::assert_snapshot!(render(&app, 120, 36));
+}

@@ -57,11 +57,16 @@ impl PartitionBrowser {
                 .collect();
             for parent in parents {
                 let children = self.children_of(&parent);
-                let chosen = paths
-                    .iter()
-                    .filter(|p| p.len() == parent.len() + 1 && p.starts_with(&parent))
-                    .count();
-                if !children.is_empty() && chosen == children.len() {
+                // Every child that exists must be chosen (the calendar can also choose days
+                // that have no partition, which counting would mistake for the others).
+                let chosen = |child: &str| {
+                    paths.iter().any(|p| {
+                        p.len() == parent.len() + 1
+                            && p.starts_with(&parent)
+                            && p.last().is_some_and(|v| v == child)
+                    })
+                };
+                if !children.is_empty() && children.iter().all(|c| chosen(c)) {
                     paths.retain(|p| !(p.len() == parent.len() + 1 && p.starts_with(&parent)));
                     paths.push(parent);
                     merged = true;

@@ -7,13 +7,18 @@ use std::collections::{BTreeSet, HashSet};
 
 use crate::backend::{Partition, TableInfo, TableName};
 
+mod calendar;
 mod condition;
+
+pub use calendar::CalendarDay;
 
 /// How the partitions are shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PartitionView {
     Tree,
     Flat,
+    /// Days as a calendar (tables keyed by year, month and day).
+    Calendar,
 }
 
 /// Counts for a node, summed over the partitions under it.
@@ -245,6 +250,7 @@ impl PartitionBrowser {
                     selected: false,
                 })
                 .collect(),
+            PartitionView::Calendar => self.calendar_rows(),
         };
         for (index, row) in rows.iter_mut().enumerate() {
             row.selected = self.marked.contains(&row.path)
@@ -257,7 +263,9 @@ impl PartitionBrowser {
     /// frame costs the same with 100 or 100,000 partitions.
     pub fn rows_in(&self, start: usize, len: usize) -> Vec<PartitionRow> {
         match self.view {
-            PartitionView::Tree => self.rows().into_iter().skip(start).take(len).collect(),
+            PartitionView::Tree | PartitionView::Calendar => {
+                self.rows().into_iter().skip(start).take(len).collect()
+            }
             PartitionView::Flat => {
                 let range = self.range();
                 let end = (start + len).min(self.matching.len());
@@ -280,7 +288,7 @@ impl PartitionBrowser {
     /// Number of rows in the current view, without building them (the flat list can be long).
     pub fn row_count(&self) -> usize {
         match self.view {
-            PartitionView::Tree => self.rows().len(),
+            PartitionView::Tree | PartitionView::Calendar => self.rows().len(),
             PartitionView::Flat => self.matching.len(),
         }
     }
@@ -310,6 +318,12 @@ impl PartitionBrowser {
 
     /// Moves the cursor, staying inside the view.
     pub fn move_by(&mut self, delta: isize) {
+        // In the calendar, up and down are a week, a page four weeks.
+        let delta = match (self.view, delta) {
+            (PartitionView::Calendar, -1 | 1) => delta * 7,
+            (PartitionView::Calendar, _) => delta.signum() * 28,
+            _ => delta,
+        };
         let count = self.row_count();
         self.cursor = if count == 0 {
             0
@@ -320,6 +334,9 @@ impl PartitionBrowser {
 
     /// Opens the node under the cursor (tree view).
     pub fn expand(&mut self) {
+        if self.view == PartitionView::Calendar {
+            return self.step_day(1);
+        }
         if let Some(row) = self.current_row()
             && row.expanded == Some(false)
         {
@@ -329,6 +346,9 @@ impl PartitionBrowser {
 
     /// Closes the node under the cursor, or moves to its parent.
     pub fn collapse(&mut self) {
+        if self.view == PartitionView::Calendar {
+            return self.step_day(-1);
+        }
         let Some(row) = self.current_row() else {
             return;
         };
@@ -348,7 +368,8 @@ impl PartitionBrowser {
         let current = self.current_row().map(|r| r.path);
         self.view = match self.view {
             PartitionView::Tree => PartitionView::Flat,
-            PartitionView::Flat => PartitionView::Tree,
+            PartitionView::Flat if self.has_calendar() => PartitionView::Calendar,
+            PartitionView::Flat | PartitionView::Calendar => PartitionView::Tree,
         };
         self.anchor = None;
         self.editing_filter = false;
@@ -426,7 +447,7 @@ mod tests {
     use super::*;
     use crate::backend::Column;
 
-    fn browser(days: &[(&str, &str, &str)], complete: bool) -> PartitionBrowser {
+    pub(super) fn browser(days: &[(&str, &str, &str)], complete: bool) -> PartitionBrowser {
         let key = |name: &str| Column {
             name: name.to_owned(),
             data_type: "string".to_owned(),
