@@ -185,6 +185,8 @@ pub enum Action {
     ResultsTab(isize),
     /// Show the rows as a chart, or the grid again.
     ResultsChart,
+    /// Start or drop a range on the chart.
+    ChartMark,
     /// Another kind of chart, or other columns.
     ResultsChartChange(super::chart_view::ChartChange),
     /// A chart worked out in the background.

@@ -119,6 +119,7 @@ commands! {
     next_result => Action::ResultsTab(1), "next statement's result (after F6 on several)";
     chart => Action::ResultsChart, "chart the rows shown (lines, bars, histogram), or the grid";
     chart_kind => Action::ResultsChartChange(ChartChange::Kind), "chart: line → bars → histogram";
+    chart_mark => Action::ChartMark, "chart: start a time range (←→ size it, Enter filters)";
     chart_x => Action::ResultsChartChange(ChartChange::X), "chart: the next column across";
     chart_value => Action::ResultsChartChange(ChartChange::Value), "chart: the next number column drawn";
     chart_series => Action::ResultsChartChange(ChartChange::Series), "chart: a line per value of the next category, or one";
@@ -267,6 +268,7 @@ const DEFAULT_KEYS: &[(Scope, KeyPress, Command, Option<&str>)] = {
         (RESULTS, plain(Char('[')), C::previous_result, None),
         (RESULTS, plain(Char('g')), C::chart, Some("chart")),
         (RESULTS, plain(Char('t')), C::chart_kind, None),
+        (RESULTS, plain(Char(' ')), C::chart_mark, None),
         (RESULTS, plain(Char('x')), C::chart_x, None),
         (RESULTS, plain(Char('v')), C::chart_value, None),
         (RESULTS, plain(Char('b')), C::chart_series, None),

@@ -24,6 +24,20 @@ pub struct ChartView {
     pub pending: Option<u64>,
     /// Why the columns chosen cannot be drawn.
     pub error: Option<String>,
+    /// A position across the chart, in [`STEPS`]ths of its span (← →).
+    pub cursor: usize,
+    /// Where a range picked with Space starts.
+    pub anchor: Option<usize>,
+}
+
+/// Positions across a chart the cursor stops at.
+pub const STEPS: usize = 60;
+
+impl ChartView {
+    /// The x value at a step.
+    pub fn x_at(data: &ChartData, step: usize) -> f64 {
+        data.x.min + (data.x.max - data.x.min) * step as f64 / STEPS as f64
+    }
 }
 
 /// What `t`, `x`, `v` and `b` change.
@@ -54,6 +68,8 @@ pub fn toggle(state: &mut AppState) -> Vec<Effect> {
         data: None,
         pending: None,
         error: None,
+        cursor: 0,
+        anchor: None,
     });
     rebuild(grid, generation).into_iter().collect()
 }
@@ -124,7 +140,7 @@ pub fn built(
     grid_id: u64,
     generation: u64,
     data: Result<Arc<ChartData>, String>,
-) {
+) -> Vec<Effect> {
     let Some(view) = state
         .results
         .as_mut()
@@ -132,7 +148,7 @@ pub fn built(
         .and_then(|g| g.chart.as_mut())
         .filter(|v| v.pending == Some(generation))
     else {
-        return;
+        return Vec::new();
     };
     view.pending = None;
     match data {
@@ -140,6 +156,113 @@ pub fn built(
         Err(e) => {
             view.data = None;
             view.error = Some(e);
+        }
+    }
+    Vec::new()
+}
+
+/// Whether the results show a chart.
+pub fn shown(state: &AppState) -> bool {
+    state.results.as_ref().is_some_and(|g| g.chart.is_some())
+}
+
+/// ← / → on a chart: the cursor a step across.
+pub fn move_cursor(state: &mut AppState, steps: isize) -> Vec<Effect> {
+    if let Some(view) = state.results.as_mut().and_then(|g| g.chart.as_mut()) {
+        view.cursor = view.cursor.saturating_add_signed(steps).min(STEPS);
+    }
+    Vec::new()
+}
+
+/// Space on a chart: starts a range at the cursor, or drops it.
+pub fn mark(state: &mut AppState) -> Vec<Effect> {
+    if let Some(view) = state.results.as_mut().and_then(|g| g.chart.as_mut()) {
+        view.anchor = match view.anchor {
+            Some(_) => None,
+            None => Some(view.cursor),
+        };
+    }
+    Vec::new()
+}
+
+/// Enter on a line chart over time: the range (or the cursor's step) becomes a `WHERE` on the
+/// time column's expression and on the date partition keys, so the next run reads only those
+/// days; the estimate under the editor follows.
+pub fn range_to_filter(state: &mut AppState) -> Vec<Effect> {
+    let Some(grid) = state.results.as_ref() else {
+        return Vec::new();
+    };
+    let Some(view) = grid.chart.as_ref() else {
+        return Vec::new();
+    };
+    let Some(data) = view.data.clone() else {
+        return Vec::new();
+    };
+    if data.spec.kind != ChartKind::Line || !data.x.time {
+        state.notice = Some("a range becomes a filter on a line chart over time".to_owned());
+        return Vec::new();
+    }
+    let (low, high) = match view.anchor {
+        Some(anchor) => (anchor.min(view.cursor), anchor.max(view.cursor)),
+        None => (view.cursor.min(STEPS - 1), view.cursor.min(STEPS - 1) + 1),
+    };
+    let (from, to) = (ChartView::x_at(&data, low), ChartView::x_at(&data, high));
+    let column = grid.schema.field(data.spec.x).name().clone();
+    let Some(sql) = grid.sql.clone() else {
+        return Vec::new();
+    };
+    let Some(expression) = crate::sql::filter::output_expression(&sql, &column) else {
+        state.notice = Some(format!(
+            "cannot tell which expression makes the column {column}"
+        ));
+        return Vec::new();
+    };
+    let at = |ms: f64| chrono::DateTime::from_timestamp_millis(ms as i64).map(|t| t.naive_utc());
+    let (Some(from), Some(to)) = (at(from), at(to)) else {
+        return Vec::new();
+    };
+    let mut conditions = Vec::new();
+    // The date keys, from the estimate of the statement the rows came from.
+    if let Some((statement, explanation)) = &state.hints.current
+        && statement.sql == sql
+    {
+        let day = |t: chrono::NaiveDateTime| crate::sql::dates::Date {
+            year: chrono::Datelike::year(&t),
+            month: chrono::Datelike::month(&t),
+            day: chrono::Datelike::day(&t),
+        };
+        conditions.extend(super::hints::date_key_conditions(
+            explanation,
+            day(from),
+            day(to),
+        ));
+    }
+    conditions.push(format!(
+        "{expression} BETWEEN TIMESTAMP '{}' AND TIMESTAMP '{}'",
+        from.format("%Y-%m-%d %H:%M:%S"),
+        to.format("%Y-%m-%d %H:%M:%S")
+    ));
+    let condition = conditions.join(" AND ");
+    let buffer = state.editor.buffer();
+    let statement = buffer
+        .statement_to_run()
+        .filter(|s| s.sql == sql)
+        .or_else(|| {
+            crate::sql::statements::split(&buffer.text())
+                .into_iter()
+                .find(|s| s.sql == sql)
+        });
+    match statement {
+        Some(statement) => {
+            super::hints::add_filter(state, &statement, &condition);
+            state.focus = super::action::Focus::Editor;
+            // The estimate of the statement as it now reads.
+            super::hints::refresh(state)
+        }
+        None => {
+            state.notice =
+                Some("the statement these rows came from is no longer in the editor".to_owned());
+            Vec::new()
         }
     }
 }

@@ -329,7 +329,7 @@ pub fn date_range_entered(state: &mut AppState, target: DateFilterTarget, text: 
     add_filter(state, &statement, &keys.condition(from, to));
 }
 
-fn add_filter(state: &mut AppState, statement: &Statement, condition: &str) {
+pub(super) fn add_filter(state: &mut AppState, statement: &Statement, condition: &str) {
     let Some(insertions) = filter::add_condition(&statement.sql, condition) else {
         state.notice = Some("this statement has no FROM to filter".to_owned());
         return;
@@ -342,6 +342,27 @@ fn add_filter(state: &mut AppState, statement: &Statement, condition: &str) {
         }
     });
     state.notice = Some(format!("filter added: {condition}"));
+}
+
+/// The `year`/`month`/`day` conditions that keep `from..=to` for every table of the
+/// explanation keyed by date: what a range picked on a chart adds so the scan is pruned.
+pub(super) fn date_key_conditions(
+    explanation: &Explanation,
+    from: crate::sql::dates::Date,
+    to: crate::sql::dates::Date,
+) -> Vec<String> {
+    explanation
+        .tables
+        .iter()
+        .filter_map(|scan| {
+            DateKeys::find(
+                &scan.partition_keys,
+                integer_keys(explanation, &scan.reference),
+                qualifier_for(explanation, &scan.reference),
+            )
+            .map(|keys| keys.condition(from, to))
+        })
+        .collect()
 }
 
 /// `alias` when the query names the table by an alias (so keys are qualified in joins).

@@ -59,6 +59,8 @@ pub struct ResultGrid {
     pub filter: super::results_filter::GridFilter,
     /// The chart shown in the grid's place (`g`).
     pub chart: Option<super::chart_view::ChartView>,
+    /// The statement that produced the rows, for conditions written from them.
+    pub sql: Option<String>,
     /// Rows the query produced in all, which can exceed `rows` when truncated.
     pub total_rows: u64,
     pub truncated: bool,
@@ -145,6 +147,7 @@ impl ResultGrid {
             loaded: rows,
             filter: super::results_filter::GridFilter::default(),
             chart: None,
+            sql: None,
             total_rows,
             truncated,
             loading_more: false,

@@ -278,6 +278,7 @@ pub(super) fn finish(
                     page.truncated,
                 );
                 grid.loading_more = more_coming;
+                grid.sql = Some(statement.sql.clone());
                 state.results = Some(grid);
             }
             QueryPhase::Finished { stats: final_stats }

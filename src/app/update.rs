@@ -5,6 +5,7 @@ use crate::backend::TableName;
 use super::action::{Action, Effect, Focus, TextEdit};
 use super::browse;
 use super::catalog_tree::{LoadRequest, RowKind};
+use super::chart_view;
 use super::completion;
 use super::editor::Buffer;
 use super::editor_tools;
@@ -222,6 +223,11 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::PartitionsLoaded { request, page } => browse::page_loaded(state, request, page),
+        // On a chart, ← and → move its cursor and Enter makes its range a filter.
+        Action::ResultsMove { columns, .. } if chart_view::shown(state) => {
+            chart_view::move_cursor(state, columns)
+        }
+        Action::ResultsInspect if chart_view::shown(state) => chart_view::range_to_filter(state),
         Action::ResultsMove { rows, columns } => {
             if let Some(grid) = &mut state.results {
                 grid.move_by(rows, columns);
@@ -255,15 +261,13 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
             rows,
         } => results_filter::filtered(state, grid, generation, matcher, rows),
         Action::ResultsChart => super::chart_view::toggle(state),
+        Action::ChartMark => super::chart_view::mark(state),
         Action::ResultsChartChange(what) => super::chart_view::change(state, what),
         Action::ChartBuilt {
             grid,
             generation,
             data,
-        } => {
-            super::chart_view::built(state, grid, generation, data);
-            Vec::new()
-        }
+        } => chart_view::built(state, grid, generation, data),
         Action::PromptHistory(step) => {
             super::parameters::offer_another(state, step);
             Vec::new()

@@ -32,6 +32,18 @@ fn palette(theme: &Theme) -> [Style; 8] {
 
 /// Draws `data` into `area`: a caption line, then the chart.
 pub fn draw(buffer: &mut Buffer, area: Rect, data: &ChartData, theme: &Theme) {
+    draw_with_marks(buffer, area, data, &[], theme);
+}
+
+/// Draws `data` with vertical marks at the x values `marks` (a line chart's cursor and the
+/// start of a range being picked).
+pub fn draw_with_marks(
+    buffer: &mut Buffer,
+    area: Rect,
+    data: &ChartData,
+    marks: &[f64],
+    theme: &Theme,
+) {
     if area.height < 4 || area.width < 20 {
         return;
     }
@@ -43,7 +55,7 @@ pub fn draw(buffer: &mut Buffer, area: Rect, data: &ChartData, theme: &Theme) {
         ..area
     };
     match data.spec.kind {
-        ChartKind::Line => line(buffer, plot, data, theme),
+        ChartKind::Line => line(buffer, plot, data, marks, theme),
         ChartKind::Bar => bars(buffer, plot, data, theme, true),
         ChartKind::Histogram => bars(buffer, plot, data, theme, false),
     }
@@ -106,7 +118,7 @@ fn refit(axis: &crate::chart::Axis, cells: u16, per_label: u16) -> crate::chart:
     }
 }
 
-fn line(buffer: &mut Buffer, area: Rect, data: &ChartData, theme: &Theme) {
+fn line(buffer: &mut Buffer, area: Rect, data: &ChartData, marks: &[f64], theme: &Theme) {
     let colours = palette(theme);
     // Room per label: `09-03 14:00` and a gap; the y labels take about 10 cells on the left.
     let label_width = if data.x.time { 16 } else { 10 };
@@ -115,7 +127,19 @@ fn line(buffer: &mut Buffer, area: Rect, data: &ChartData, theme: &Theme) {
         refit(&data.y, area.height.saturating_sub(2), 3),
     );
     let several = data.series.len() > 1;
-    let datasets: Vec<Dataset> = data
+    let mark_lines: Vec<[(f64, f64); 2]> =
+        marks.iter().map(|x| [(*x, y.min), (*x, y.max)]).collect();
+    let mut datasets: Vec<Dataset> = mark_lines
+        .iter()
+        .map(|points| {
+            Dataset::default()
+                .marker(Marker::Braille)
+                .graph_type(GraphType::Line)
+                .style(theme.warning)
+                .data(points)
+        })
+        .collect();
+    let series: Vec<Dataset> = data
         .series
         .iter()
         .enumerate()
@@ -132,6 +156,7 @@ fn line(buffer: &mut Buffer, area: Rect, data: &ChartData, theme: &Theme) {
             }
         })
         .collect();
+    datasets.extend(series);
     Chart::new(datasets)
         .style(theme.text)
         .x_axis(

@@ -142,7 +142,17 @@ fn draw_chart(
             )),
             plot,
         ),
-        (Some(data), None) => super::chart::draw(frame.buffer_mut(), plot, data, theme),
+        (Some(data), None) => {
+            let marks: Vec<f64> = if data.spec.kind == crate::chart::ChartKind::Line {
+                std::iter::once(view.cursor)
+                    .chain(view.anchor)
+                    .map(|step| crate::app::chart_view::ChartView::x_at(data, step))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            super::chart::draw_with_marks(frame.buffer_mut(), plot, data, &marks, theme);
+        }
         (None, None) => frame.render_widget(
             Paragraph::new(Line::styled(
                 format!("drawing {} rows…", thousands(grid.rows as u64)),
@@ -164,7 +174,7 @@ fn draw_chart(
     frame.render_widget(
         Paragraph::new(Line::styled(
             format!(
-                "g grid · t kind · x across · v value · b series · / filters what is drawn{busy}"
+                "g grid · t kind · x v b columns · ←→ cursor · Space range · Enter filters the query to it{busy}"
             ),
             theme.muted,
         )),

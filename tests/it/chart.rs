@@ -214,3 +214,64 @@ fn the_text_chart_as_query_chart_prints_it() {
     let chart = build(&data, &suggest(&data.schema).unwrap(), 60).unwrap();
     insta::assert_snapshot!(quarry::ui::chart::to_text(&chart, 60, 14));
 }
+
+#[tokio::test]
+async fn a_range_picked_on_the_chart_becomes_the_exact_where() {
+    use crate::common::tui::{app_with_hints, has_tables, press, run_to_finish, settle};
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    // The small lake holds 2023-01-01 to 2023-01-06.
+    let lake = crate::common::small_lake();
+    let sql = "SELECT date_trunc('hour', from_unixtime(\"timestamp\" / 1000)) AS hour, count(*) AS n\nFROM logs\nGROUP BY 1";
+    let mut app = app_with_hints(lake.path(), "test lake", sql);
+    settle(&mut app, has_tables).await;
+    settle(&mut app, |s| s.hints.current.is_some()).await;
+    run_to_finish(&mut app).await;
+    app.key(KeyEvent::new(KeyCode::Char('3'), KeyModifiers::ALT));
+    press(&mut app, KeyCode::Char('g'));
+    settle(&mut app, |s| {
+        s.results
+            .as_ref()
+            .and_then(|g| g.chart.as_ref())
+            .is_some_and(|c| c.data.is_some())
+    })
+    .await;
+    let data = app
+        .state
+        .results
+        .as_ref()
+        .unwrap()
+        .chart
+        .as_ref()
+        .unwrap()
+        .data
+        .clone()
+        .unwrap();
+    // Hours from Jan 1 00:00 to Jan 6 23:00 on 12-hour ticks: the axis runs Jan 1 to Jan 7, so
+    // each of the 60 steps is 2.4 hours; step 10 is Jan 2 00:00 and step 20 Jan 3 00:00.
+    assert_eq!(data.x.min, 1_672_531_200_000.0);
+    assert_eq!(data.x.max, 1_672_531_200_000.0 + 6.0 * 86_400_000.0);
+    for _ in 0..10 {
+        press(&mut app, KeyCode::Right);
+    }
+    press(&mut app, KeyCode::Char(' '));
+    for _ in 0..10 {
+        press(&mut app, KeyCode::Right);
+    }
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.state.editor.buffer().text(),
+        "SELECT date_trunc('hour', from_unixtime(\"timestamp\" / 1000)) AS hour, count(*) AS n\n\
+         FROM logs\n\
+         WHERE year = '2023' AND month = '01' AND day BETWEEN '02' AND '03' AND \
+         date_trunc('hour', from_unixtime(\"timestamp\" / 1000)) BETWEEN \
+         TIMESTAMP '2023-01-02 00:00:00' AND TIMESTAMP '2023-01-03 00:00:00'\n\
+         GROUP BY 1"
+    );
+    // The estimate follows the new WHERE: two of the six days.
+    settle(&mut app, |s| {
+        s.hints.current.as_ref().is_some_and(|(statement, e)| {
+            statement.sql.contains("BETWEEN '02'") && e.partitions_matched == 2
+        })
+    })
+    .await;
+}

@@ -165,6 +165,38 @@ fn is_keyword(token: &TokenWithSpan, keyword: Keyword) -> bool {
     matches!(&token.token, Token::Word(w) if w.keyword == keyword && w.quote_style.is_none())
 }
 
+/// The expression behind output column `column` of the statement's first `SELECT` (its
+/// alias's expression, or the column itself), written as SQL: what a condition on a result
+/// column must say in the `WHERE`, where aliases mean nothing.
+pub fn output_expression(statement: &str, column: &str) -> Option<String> {
+    use sqlparser::ast::{Expr, SelectItem, SetExpr, Statement};
+    let parsed = sqlparser::parser::Parser::parse_sql(&GenericDialect {}, statement).ok()?;
+    let Some(Statement::Query(query)) = parsed.into_iter().next() else {
+        return None;
+    };
+    let SetExpr::Select(select) = *query.body else {
+        return None;
+    };
+    select.projection.iter().find_map(|item| match item {
+        SelectItem::ExprWithAlias { expr, alias } if alias.value.eq_ignore_ascii_case(column) => {
+            Some(expr.to_string())
+        }
+        SelectItem::UnnamedExpr(Expr::Identifier(name))
+            if name.value.eq_ignore_ascii_case(column) =>
+        {
+            Some(name.to_string())
+        }
+        SelectItem::UnnamedExpr(Expr::CompoundIdentifier(parts))
+            if parts
+                .last()
+                .is_some_and(|p| p.value.eq_ignore_ascii_case(column)) =>
+        {
+            Some(item.to_string())
+        }
+        _ => None,
+    })
+}
+
 fn position(location: sqlparser::tokenizer::Location) -> Position {
     Position {
         line: location.line,
@@ -271,5 +303,19 @@ mod tests {
         );
         assert!(mentions("SELECT * FROM lake.Logs l", "logs"));
         assert!(!mentions("SELECT 'logs' FROM other", "logs"));
+    }
+
+    #[test]
+    fn a_result_column_leads_back_to_its_expression() {
+        let sql = "SELECT date_trunc('hour', from_unixtime(\"timestamp\" / 1000)) AS hour, l.logtype, count(*) AS n FROM logs_db.logs l GROUP BY 1, 2";
+        assert_eq!(
+            output_expression(sql, "hour").as_deref(),
+            Some("date_trunc('hour', from_unixtime(\"timestamp\" / 1000))")
+        );
+        assert_eq!(
+            output_expression(sql, "logtype").as_deref(),
+            Some("l.logtype")
+        );
+        assert_eq!(output_expression(sql, "missing"), None);
     }
 }
