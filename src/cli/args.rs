@@ -223,6 +223,14 @@ pub struct QueryArgs {
     /// The chart's height in lines. Default: the terminal's less two, else 30.
     #[arg(long, value_name = "N", requires = "chart")]
     pub height: Option<u16>,
+    /// Print the query's plan instead of its rows, without running it: DataFusion's physical
+    /// plan on the local engine, `EXPLAIN (TYPE DISTRIBUTED)` on Athena.
+    #[arg(long, conflicts_with_all = ["chart", "explain", "compare"])]
+    pub plan: bool,
+    /// With `--plan`: run the query and print the plan with what each part measured (rows,
+    /// time, bytes, files and row groups pruned; Athena's stages from its runtime statistics).
+    #[arg(long, requires = "plan")]
+    pub analyze: bool,
     /// A value for the SQL's parameters: `?` in order, or `name=VALUE` for `:name` and
     /// `${name}`. Numbers stay numbers; quote text that looks like one (`'2023'`). Values
     /// reach the engine apart from the SQL (Athena's `ExecutionParameters`), never spliced in.

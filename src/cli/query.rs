@@ -77,6 +77,10 @@ pub(super) async fn run_query(
         database,
         ..QueryContext::default()
     };
+    let athena = matches!(choice.aws, Some((_, EngineChoice::Athena)));
+    if args.plan && !args.analyze {
+        return plan_only(engine.as_ref(), &context, &sql, athena).await;
+    }
     let statements = crate::sql::statements::split(&sql);
     let stdout = std::io::stdout();
     let to_terminal = stdout.is_terminal();
@@ -203,6 +207,54 @@ fn parameter_values(
         ));
     }
     Ok(values)
+}
+
+/// `--plan` without `--analyze`: the plan, not run. Local: the physical plan of DataFusion's
+/// `EXPLAIN`; Athena: `EXPLAIN (TYPE DISTRIBUTED)`, its fragments as Athena prints them.
+async fn plan_only(
+    engine: &dyn crate::backend::QueryEngine,
+    context: &QueryContext,
+    sql: &str,
+    athena: bool,
+) -> ExitCode {
+    let statement = sql.trim().trim_end_matches(';');
+    let explain = if athena {
+        format!("EXPLAIN (TYPE DISTRIBUTED) {statement}")
+    } else {
+        format!("EXPLAIN {statement}")
+    };
+    let page = async {
+        let id = engine.submit(&explain, context).await?;
+        let status = engine.wait(&id).await?;
+        if let Some(error) = status.error {
+            return Err(error);
+        }
+        crate::backend::all_results(engine, &id).await
+    };
+    let page = match page.await {
+        Ok(page) => page,
+        Err(e) => return fail(EXIT_QUERY_ERROR, &describe_error(&e)),
+    };
+    let mut text = String::new();
+    for batch in &page.batches {
+        let cells = |column: usize, row: usize| {
+            crate::export::athena_text::value_text(batch.column(column).as_ref(), row)
+                .unwrap_or_default()
+        };
+        for row in 0..batch.num_rows() {
+            // DataFusion answers (plan_type, plan) rows; the physical plan is the one run.
+            if batch.num_columns() >= 2 {
+                if cells(0, row) == "physical_plan" {
+                    text.push_str(&cells(1, row));
+                }
+            } else {
+                text.push_str(&cells(0, row));
+                text.push('\n');
+            }
+        }
+    }
+    print!("{}", crate::text::escape_control_keep_lines(&text));
+    ExitCode::SUCCESS
 }
 
 /// `--chart`: the result drawn as text, as the TUI draws it, sized to the flags or the
@@ -338,6 +390,23 @@ impl Run<'_> {
                 return Err(Failure::Error(EXIT_QUERY_ERROR, error));
             }
         }
+        if args.analyze {
+            // The plan with its measurements instead of the rows.
+            let plan = match engine.plan(&id).await {
+                Ok(Some(plan)) => Some(plan),
+                _ => status
+                    .stats
+                    .athena
+                    .as_ref()
+                    .and_then(|a| a.runtime.as_ref())
+                    .and_then(|r| crate::backend::PlanNode::from_stages(&r.stages)),
+            };
+            let text = plan.map_or_else(
+                || "the engine gave no plan for this query\n".to_owned(),
+                |p| p.text(),
+            );
+            print!("{}", crate::text::escape_control_keep_lines(&text));
+        }
         let page = crate::backend::all_results(engine, &id)
             .await
             .map_err(|e| Failure::Error(EXIT_QUERY_ERROR, e.to_string()))?;
@@ -345,6 +414,7 @@ impl Run<'_> {
         final_stats.absorb_fetch(&page);
         let rows = SharedRows::unordered(page.schema.clone(), page.batches.clone());
         let written = match &args.chart {
+            _ if args.analyze => Ok(()),
             Some(kind) => {
                 let text = chart_text(&rows, kind, args.width, args.height)
                     .map_err(|e| Failure::Error(EXIT_USAGE, e))?;

@@ -21,6 +21,7 @@ mod layouts;
 mod overlays;
 mod parameters;
 mod partitions;
+mod plans;
 mod pty;
 mod result_tabs;
 mod results_filter;

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use super::{QueryContext, QueryError, QueryId, QueryStatus, ResultPage};
+use super::{PlanNode, QueryContext, QueryError, QueryId, QueryStatus, ResultPage};
 
 /// Runs SQL in the background and reports state, statistics and results.
 ///
@@ -30,6 +30,12 @@ pub trait QueryEngine: Send + Sync {
 
     /// Forgets a query's results so their memory is freed.
     async fn release(&self, id: &QueryId);
+
+    /// The plan a finished query ran with and what each part of it measured; `None` when the
+    /// engine keeps no plan (Athena's stages come with its statistics instead).
+    async fn plan(&self, _id: &QueryId) -> Result<Option<PlanNode>, QueryError> {
+        Ok(None)
+    }
 
     /// Names of the engine's SQL functions, for completion. Empty when the engine cannot list
     /// them.

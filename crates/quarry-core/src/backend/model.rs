@@ -276,6 +276,102 @@ pub struct StageStats {
     pub execution_ms: Option<u64>,
 }
 
+/// One operator (local engine) or stage (Athena) of a query's plan, with what it measured.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanNode {
+    /// `DataSourceExec`, `AggregateExec`, `stage 2`.
+    pub operator: String,
+    /// What it does, in the engine's words (`mode=Final, gby=[logtype@0]`).
+    pub detail: String,
+    /// `(name, value)` pairs as people read them: `output_rows = 1,500`.
+    pub metrics: Vec<(String, String)>,
+    pub children: Vec<PlanNode>,
+}
+
+impl PlanNode {
+    /// The tree as text: one line per node under box-drawing branches, its measurements on the
+    /// next line.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        self.write(&mut out, "", "");
+        out
+    }
+
+    fn write(&self, out: &mut String, first: &str, rest: &str) {
+        out.push_str(first);
+        out.push_str(&self.operator);
+        if !self.detail.is_empty() {
+            out.push_str(": ");
+            out.push_str(&self.detail);
+        }
+        out.push('\n');
+        if !self.metrics.is_empty() {
+            let joined: Vec<String> = self
+                .metrics
+                .iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect();
+            let bar = if self.children.is_empty() {
+                "   "
+            } else {
+                "│  "
+            };
+            out.push_str(rest);
+            out.push_str(bar);
+            out.push_str("· ");
+            out.push_str(&joined.join(" · "));
+            out.push('\n');
+        }
+        for (i, child) in self.children.iter().enumerate() {
+            let last = i + 1 == self.children.len();
+            let (branch, indent) = if last {
+                ("└─ ", "   ")
+            } else {
+                ("├─ ", "│  ")
+            };
+            child.write(out, &format!("{rest}{branch}"), &format!("{rest}{indent}"));
+        }
+    }
+
+    /// Athena's runtime statistics' stages (flattened with their depth) as a tree.
+    pub fn from_stages(stages: &[StageStats]) -> Option<Self> {
+        fn build(stages: &[StageStats], at: &mut usize, depth: usize) -> Vec<PlanNode> {
+            let mut nodes = Vec::new();
+            while let Some(stage) = stages.get(*at).filter(|s| s.depth == depth) {
+                *at += 1;
+                let mut metrics = Vec::new();
+                let mut put = |name: &str, value: Option<String>| {
+                    if let Some(value) = value {
+                        metrics.push((name.to_owned(), value));
+                    }
+                };
+                put("input_rows", stage.input_rows.map(crate::text::thousands));
+                put(
+                    "input_bytes",
+                    stage.input_bytes.map(crate::text::human_bytes),
+                );
+                put("output_rows", stage.output_rows.map(crate::text::thousands));
+                put(
+                    "output_bytes",
+                    stage.output_bytes.map(crate::text::human_bytes),
+                );
+                put("execution", stage.execution_ms.map(|ms| format!("{ms} ms")));
+                nodes.push(PlanNode {
+                    operator: format!("stage {}", stage.id),
+                    detail: stage.state.clone().unwrap_or_default(),
+                    metrics,
+                    children: build(stages, at, depth + 1),
+                });
+            }
+            nodes
+        }
+        let mut at = 0;
+        build(stages, &mut at, stages.first()?.depth)
+            .into_iter()
+            .next()
+    }
+}
+
 /// Which way results were fetched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

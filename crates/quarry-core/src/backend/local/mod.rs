@@ -9,6 +9,7 @@ mod engine;
 mod errors;
 mod estimate;
 mod inline_files;
+mod plan_tree;
 mod remote;
 mod scan_metrics;
 mod yielding;

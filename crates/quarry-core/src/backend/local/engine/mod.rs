@@ -470,6 +470,16 @@ impl QueryEngine for LocalEngine {
             .remove(id);
     }
 
+    async fn plan(&self, id: &QueryId) -> Result<Option<crate::backend::PlanNode>, QueryError> {
+        let run = self.run(id)?;
+        let plan = run
+            .plan
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        Ok(plan.map(|plan| super::plan_tree::plan_node(plan.as_ref())))
+    }
+
     async fn wait(&self, id: &QueryId) -> Result<QueryStatus, QueryError> {
         let run = self.run(id)?;
         let mut updates = run.status.subscribe();

@@ -1,0 +1,77 @@
+//! Plans as trees: a finished local query's physical plan with each operator's measurements,
+//! checked against the parquet crate's row counts; Athena's stages nested by depth.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic by design
+
+use quarry::backend::{PlanNode, QueryEngine, StageStats};
+
+fn find<'a>(node: &'a PlanNode, operator: &str) -> Option<&'a PlanNode> {
+    if node.operator == operator {
+        return Some(node);
+    }
+    node.children.iter().find_map(|c| find(c, operator))
+}
+
+fn metric<'a>(node: &'a PlanNode, name: &str) -> Option<&'a str> {
+    node.metrics
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+}
+
+#[tokio::test]
+async fn the_scan_measures_the_rows_and_files_of_the_partition_read() {
+    let lake = crate::common::small_lake();
+    let day = lake.path().join("logs_db/logs/year=2023/month=01/day=02");
+    let rows: u64 = crate::common::count_values(&day, "logtype").values().sum();
+    let engine = crate::common::engine(lake.path(), 1_000);
+    let status = crate::common::run(
+        &engine,
+        "SELECT logtype, count(*) AS n FROM logs WHERE year = '2023' AND month = '01' AND day = '02' GROUP BY 1",
+    )
+    .await;
+    let plan = engine.plan(&status.id).await.unwrap().expect("a plan");
+    assert_eq!(plan.operator, "ProjectionExec");
+    let scan = find(&plan, "DataSourceExec").expect("a scan");
+    assert!(scan.detail.contains("day=02"), "{}", scan.detail);
+    assert_eq!(
+        metric(scan, "output_rows"),
+        Some(quarry::text::thousands(rows).as_str())
+    );
+    assert_eq!(metric(scan, "files_opened"), Some("1"));
+    let text = plan.text();
+    assert!(text.starts_with("ProjectionExec: expr=["), "{text}");
+    assert!(text.contains("└─ AggregateExec: mode="), "{text}");
+}
+
+#[test]
+fn athenas_stages_nest_by_depth() {
+    let stage = |id, depth, rows| StageStats {
+        id,
+        depth,
+        state: Some("FINISHED".to_owned()),
+        input_rows: None,
+        input_bytes: None,
+        output_rows: Some(rows),
+        output_bytes: None,
+        execution_ms: Some(10),
+    };
+    let tree = PlanNode::from_stages(&[
+        stage(0, 0, 4),
+        stage(1, 1, 40),
+        stage(2, 2, 4_000),
+        stage(3, 1, 7),
+    ])
+    .unwrap();
+    let expected = [
+        "stage 0: FINISHED",
+        "│  · output_rows 4 · execution 10 ms",
+        "├─ stage 1: FINISHED",
+        "│  │  · output_rows 40 · execution 10 ms",
+        "│  └─ stage 2: FINISHED",
+        "│        · output_rows 4,000 · execution 10 ms",
+        "└─ stage 3: FINISHED",
+        "      · output_rows 7 · execution 10 ms",
+        "",
+    ];
+    assert_eq!(tree.text(), expected.join("\n"));
+}
