@@ -185,6 +185,13 @@ pub enum Action {
     ResultsTab(isize),
     /// Show the rows as a chart, or the grid again.
     ResultsChart,
+    /// Show the plan the shown result ran with.
+    ResultsPlan,
+    /// A finished local run's plan with its measurements.
+    PlanArrived {
+        ticket: Ticket,
+        plan: Box<crate::backend::PlanNode>,
+    },
     /// Start or drop a range on the chart.
     ChartMark,
     /// Another kind of chart, or other columns.

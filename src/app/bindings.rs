@@ -118,6 +118,7 @@ commands! {
     next_match => Action::ResultsJumpToMatch(true), "next cell matching the filter";
     next_result => Action::ResultsTab(1), "next statement's result (after F6 on several)";
     chart => Action::ResultsChart, "chart the rows shown (lines, bars, histogram), or the grid";
+    plan => Action::ResultsPlan, "the plan the rows came from, with what each part measured";
     chart_kind => Action::ResultsChartChange(ChartChange::Kind), "chart: line → bars → histogram";
     chart_mark => Action::ChartMark, "chart: start a time range (←→ size it, Enter filters)";
     chart_x => Action::ResultsChartChange(ChartChange::X), "chart: the next column across";
@@ -267,6 +268,7 @@ const DEFAULT_KEYS: &[(Scope, KeyPress, Command, Option<&str>)] = {
         (RESULTS, plain(Char(']')), C::next_result, None),
         (RESULTS, plain(Char('[')), C::previous_result, None),
         (RESULTS, plain(Char('g')), C::chart, Some("chart")),
+        (RESULTS, plain(Char('p')), C::plan, None),
         (RESULTS, plain(Char('t')), C::chart_kind, None),
         (RESULTS, plain(Char(' ')), C::chart_mark, None),
         (RESULTS, plain(Char('x')), C::chart_x, None),

@@ -64,6 +64,44 @@ pub fn sorted(
     Vec::new()
 }
 
+/// Keeps the plan a local run arrived with, for `p`.
+pub fn plan_arrived(
+    state: &mut AppState,
+    ticket: u64,
+    plan: Box<crate::backend::PlanNode>,
+) -> Vec<Effect> {
+    state.last_plan = Some((ticket, *plan));
+    Vec::new()
+}
+
+/// `p`: the plan the shown rows came from, as a tree with each operator's (local) or stage's
+/// (Athena) measurements, in the scrollable inspector.
+pub fn show_plan(state: &mut AppState) -> Vec<Effect> {
+    let id = state.results.as_ref().map(|g| g.id);
+    let local = state
+        .last_plan
+        .as_ref()
+        .filter(|(ticket, _)| Some(*ticket) == id)
+        .map(|(_, plan)| plan.clone());
+    let athena = || match &state.phase {
+        super::state::QueryPhase::Finished { stats } => stats
+            .athena
+            .as_ref()
+            .and_then(|a| a.runtime.as_ref())
+            .and_then(|r| crate::backend::PlanNode::from_stages(&r.stages)),
+        _ => None,
+    };
+    let Some(plan) = local.or_else(athena) else {
+        state.notice = Some("no plan for these rows: run a query first (F5)".to_owned());
+        return Vec::new();
+    };
+    state.open_overlay(Overlay::Inspector(Inspector {
+        title: "plan of the last run".to_owned(),
+        text: plan.text(),
+        scroll: 0,
+    }))
+}
+
 /// Opens the inspector on the cursor cell.
 pub fn inspect(state: &mut AppState) -> Vec<Effect> {
     let Some(grid) = &state.results else {

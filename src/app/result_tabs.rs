@@ -108,16 +108,16 @@ pub fn statement_finished(state: &mut AppState) -> Vec<Effect> {
 }
 
 /// `]` / `[`: shows the next or previous statement's result.
-pub fn cycle(state: &mut AppState, step: isize) {
+pub fn cycle(state: &mut AppState, step: isize) -> Vec<Effect> {
     // The running statement's answers go to the shown tab: it stays shown until they are in.
     if state.is_running() && !state.result_tabs.tabs.is_empty() {
         state.notice = Some("the statements are still running: wait, or Esc cancels".to_owned());
-        return;
+        return Vec::new();
     }
     let count = state.result_tabs.tabs.len();
     if count < 2 {
         state.notice = Some("one result: F6 on several statements gives one tab each".into());
-        return;
+        return Vec::new();
     }
     let target = (state.result_tabs.shown as isize + step).rem_euclid(count as isize) as usize;
     park(state);
@@ -125,6 +125,7 @@ pub fn cycle(state: &mut AppState, step: isize) {
     state.phase = tab.phase.take().unwrap_or(QueryPhase::Idle);
     state.results = tab.results.take();
     state.result_tabs.shown = target;
+    Vec::new()
 }
 
 /// Moves the shown run into its tab.

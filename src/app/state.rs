@@ -72,6 +72,8 @@ pub struct AppState {
     pub results: Option<ResultGrid>,
     /// One tab per statement of the last F6 over several statements.
     pub result_tabs: super::result_tabs::ResultTabs,
+    /// The plan of the last local run (its ticket), with its measurements.
+    pub last_plan: Option<(super::action::Ticket, crate::backend::PlanNode)>,
     /// Query parameters: values being asked for and those remembered.
     pub parameters: super::parameters::Parameters,
     /// The last partition browser opened; kept when hidden so reopening it is instant.
@@ -116,6 +118,7 @@ impl AppState {
             results: None,
             result_tabs: super::result_tabs::ResultTabs::default(),
             parameters: super::parameters::Parameters::default(),
+            last_plan: None,
             partitions: None,
             show_partitions: false,
             pending_partitions: None,

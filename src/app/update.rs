@@ -272,10 +272,9 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
             super::parameters::offer_another(state, step);
             Vec::new()
         }
-        Action::ResultsTab(step) => {
-            super::result_tabs::cycle(state, step);
-            Vec::new()
-        }
+        Action::ResultsTab(step) => super::result_tabs::cycle(state, step),
+        Action::PlanArrived { ticket, plan } => grid_actions::plan_arrived(state, ticket, plan),
+        Action::ResultsPlan => grid_actions::show_plan(state),
         Action::ResultsJumpToMatch(forward) => {
             results_filter::jump(state, forward);
             Vec::new()

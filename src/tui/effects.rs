@@ -536,6 +536,14 @@ impl EffectRunner {
                     return;
                 }
             };
+            if status.state == QueryState::Succeeded
+                && let Ok(Some(plan)) = engine.plan(&id).await
+            {
+                let _ = tx.send(Action::PlanArrived {
+                    ticket,
+                    plan: Box::new(plan),
+                });
+            }
             let page = if status.state == QueryState::Succeeded {
                 Some(
                     engine

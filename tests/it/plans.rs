@@ -75,3 +75,23 @@ fn athenas_stages_nest_by_depth() {
     ];
     assert_eq!(tree.text(), expected.join("\n"));
 }
+
+#[tokio::test]
+async fn p_in_the_results_opens_the_last_runs_plan() {
+    use crate::common::tui::{app_on, press, run_to_finish, settle};
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use quarry::app::Overlay;
+    let lake = crate::common::small_lake();
+    let mut app = app_on(lake.path(), "test lake", "SELECT count(*) AS n FROM logs");
+    settle(&mut app, crate::common::tui::has_tables).await;
+    run_to_finish(&mut app).await;
+    settle(&mut app, |s| s.last_plan.is_some()).await;
+    app.key(KeyEvent::new(KeyCode::Char('3'), KeyModifiers::ALT));
+    press(&mut app, KeyCode::Char('p'));
+    let Some(Overlay::Inspector(inspector)) = app.state.overlay() else {
+        panic!("no plan shown: {:?}", app.state.notice)
+    };
+    assert!(inspector.text.contains("DataSourceExec"), "{}", inspector.text);
+    // Six days of 1,500 rows: the scan read every one.
+    assert!(inspector.text.contains("output_rows 9,000"), "{}", inspector.text);
+}
