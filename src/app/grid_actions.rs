@@ -68,9 +68,9 @@ pub fn sorted(
 pub fn plan_arrived(
     state: &mut AppState,
     ticket: u64,
-    plan: Box<crate::backend::PlanNode>,
+    plan: crate::backend::PlanNode,
 ) -> Vec<Effect> {
-    state.last_plan = Some((ticket, *plan));
+    state.last_plan = Some((ticket, plan));
     Vec::new()
 }
 

@@ -273,7 +273,7 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::ResultsTab(step) => super::result_tabs::cycle(state, step),
-        Action::PlanArrived { ticket, plan } => grid_actions::plan_arrived(state, ticket, plan),
+        Action::PlanArrived { ticket, plan } => grid_actions::plan_arrived(state, ticket, *plan),
         Action::ResultsPlan => grid_actions::show_plan(state),
         Action::ResultsJumpToMatch(forward) => {
             results_filter::jump(state, forward);

@@ -91,7 +91,15 @@ async fn p_in_the_results_opens_the_last_runs_plan() {
     let Some(Overlay::Inspector(inspector)) = app.state.overlay() else {
         panic!("no plan shown: {:?}", app.state.notice)
     };
-    assert!(inspector.text.contains("DataSourceExec"), "{}", inspector.text);
+    assert!(
+        inspector.text.contains("DataSourceExec"),
+        "{}",
+        inspector.text
+    );
     // Six days of 1,500 rows: the scan read every one.
-    assert!(inspector.text.contains("output_rows 9,000"), "{}", inspector.text);
+    assert!(
+        inspector.text.contains("output_rows 9,000"),
+        "{}",
+        inspector.text
+    );
 }
