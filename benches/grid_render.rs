@@ -10,12 +10,8 @@
 #![allow(clippy::expect_used)] // a benchmark that cannot set up should stop loudly
 
 use std::hint::black_box;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use datafusion::arrow::array::{Int64Array, StringArray};
-use datafusion::arrow::datatypes::{DataType, Field, Schema};
-use datafusion::arrow::record_batch::RecordBatch;
 use quarry::app::results::ResultGrid;
 use quarry::ui::results::draw_grid;
 use quarry::ui::theme::Theme;
@@ -23,54 +19,13 @@ use ratatui_core::backend::TestBackend;
 use ratatui_core::layout::Rect;
 use ratatui_core::terminal::Terminal;
 
-const BATCH_ROWS: usize = 8_192;
+#[path = "shared/logs.rs"]
+mod logs;
+
 const WIDTH: u16 = 160;
 const HEIGHT: u16 = 45;
 const FRAMES_PER_ROUND: usize = 500;
 const ROUNDS: usize = 6;
-
-/// Rows shaped like the demo lake's: time, source, log type, message, and a number.
-fn grid(rows: usize) -> ResultGrid {
-    let schema = Arc::new(Schema::new(vec![
-        Field::new("timestamp", DataType::Int64, false),
-        Field::new("source", DataType::Utf8, false),
-        Field::new("logtype", DataType::Utf8, false),
-        Field::new("message", DataType::Utf8, true),
-        Field::new("bytes", DataType::Int64, false),
-    ]));
-    let mut batches = Vec::new();
-    let mut start = 0;
-    while start < rows {
-        let n = BATCH_ROWS.min(rows - start);
-        let ids = start..start + n;
-        let columns: Vec<Arc<dyn datafusion::arrow::array::Array>> = vec![
-            Arc::new(Int64Array::from_iter_values(
-                ids.clone().map(|i| 1_672_531_200_000 + i as i64 * 37),
-            )),
-            Arc::new(StringArray::from_iter_values(
-                ids.clone().map(|i| format!("service-{:02}", i % 24)),
-            )),
-            Arc::new(StringArray::from_iter_values(ids.clone().map(|i| {
-                ["info", "warning", "error", "fatal"][i % 4].to_owned()
-            }))),
-            Arc::new(
-                ids.clone()
-                    .map(|i| {
-                        (i % 11 != 0).then(|| {
-                            format!("request {i} finished after {} ms with status 200", i % 997)
-                        })
-                    })
-                    .collect::<StringArray>(),
-            ),
-            Arc::new(Int64Array::from_iter_values(
-                ids.map(|i| (i as i64 * 7919) % 1_000_000),
-            )),
-        ];
-        batches.push(RecordBatch::try_new(schema.clone(), columns).expect("batch"));
-        start += n;
-    }
-    ResultGrid::new(1, schema, batches, rows as u64, false)
-}
 
 /// Frame times for `frames` frames, each one row further down.
 fn frames(
@@ -109,8 +64,8 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 fn main() {
     let theme = Theme::default();
-    let mut small = grid(100);
-    let mut large = grid(1_000_000);
+    let mut small = logs::grid(100, false);
+    let mut large = logs::grid(1_000_000, false);
     large.row = large.rows / 2; // scroll in the middle, not near the start
     let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).expect("terminal");
     // Warm up caches and the allocator for both.

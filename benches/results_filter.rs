@@ -16,10 +16,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use datafusion::arrow::array::{Array, Int64Array, StringArray, TimestampMillisecondArray};
-use datafusion::arrow::datatypes::{DataType, Field, Schema, TimeUnit};
-use datafusion::arrow::record_batch::RecordBatch;
-use quarry::app::results::ResultGrid;
 use quarry::app::results_filter::{RowMatcher, matching_rows};
 use quarry::ui::results::draw_grid;
 use quarry::ui::theme::Theme;
@@ -27,62 +23,18 @@ use ratatui_core::backend::TestBackend;
 use ratatui_core::layout::Rect;
 use ratatui_core::terminal::Terminal;
 
-const ROWS: usize = 1_000_000;
-const BATCH_ROWS: usize = 8_192;
-const RUNS: usize = 7;
+#[path = "shared/logs.rs"]
+mod logs;
 
-fn grid() -> ResultGrid {
-    let schema = Arc::new(Schema::new(vec![
-        Field::new(
-            "timestamp",
-            DataType::Timestamp(TimeUnit::Millisecond, None),
-            false,
-        ),
-        Field::new("source", DataType::Utf8, false),
-        Field::new("logtype", DataType::Utf8, false),
-        Field::new("message", DataType::Utf8, true),
-        Field::new("bytes", DataType::Int64, false),
-    ]));
-    let mut batches = Vec::new();
-    let mut start = 0;
-    while start < ROWS {
-        let n = BATCH_ROWS.min(ROWS - start);
-        let ids = start..start + n;
-        let columns: Vec<Arc<dyn Array>> = vec![
-            Arc::new(TimestampMillisecondArray::from_iter_values(
-                ids.clone().map(|i| 1_672_531_200_000 + i as i64 * 37),
-            )),
-            Arc::new(StringArray::from_iter_values(
-                ids.clone().map(|i| format!("service-{:02}", i % 24)),
-            )),
-            Arc::new(StringArray::from_iter_values(ids.clone().map(|i| {
-                ["info", "warning", "error", "fatal"][i % 4].to_owned()
-            }))),
-            Arc::new(
-                ids.clone()
-                    .map(|i| {
-                        (i % 11 != 0).then(|| {
-                            format!("request {i} finished after {} ms with status 200", i % 997)
-                        })
-                    })
-                    .collect::<StringArray>(),
-            ),
-            Arc::new(Int64Array::from_iter_values(
-                ids.map(|i| (i as i64 * 7919) % 1_000_000),
-            )),
-        ];
-        batches.push(RecordBatch::try_new(schema.clone(), columns).expect("batch"));
-        start += n;
-    }
-    ResultGrid::new(1, schema, batches, ROWS as u64, false)
-}
+const ROWS: usize = 1_000_000;
+const RUNS: usize = 7;
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1_000.0
 }
 
 fn main() {
-    let grid = grid();
+    let grid = logs::grid(ROWS, true);
     let names: Vec<&str> = grid
         .schema
         .fields()

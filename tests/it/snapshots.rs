@@ -85,10 +85,10 @@ async fn help_overlay() {
     insta::assert_snapshot!(render(&app, 160, 45));
 }
 
-#[tokio::test]
-async fn partition_tree() {
-    let lake = crate::common::small_lake();
-    let mut app = app_on(lake.path(), "local lake demo", "SELECT * FROM logs");
+/// The app on `lake` with the logs table's partition browser open and loaded, its location
+/// pinned (it is a temp folder) so snapshots are about the layout.
+async fn browser_on(lake: &std::path::Path) -> quarry::tui::App {
+    let mut app = app_on(lake, "local lake demo", "SELECT * FROM logs");
     settle(&mut app, has_tables).await;
     press(&mut app, KeyCode::BackTab);
     press(&mut app, KeyCode::Down);
@@ -99,8 +99,14 @@ async fn partition_tree() {
             .is_some_and(|b| b.loading == quarry::app::partitions::Loading::Complete)
     })
     .await;
-    // The location is a temp folder; pin it so the snapshot is about the layout.
-    app.state.partitions.as_mut().unwrap().info.location = "/lake/logs_db/logs/".to_owned();
+    "/lake/logs_db/logs/".clone_into(&mut app.state.partitions.as_mut().unwrap().info.location);
+    app
+}
+
+#[tokio::test]
+async fn partition_tree() {
+    let lake = crate::common::small_lake();
+    let mut app = browser_on(lake.path()).await;
     press(&mut app, KeyCode::Right); // year=2023
     press(&mut app, KeyCode::Down);
     press(&mut app, KeyCode::Right); // month=01
@@ -116,18 +122,7 @@ async fn partition_calendar() {
     let lake = crate::common::small_lake();
     // The partition Lambda "missed" 2023-01-03: its folder is gone.
     std::fs::remove_dir_all(lake.path().join("logs_db/logs/year=2023/month=01/day=03")).unwrap();
-    let mut app = app_on(lake.path(), "local lake demo", "SELECT * FROM logs");
-    settle(&mut app, has_tables).await;
-    press(&mut app, KeyCode::BackTab);
-    press(&mut app, KeyCode::Down);
-    press(&mut app, KeyCode::Char('o'));
-    settle(&mut app, |s| {
-        s.partitions
-            .as_ref()
-            .is_some_and(|b| b.loading == quarry::app::partitions::Loading::Complete)
-    })
-    .await;
-    app.state.partitions.as_mut().unwrap().info.location = "/lake/logs_db/logs/".to_owned();
+    let mut app = browser_on(lake.path()).await;
     press(&mut app, KeyCode::Char('t'));
     press(&mut app, KeyCode::Char('t')); // tree → list → calendar
     press(&mut app, KeyCode::Right);

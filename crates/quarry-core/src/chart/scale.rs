@@ -51,13 +51,28 @@ pub fn number_axis(title: &str, min: f64, max: f64, target: usize) -> Axis {
     let step = nice_step(max - min, target);
     let low = (min / step).floor() * step;
     let high = (max / step).ceil() * step;
+    let magnitude = low.abs().max(high.abs());
+    stepped(title, low, high, step, false, |value| {
+        scaled(value, step, magnitude)
+    })
+}
+
+/// An axis from `low` to `high` with a tick every `step` (64 at most), each labelled.
+fn stepped(
+    title: &str,
+    low: f64,
+    high: f64,
+    step: f64,
+    time: bool,
+    label: impl Fn(f64) -> String,
+) -> Axis {
     let ticks = (0..)
         .map(|i| low + step * f64::from(i))
         .take_while(|v| *v <= high + step * 1e-9)
         .take(64)
         .map(|value| Tick {
             value,
-            label: scaled(value, step, low.abs().max(high.abs())),
+            label: label(value),
         })
         .collect();
     Axis {
@@ -65,7 +80,7 @@ pub fn number_axis(title: &str, min: f64, max: f64, target: usize) -> Axis {
         min: low,
         max: high,
         ticks,
-        time: false,
+        time,
     }
 }
 
@@ -138,22 +153,9 @@ pub fn time_axis(title: &str, min: f64, max: f64, target: usize) -> Axis {
         .unwrap_or(28.0 * DAY);
     let low = (min / step).floor() * step;
     let high = ((max / step).ceil() * step).max(low + step);
-    let ticks = (0..)
-        .map(|i| low + step * f64::from(i))
-        .take_while(|v| *v <= high)
-        .take(64)
-        .map(|value| Tick {
-            value,
-            label: time_label(value, step),
-        })
-        .collect();
-    Axis {
-        title: title.to_owned(),
-        min: low,
-        max: high,
-        ticks,
-        time: true,
-    }
+    stepped(title, low, high, step, true, |value| {
+        time_label(value, step)
+    })
 }
 
 /// Ticks on the first of every month (or every few months) from the month of `min` to the one
