@@ -35,12 +35,7 @@ fn ms(d: Duration) -> f64 {
 
 fn main() {
     let grid = logs::grid(ROWS, true);
-    let names: Vec<&str> = grid
-        .schema
-        .fields()
-        .iter()
-        .map(|f| f.name().as_str())
-        .collect();
+    let names = grid.column_names();
     let rows = grid.all_rows();
     let always = || true;
     if let Ok(path) = std::env::var("QUARRY_FILTER_PARQUET") {

@@ -169,6 +169,15 @@ impl ResultGrid {
         grid
     }
 
+    /// The columns' names, as a filter line names them.
+    pub fn column_names(&self) -> Vec<&str> {
+        self.schema
+            .fields()
+            .iter()
+            .map(|f| f.name().as_str())
+            .collect()
+    }
+
     /// Number of columns.
     pub fn columns(&self) -> usize {
         self.widths.len()

@@ -228,12 +228,7 @@ pub fn refilter(grid: &mut ResultGrid, generation: u64) -> Option<Effect> {
         grid.show_matches(None);
         return None;
     }
-    let names: Vec<&str> = grid
-        .schema
-        .fields()
-        .iter()
-        .map(|f| f.name().as_str())
-        .collect();
+    let names = grid.column_names();
     match RowMatcher::parse(&grid.filter.text, &names) {
         Ok(matcher) => {
             grid.filter.pending = Some(generation);
