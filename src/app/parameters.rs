@@ -21,7 +21,7 @@ const MEMORY: usize = 200;
 pub struct Parameters {
     /// The statement whose values are being typed.
     asking: Option<Asking>,
-    /// The values last given for a statement (its text with placeholders).
+    /// The values last given for a statement (its text with `?`, `:name`, `${name}`).
     per_statement: HashMap<String, Vec<String>>,
     /// The values given for a parameter name, oldest first: the last is offered to other
     /// statements, ↑ and ↓ go through the rest.
