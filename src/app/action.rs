@@ -187,6 +187,8 @@ pub enum Action {
     ResultsChart,
     /// Show the plan the shown result ran with.
     ResultsPlan,
+    /// A key in the plan overlay.
+    PlanKey(super::plan_view::PlanKey),
     /// A finished local run's plan with its measurements.
     PlanArrived {
         ticket: Ticket,

@@ -95,11 +95,15 @@ pub fn show_plan(state: &mut AppState) -> Vec<Effect> {
         state.notice = Some("no plan for these rows: run a query first (F5)".to_owned());
         return Vec::new();
     };
-    state.open_overlay(Overlay::Inspector(Inspector {
-        title: "plan of the last run".to_owned(),
-        text: plan.text(),
-        scroll: 0,
-    }))
+    state.open_overlay(Overlay::Plan(super::plan_view::PlanView::new(plan)))
+}
+
+/// A key in the plan overlay.
+pub fn plan_key(state: &mut AppState, key: super::plan_view::PlanKey) -> Vec<Effect> {
+    if let Some(Overlay::Plan(view)) = &mut state.overlay {
+        view.key(key);
+    }
+    Vec::new()
 }
 
 /// Opens the inspector on the cursor cell.

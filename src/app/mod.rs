@@ -16,6 +16,7 @@ pub mod overlay;
 pub mod parameters;
 pub mod partitions;
 pub mod picker;
+pub mod plan_view;
 pub mod result_tabs;
 pub mod results;
 pub mod results_filter;

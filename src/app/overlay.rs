@@ -53,6 +53,8 @@ pub enum Overlay {
         scroll: u16,
     },
     Inspector(Inspector),
+    /// A query's plan, as a tree to walk.
+    Plan(super::plan_view::PlanView),
     /// The history or saved-queries list.
     Picker(Picker),
     /// The cost ledger; `None` while its totals load.

@@ -102,6 +102,19 @@ fn overlay_key(
             Some(Key::Char('y')) => Action::ResultsCopy(crate::app::action::CopyScope::Cell),
             _ => Action::CloseOverlay,
         }),
+        Overlay::Plan(_) => {
+            use crate::app::plan_view::PlanKey;
+            Some(Action::PlanKey(match key {
+                Some(Key::Up | Key::Char('k')) => PlanKey::Move(-1),
+                Some(Key::Down | Key::Char('j')) => PlanKey::Move(1),
+                Some(Key::PageUp) => PlanKey::Move(-10),
+                Some(Key::PageDown) => PlanKey::Move(10),
+                Some(Key::Left | Key::Char('h')) => PlanKey::Fold,
+                Some(Key::Right | Key::Char('l')) => PlanKey::Unfold,
+                Some(Key::Enter) => PlanKey::ToggleMetrics,
+                _ => return Some(Action::CloseOverlay),
+            }))
+        }
         // Any other key closes these (a comparison still running is cancelled).
         Overlay::Ledger(_) | Overlay::Comparison(_) => Some(Action::CloseOverlay),
     }

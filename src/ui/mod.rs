@@ -11,6 +11,7 @@ mod help;
 mod inspector;
 mod partitions;
 mod picker;
+mod plan;
 pub mod results;
 mod status;
 pub mod theme;
@@ -111,6 +112,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, bindings: &[Binding], theme: &T
             theme,
         ),
         Some(Overlay::Inspector(inspector)) => inspector::draw(frame, main, inspector, theme),
+        Some(Overlay::Plan(view)) => plan::draw(frame, main, view, theme),
         Some(Overlay::Picker(picker)) => picker::draw(frame, main, picker, theme),
         Some(Overlay::Ledger(summary)) => cost::draw_ledger(frame, main, summary.as_ref(), theme),
         Some(Overlay::Comparison(view)) => compare::draw(frame, main, view, theme),

@@ -14,6 +14,7 @@ fn overlay(app: &App) -> &'static str {
         None => "none",
         Some(Overlay::Help { .. }) => "help",
         Some(Overlay::Inspector(_)) => "inspector",
+        Some(Overlay::Plan(_)) => "plan",
         Some(Overlay::Picker(_)) => "picker",
         Some(Overlay::Ledger(_)) => "ledger",
         Some(Overlay::Comparison(_)) => "comparison",

@@ -88,18 +88,28 @@ async fn p_in_the_results_opens_the_last_runs_plan() {
     settle(&mut app, |s| s.last_plan.is_some()).await;
     app.key(KeyEvent::new(KeyCode::Char('3'), KeyModifiers::ALT));
     press(&mut app, KeyCode::Char('p'));
-    let Some(Overlay::Inspector(inspector)) = app.state.overlay() else {
+    let Some(Overlay::Plan(view)) = app.state.overlay() else {
         panic!("no plan shown: {:?}", app.state.notice)
     };
-    assert!(
-        inspector.text.contains("DataSourceExec"),
-        "{}",
-        inspector.text
-    );
+    let text = view.root.text();
+    assert!(text.contains("DataSourceExec"), "{text}");
     // Six days of 1,500 rows: the scan read every one.
+    assert!(text.contains("output_rows 9,000"), "{text}");
+    // ← on the root folds the whole plan into one row; → opens it again.
+    let rows = view.rows().len();
+    press(&mut app, KeyCode::Left);
+    let Some(Overlay::Plan(view)) = app.state.overlay() else {
+        panic!()
+    };
+    assert_eq!(view.rows().len(), 1);
+    press(&mut app, KeyCode::Right);
+    let Some(Overlay::Plan(view)) = app.state.overlay() else {
+        panic!()
+    };
+    assert_eq!(view.rows().len(), rows);
+    let screen = crate::common::tui::render(&app, 160, 45);
     assert!(
-        inspector.text.contains("output_rows 9,000"),
-        "{}",
-        inspector.text
+        screen.contains("▾ ProjectionExec") || screen.contains("▾ AggregateExec"),
+        "{screen}"
     );
 }
