@@ -111,3 +111,61 @@ fn without_credentials_the_aws_source_says_what_to_set() {
         "{stderr}"
     );
 }
+
+#[tokio::test]
+#[ignore = "needs moto: scripts/test.sh"]
+async fn plan_on_athena_asks_for_the_distributed_explain_and_prints_it() {
+    let aws = clients("ap-south-1").await;
+    create_bucket(&aws, "plan-results").await;
+    // Athena answers EXPLAIN with one text column, a line of the plan per row.
+    seed_athena_results(
+        "ap-south-1",
+        &[("Query Plan", "varchar")],
+        &[
+            vec![Some("Fragment 0 [SINGLE]")],
+            vec![Some("    Output layout: [source]")],
+        ],
+    );
+    let home = tempfile::tempdir().unwrap();
+    let output = query_on_moto(
+        home.path(),
+        "ap-south-1",
+        &[
+            "--output-location",
+            "s3://plan-results/out/",
+            "--database",
+            "logs_db",
+            "--plan",
+            "SELECT source FROM logs;",
+        ],
+    )
+    .output()
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "Fragment 0 [SINGLE]\n    Output layout: [source]\n"
+    );
+    // What Athena was asked, read back from its execution.
+    let ids = aws.athena.list_query_executions().send().await.unwrap();
+    let mut asked = Vec::new();
+    for id in ids.query_execution_ids() {
+        let execution = aws
+            .athena
+            .get_query_execution()
+            .query_execution_id(id)
+            .send()
+            .await
+            .unwrap();
+        if let Some(query) = execution.query_execution().and_then(|e| e.query()) {
+            asked.push(query.to_owned());
+        }
+    }
+    assert!(
+        asked
+            .iter()
+            .any(|q| q == "EXPLAIN (TYPE DISTRIBUTED) SELECT source FROM logs"),
+        "{asked:?}"
+    );
+}
