@@ -129,3 +129,34 @@ async fn partition_calendar() {
     press(&mut app, KeyCode::Right); // the missing day
     insta::assert_snapshot!(render(&app, 120, 36));
 }
+
+#[tokio::test]
+async fn ledger_with_days_drawn() {
+    use quarry::session::SessionFiles;
+    let lake = crate::common::small_lake();
+    let data = tempfile::tempdir().unwrap();
+    let files = SessionFiles::under(data.path());
+    std::fs::create_dir_all(files.ledger.parent().unwrap()).unwrap();
+    // Three days of Athena use: $0.02 on 4 GB, nothing on the 29th, $0.005 on 1 GB, $0.01 on 2 GB.
+    let entry = |day: &str, gb: u64, usd: f64| {
+        format!(
+            r#"{{"time":"{day}T10:00:00+00:00","day":"{day}","session":"earlier","engine":"athena","workgroup":"primary","bytes_scanned":{b},"billed_bytes":{b},"cost_usd":{usd}}}"#,
+            b = gb << 30
+        )
+    };
+    let lines = [
+        entry("2026-11-28", 4, 0.02),
+        entry("2026-11-30", 1, 0.005),
+        entry("2026-12-01", 2, 0.01),
+    ];
+    std::fs::write(&files.ledger, lines.join("\n") + "\n").unwrap();
+    let mut app =
+        crate::common::tui::app_with_files(lake.path(), "test lake", "SELECT 1", Some(files));
+    settle(&mut app, has_tables).await;
+    press(&mut app, KeyCode::F(7));
+    settle(&mut app, |s| {
+        matches!(s.overlay(), Some(quarry::app::Overlay::Ledger(Some(_))))
+    })
+    .await;
+    insta::assert_snapshot!(render(&app, 100, 30));
+}
