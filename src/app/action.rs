@@ -199,11 +199,12 @@ pub enum Action {
     /// Another kind of chart, or other columns.
     ResultsChartChange(super::chart_view::ChartChange),
     /// A chart worked out in the background.
-    ChartBuilt {
-        grid: u64,
-        generation: u64,
-        data: Result<Arc<crate::chart::ChartData>, String>,
-    },
+    /// (grid, generation, the chart or why not).
+    ChartBuilt(Box<(u64, u64, Result<Arc<crate::chart::ChartData>, String>)>),
+    /// The plan of the statement under the cursor, without running it.
+    ExplainStatement,
+    /// That plan, as the engine wrote it, or why there is none.
+    PlanExplained(Result<Box<crate::backend::PlanNode>, String>),
     /// The cursor to the next (`true`) or previous cell matching the filter.
     ResultsJumpToMatch(bool),
     /// Show the cursor cell in full (JSON pretty-printed).
@@ -365,6 +366,10 @@ pub enum Effect {
         grid: u64,
         sort: SortKey,
         rows: SharedRows,
+    },
+    /// Ask the engine for a statement's plan without running it.
+    ExplainPlan {
+        sql: String,
     },
     /// Work out a chart of the rows shown.
     BuildChart {

@@ -119,6 +119,7 @@ commands! {
     next_result => Action::ResultsTab(1), "next statement's result (after F6 on several)";
     chart => Action::ResultsChart, "chart the rows shown (lines, bars, histogram), or the grid";
     plan => Action::ResultsPlan, "the plan the rows came from, with what each part measured";
+    explain => Action::ExplainStatement, "the statement's plan as a tree, without running it";
     chart_kind => Action::ResultsChartChange(ChartChange::Kind), "chart: line → bars → histogram";
     chart_mark => Action::ChartMark, "chart: start a time range (←→ size it, Enter filters)";
     chart_x => Action::ResultsChartChange(ChartChange::X), "chart: the next column across";
@@ -212,6 +213,7 @@ const DEFAULT_KEYS: &[(Scope, KeyPress, Command, Option<&str>)] = {
         (EDITOR, alt(F(3)), C::search_previous, None),
         (EDITOR, ctrl(Char('g')), C::fix_hint, Some("fix hint")),
         (EDITOR, alt(Char('s')), C::save_named_query, None),
+        (EDITOR, alt(Char('p')), C::explain, None),
         (EDITOR, ctrl(Char('e')), C::external_editor, Some("$EDITOR")),
         (EDITOR, ctrl(Char('n')), C::new_tab, None),
         (EDITOR, alt(Right), C::next_tab, None),

@@ -98,6 +98,40 @@ pub fn show_plan(state: &mut AppState) -> Vec<Effect> {
     state.open_overlay(Overlay::Plan(super::plan_view::PlanView::new(plan)))
 }
 
+/// Alt-P in the editor: the plan of the statement under the cursor, asked of the engine
+/// without running it.
+pub fn explain_statement(state: &mut AppState) -> Vec<Effect> {
+    match state.editor.buffer().statement_to_run() {
+        Some(statement) => {
+            state.notice = Some("asking the engine for the plan…".to_owned());
+            vec![Effect::ExplainPlan {
+                sql: state.parameters.for_analysis(&statement.sql),
+            }]
+        }
+        None => {
+            state.notice = Some("no statement under the cursor".to_owned());
+            Vec::new()
+        }
+    }
+}
+
+/// The plan asked for arrived: shown as a tree to walk.
+pub fn plan_explained(
+    state: &mut AppState,
+    plan: Result<Box<crate::backend::PlanNode>, String>,
+) -> Vec<Effect> {
+    match plan {
+        Ok(plan) => {
+            state.notice = None;
+            state.open_overlay(Overlay::Plan(super::plan_view::PlanView::new(*plan)))
+        }
+        Err(e) => {
+            state.notice = Some(format!("no plan: {e}"));
+            Vec::new()
+        }
+    }
+}
+
 /// A key in the plan overlay.
 pub fn plan_key(state: &mut AppState, key: super::plan_view::PlanKey) -> Vec<Effect> {
     if let Some(Overlay::Plan(view)) = &mut state.overlay {

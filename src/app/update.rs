@@ -263,11 +263,9 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::ResultsChart => super::chart_view::toggle(state),
         Action::ChartMark => super::chart_view::mark(state),
         Action::ResultsChartChange(what) => super::chart_view::change(state, what),
-        Action::ChartBuilt {
-            grid,
-            generation,
-            data,
-        } => chart_view::built(state, grid, generation, data),
+        Action::ChartBuilt(built) => chart_view::built(state, built.0, built.1, built.2),
+        Action::ExplainStatement => grid_actions::explain_statement(state),
+        Action::PlanExplained(plan) => grid_actions::plan_explained(state, plan),
         Action::PromptHistory(step) => {
             super::parameters::offer_another(state, step);
             Vec::new()

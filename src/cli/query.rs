@@ -217,42 +217,10 @@ async fn plan_only(
     sql: &str,
     athena: bool,
 ) -> ExitCode {
-    let statement = sql.trim().trim_end_matches(';');
-    let explain = if athena {
-        format!("EXPLAIN (TYPE DISTRIBUTED) {statement}")
-    } else {
-        format!("EXPLAIN {statement}")
-    };
-    let page = async {
-        let id = engine.submit(&explain, context).await?;
-        let status = engine.wait(&id).await?;
-        if let Some(error) = status.error {
-            return Err(error);
-        }
-        crate::backend::all_results(engine, &id).await
-    };
-    let page = match page.await {
-        Ok(page) => page,
+    let text = match crate::backend::explain_plan(engine, context, sql, athena).await {
+        Ok(text) => text,
         Err(e) => return fail(EXIT_QUERY_ERROR, &describe_error(&e)),
     };
-    let mut text = String::new();
-    for batch in &page.batches {
-        let cells = |column: usize, row: usize| {
-            crate::export::athena_text::value_text(batch.column(column).as_ref(), row)
-                .unwrap_or_default()
-        };
-        for row in 0..batch.num_rows() {
-            // DataFusion answers (plan_type, plan) rows; the physical plan is the one run.
-            if batch.num_columns() >= 2 {
-                if cells(0, row) == "physical_plan" {
-                    text.push_str(&cells(1, row));
-                }
-            } else {
-                text.push_str(&cells(0, row));
-                text.push('\n');
-            }
-        }
-    }
     print!("{}", crate::text::escape_control_keep_lines(&text));
     ExitCode::SUCCESS
 }

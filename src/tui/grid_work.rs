@@ -1,5 +1,6 @@
 //! The results grid's CPU work, each on the blocking pool so the event loop keeps drawing:
-//! sorting, filtering (a newer filter stops an older one between batches) and charts.
+//! sorting, filtering (a newer filter stops an older one between batches) and charts; and the
+//! plan of a statement asked of the engine without running it.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -7,6 +8,28 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::app::{Action, Effect};
+
+/// Asks `slot`'s engine for the plan of `sql` (Athena's distributed plan on Athena) and sends it
+/// back as a tree.
+pub(super) fn explain(
+    slot: super::effects::EngineSlot,
+    context: crate::backend::QueryContext,
+    sql: String,
+    tx: UnboundedSender<Action>,
+) {
+    tokio::spawn(async move {
+        let athena = slot.name == crate::config::EngineChoice::Athena.label();
+        let plan = crate::backend::explain_plan(slot.engine.as_ref(), &context, &sql, athena)
+            .await
+            .map_err(|e| e.message)
+            .and_then(|text| {
+                crate::backend::PlanNode::from_indented(&text)
+                    .map(Box::new)
+                    .ok_or_else(|| "the engine wrote no plan".to_owned())
+            });
+        let _ = tx.send(Action::PlanExplained(plan));
+    });
+}
 
 /// Starts `effect` (a sort, a filter or a chart) on the blocking pool; its answer comes back
 /// as an action. `latest_filter` holds the newest filter's generation.
@@ -27,11 +50,7 @@ pub(super) fn start(effect: Effect, tx: UnboundedSender<Action>, latest_filter: 
             tokio::task::spawn_blocking(move || {
                 let data = crate::chart::build(&rows, &spec, crate::app::chart_view::PLOT_WIDTH)
                     .map(Arc::new);
-                let _ = tx.send(Action::ChartBuilt {
-                    grid,
-                    generation,
-                    data,
-                });
+                let _ = tx.send(Action::ChartBuilt(Box::new((grid, generation, data))));
             });
         }
         Effect::FilterResults {

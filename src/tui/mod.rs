@@ -1,6 +1,7 @@
 //! The terminal runtime: owns the terminal, turns events into actions, runs effects, draws.
 
 mod app;
+mod clipboard;
 mod effects;
 pub mod external;
 mod grid_work;

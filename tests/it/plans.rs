@@ -113,3 +113,50 @@ async fn p_in_the_results_opens_the_last_runs_plan() {
         "{screen}"
     );
 }
+
+#[test]
+fn an_indented_explain_becomes_a_tree() {
+    let datafusion = "ProjectionExec: expr=[n@0 as n]\n  AggregateExec: mode=Final\n    DataSourceExec: file_groups={1 group}\n  OtherExec: x\n";
+    let tree = PlanNode::from_indented(datafusion).unwrap();
+    assert_eq!(tree.operator, "ProjectionExec");
+    assert_eq!(tree.detail, "expr=[n@0 as n]");
+    let children: Vec<&str> = tree.children.iter().map(|c| c.operator.as_str()).collect();
+    assert_eq!(children, ["AggregateExec", "OtherExec"]);
+    assert_eq!(tree.children[0].children[0].operator, "DataSourceExec");
+    // Athena's fragments sit side by side under one root.
+    let athena = "Fragment 0 [SINGLE]\n    Output layout: [source]\nFragment 1 [SOURCE]\n    TableScan[logs]\n";
+    let tree = PlanNode::from_indented(athena).unwrap();
+    let fragments: Vec<&str> = tree.children.iter().map(|c| c.operator.as_str()).collect();
+    assert_eq!(fragments, ["Fragment 0 [SINGLE]", "Fragment 1 [SOURCE]"]);
+    assert_eq!(
+        tree.children[0].children[0].operator,
+        "Output layout: [source]"
+    );
+}
+
+#[tokio::test]
+async fn alt_p_shows_the_plan_without_running_the_statement() {
+    use crate::common::tui::{app_on, has_tables, settle};
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use quarry::app::Overlay;
+    let lake = crate::common::small_lake();
+    let mut app = app_on(
+        lake.path(),
+        "test lake",
+        "SELECT logtype, count(*) FROM logs WHERE day = '02' GROUP BY 1",
+    );
+    settle(&mut app, has_tables).await;
+    app.key(KeyEvent::new(KeyCode::Char('p'), KeyModifiers::ALT));
+    settle(&mut app, |s| matches!(s.overlay(), Some(Overlay::Plan(_)))).await;
+    let Some(Overlay::Plan(view)) = app.state.overlay() else {
+        panic!()
+    };
+    let scan = find(&view.root, "DataSourceExec").expect("a scan in the plan");
+    assert!(
+        scan.detail.contains("day=02"),
+        "pruned to the day: {}",
+        scan.detail
+    );
+    assert!(scan.metrics.is_empty(), "not run, so nothing measured");
+    assert_eq!(app.state.session.queries, 0, "nothing ran");
+}

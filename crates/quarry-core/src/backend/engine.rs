@@ -112,6 +112,49 @@ pub async fn wait_polling<E: QueryEngine + ?Sized>(
         })
 }
 
+/// The plan of `sql` without running it: DataFusion's physical plan (`EXPLAIN`) on the local
+/// engine, Athena's fragments (`EXPLAIN (TYPE DISTRIBUTED)`) when `athena`; as the indented text
+/// the engine writes ([`PlanNode::from_indented`] reads it as a tree).
+pub async fn explain_plan(
+    engine: &dyn QueryEngine,
+    context: &QueryContext,
+    sql: &str,
+    athena: bool,
+) -> Result<String, QueryError> {
+    let statement = sql.trim().trim_end_matches(';');
+    let explain = if athena {
+        format!("EXPLAIN (TYPE DISTRIBUTED) {statement}")
+    } else {
+        format!("EXPLAIN {statement}")
+    };
+    let id = engine.submit(&explain, context).await?;
+    let status = engine.wait(&id).await?;
+    if let Some(error) = status.error {
+        return Err(error);
+    }
+    let page = all_results(engine, &id).await?;
+    engine.release(&id).await;
+    let mut text = String::new();
+    for batch in &page.batches {
+        let cell = |column: usize, row: usize| {
+            crate::export::athena_text::value_text(batch.column(column).as_ref(), row)
+                .unwrap_or_default()
+        };
+        for row in 0..batch.num_rows() {
+            // DataFusion answers (plan_type, plan) rows; the physical plan is the one run.
+            if batch.num_columns() >= 2 {
+                if cell(0, row) == "physical_plan" {
+                    text.push_str(&cell(1, row));
+                }
+            } else {
+                text.push_str(&cell(0, row));
+                text.push('\n');
+            }
+        }
+    }
+    Ok(text)
+}
+
 /// Reads every page of a finished query's results (up to the engine's row limit) as one page.
 /// Engines that page (Athena's `GetQueryResults`) are asked until they have no next page.
 pub async fn all_results(engine: &dyn QueryEngine, id: &QueryId) -> Result<ResultPage, QueryError> {

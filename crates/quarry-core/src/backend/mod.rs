@@ -12,7 +12,7 @@ mod saved_work;
 mod scan;
 
 pub use catalog::Catalog;
-pub use engine::{QueryEngine, all_results};
+pub use engine::{QueryEngine, all_results, explain_plan};
 pub use error::{CatalogError, QueryError, QueryErrorKind, SqlPosition};
 pub use model::*;
 pub use saved_work::SavedWork;

@@ -333,6 +333,43 @@ impl PlanNode {
         }
     }
 
+    /// An indented plan (DataFusion's `EXPLAIN`, Athena's `EXPLAIN (TYPE DISTRIBUTED)`) as a
+    /// tree: a line indented deeper than the one above is its child. `Name: detail` lines split
+    /// at the first colon.
+    pub fn from_indented(text: &str) -> Option<Self> {
+        let mut root = PlanNode {
+            operator: "plan".to_owned(),
+            ..PlanNode::default()
+        };
+        // The indents of the chain of last-added nodes below the root.
+        let mut open: Vec<usize> = Vec::new();
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let indent = line.len() - line.trim_start().len();
+            while open.last().is_some_and(|i| *i >= indent) {
+                open.pop();
+            }
+            let (operator, detail) = match line.trim().split_once(": ") {
+                Some((name, detail)) if !name.contains(' ') => (name.to_owned(), detail.to_owned()),
+                _ => (line.trim().to_owned(), String::new()),
+            };
+            let mut parent = &mut root;
+            for _ in 0..open.len() {
+                parent = parent.children.last_mut()?;
+            }
+            parent.children.push(PlanNode {
+                operator,
+                detail,
+                ..PlanNode::default()
+            });
+            open.push(indent);
+        }
+        match root.children.len() {
+            0 => None,
+            1 => root.children.pop(),
+            _ => Some(root),
+        }
+    }
+
     /// Athena's runtime statistics' stages (flattened with their depth) as a tree.
     pub fn from_stages(stages: &[StageStats]) -> Option<Self> {
         fn build(stages: &[StageStats], at: &mut usize, depth: usize) -> Vec<PlanNode> {
