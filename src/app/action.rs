@@ -150,6 +150,8 @@ pub enum Action {
     PartitionsMark,
     /// Start or end a range selection.
     PartitionsRange,
+    /// The calendar's shades: bytes or files per day.
+    PartitionsCalendarMetric,
     PartitionsStartFilter,
     /// Add the selection's condition to the editor's query.
     PartitionsInsertFilter,

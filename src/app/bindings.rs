@@ -98,6 +98,7 @@ commands! {
     partitions_mark => Action::PartitionsMark, "mark or unmark a node";
     partitions_range => Action::PartitionsRange, "start or end a range selection";
     partitions_view => Action::PartitionsToggleView, "tree, flat list, calendar of days";
+    calendar_metric => Action::PartitionsCalendarMetric, "calendar: shade days by bytes or by files";
     partitions_filter => Action::PartitionsStartFilter, "filter the flat list (Enter keeps, Esc clears)";
     partitions_close => Action::PartitionsClose, "clear the selection, then close the browser";
     results_up => Action::ResultsMove { rows: -1, columns: 0 }, "previous row";
@@ -247,6 +248,7 @@ const DEFAULT_KEYS: &[(Scope, KeyPress, Command, Option<&str>)] = {
         (PARTITIONS, plain(Char(' ')), C::partitions_mark, Some("mark")),
         (PARTITIONS, plain(Char('v')), C::partitions_range, Some("range")),
         (PARTITIONS, plain(Char('t')), C::partitions_view, Some("view")),
+        (PARTITIONS, plain(Char('m')), C::calendar_metric, None),
         (PARTITIONS, plain(Char('/')), C::partitions_filter, Some("filter")),
         (PARTITIONS, plain(Esc), C::partitions_close, Some("close")),
         (RESULTS, plain(Char('?')), C::help, None),

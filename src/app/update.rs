@@ -13,7 +13,6 @@ use super::files;
 use super::grid_actions;
 use super::hints;
 use super::overlay::{Overlay, PromptKind};
-use super::partitions::PartitionBrowser;
 use super::picker::Picker;
 use super::results_filter;
 use super::run::{
@@ -175,24 +174,20 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
             browse::with_browser(state, |b| b.move_by(delta));
             Vec::new()
         }
-        Action::PartitionsExpand => {
-            browse::with_browser(state, PartitionBrowser::expand);
-            Vec::new()
-        }
-        Action::PartitionsCollapse => {
-            browse::with_browser(state, PartitionBrowser::collapse);
-            Vec::new()
-        }
-        Action::PartitionsToggleView => {
-            browse::with_browser(state, PartitionBrowser::toggle_view);
-            Vec::new()
-        }
-        Action::PartitionsMark => {
-            browse::with_browser(state, PartitionBrowser::toggle_mark);
-            Vec::new()
-        }
-        Action::PartitionsRange => {
-            browse::with_browser(state, PartitionBrowser::toggle_range);
+        key @ (Action::PartitionsExpand
+        | Action::PartitionsCollapse
+        | Action::PartitionsToggleView
+        | Action::PartitionsMark
+        | Action::PartitionsRange
+        | Action::PartitionsCalendarMetric) => {
+            browse::with_browser(state, |b| match key {
+                Action::PartitionsExpand => b.expand(),
+                Action::PartitionsCollapse => b.collapse(),
+                Action::PartitionsToggleView => b.toggle_view(),
+                Action::PartitionsMark => b.toggle_mark(),
+                Action::PartitionsRange => b.toggle_range(),
+                _ => b.calendar_files = !b.calendar_files,
+            });
             Vec::new()
         }
         Action::PartitionsStartFilter => {

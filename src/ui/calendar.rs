@@ -31,6 +31,7 @@ pub fn draw(
     focused: bool,
 ) {
     let days = browser.calendar_days();
+    let files = browser.calendar_files;
     let rows = browser.rows();
     let (Some(first), Some(last)) = (days.first(), days.last()) else {
         let text = "no year/month/day partitions to draw";
@@ -39,7 +40,7 @@ pub fn draw(
     };
     let mut sizes: Vec<u64> = days
         .iter()
-        .filter_map(|d| d.totals.map(|t| t.bytes))
+        .filter_map(|d| d.totals.map(|t| measure(&t, files)))
         .collect();
     sizes.sort_unstable();
     let median = sizes
@@ -91,9 +92,10 @@ pub fn draw(
             let (mark, mut style) = match day.totals {
                 None => ("·", theme.error.add_modifier(Modifier::BOLD)),
                 Some(t) => {
-                    let quarters = (t.bytes as f64 / largest as f64 * 4.0).ceil() as usize;
+                    let value = measure(&t, files);
+                    let quarters = (value as f64 / largest as f64 * 4.0).ceil() as usize;
                     let shade = quarters.clamp(1, 4) - 1;
-                    let style = if outlier(t.bytes, median) {
+                    let style = if outlier(value, median) {
                         theme.warning
                     } else {
                         theme.keyword
@@ -113,8 +115,8 @@ pub fn draw(
         lines.push(Line::from(spans));
     }
     lines.push(Line::default());
-    lines.push(summary(&days, median, theme));
-    lines.push(cursor_line(&days[cursor], median, theme));
+    lines.push(summary(&days, median, files, theme));
+    lines.push(cursor_line(&days[cursor], median, files, theme));
     lines.push(Line::styled(
         "←→ day · ↑↓ week · Space mark · v range · Enter adds the days to the WHERE · t view",
         theme.muted,
@@ -123,11 +125,14 @@ pub fn draw(
 }
 
 /// `365 days · 2 missing · 3 outliers · ░▒▓█ bytes per day`.
-fn summary<'a>(days: &[CalendarDay], median: u64, theme: &Theme) -> Line<'a> {
+fn summary<'a>(days: &[CalendarDay], median: u64, files: bool, theme: &Theme) -> Line<'a> {
     let missing = days.iter().filter(|d| d.totals.is_none()).count();
     let outliers = days
         .iter()
-        .filter(|d| d.totals.is_some_and(|t| outlier(t.bytes, median)))
+        .filter(|d| {
+            d.totals
+                .is_some_and(|t| outlier(measure(&t, files), median))
+        })
         .count();
     Line::from(vec![
         Span::styled(
@@ -150,12 +155,15 @@ fn summary<'a>(days: &[CalendarDay], median: u64, theme: &Theme) -> Line<'a> {
         Span::styled(
             format!(
                 " (over 3× or under ⅓ of the median day, {})",
-                human_bytes(median)
+                amount(median, files)
             ),
             theme.muted,
         ),
         Span::styled(
-            "   ░▒▓█ bytes per day, quarters of the largest · ",
+            format!(
+                "   ░▒▓█ {} per day, quarters of the largest (m switches) · ",
+                if files { "files" } else { "bytes" }
+            ),
             theme.muted,
         ),
         Span::styled("·", theme.error),
@@ -164,7 +172,7 @@ fn summary<'a>(days: &[CalendarDay], median: u64, theme: &Theme) -> Line<'a> {
 }
 
 /// The cursor's day: its partition's files and bytes, or why nothing is there.
-fn cursor_line<'a>(day: &CalendarDay, median: u64, theme: &Theme) -> Line<'a> {
+fn cursor_line<'a>(day: &CalendarDay, median: u64, files: bool, theme: &Theme) -> Line<'a> {
     let date = format_day(day.date);
     match day.totals {
         None => Line::styled(
@@ -181,8 +189,11 @@ fn cursor_line<'a>(day: &CalendarDay, median: u64, theme: &Theme) -> Line<'a> {
                 if t.files == 1 { "" } else { "s" },
                 human_bytes(t.bytes)
             );
-            if outlier(t.bytes, median) {
-                text = format!("{text} · far from the median day ({})", human_bytes(median));
+            if outlier(measure(&t, files), median) {
+                text = format!(
+                    "{text} · far from the median day ({})",
+                    amount(median, files)
+                );
             }
             Line::styled(text, Style::default().patch(theme.text))
         }
@@ -191,4 +202,22 @@ fn cursor_line<'a>(day: &CalendarDay, median: u64, theme: &Theme) -> Line<'a> {
 
 fn format_day(date: NaiveDate) -> String {
     date.format("%Y-%m-%d %a").to_string()
+}
+
+/// What the calendar shades a day by: its files, or its bytes.
+fn measure(totals: &crate::app::partitions::Totals, files: bool) -> u64 {
+    if files { totals.files } else { totals.bytes }
+}
+
+/// `1.2 MB`, or `3 files`.
+fn amount(value: u64, files: bool) -> String {
+    if files {
+        format!(
+            "{} file{}",
+            thousands(value),
+            if value == 1 { "" } else { "s" }
+        )
+    } else {
+        human_bytes(value)
+    }
 }

@@ -128,6 +128,11 @@ async fn partition_calendar() {
     press(&mut app, KeyCode::Right);
     press(&mut app, KeyCode::Right); // the missing day
     insta::assert_snapshot!(render(&app, 120, 36));
+    // m: the days shaded by their files; the missing day's line says so in files too.
+    press(&mut app, KeyCode::Char('m'));
+    let screen = render(&app, 200, 36);
+    assert!(screen.contains("files per day"), "{screen}");
+    assert!(screen.contains("median day, 1 file)"), "{screen}");
 }
 
 #[tokio::test]

@@ -90,6 +90,8 @@ pub struct PartitionBrowser {
     /// The flat list's filter text, and whether keys go to it.
     pub filter: String,
     pub editing_filter: bool,
+    /// The calendar shades days by files (else by bytes).
+    pub calendar_files: bool,
     /// First row drawn, remembered by the drawing code so scrolling is calm.
     pub view_top: std::cell::Cell<usize>,
     roots: Vec<Node>,
@@ -120,6 +122,7 @@ impl PartitionBrowser {
             marked: BTreeSet::new(),
             filter: String::new(),
             editing_filter: false,
+            calendar_files: false,
             view_top: 0.into(),
             roots: Vec::new(),
             leaves: Vec::new(),
