@@ -95,7 +95,10 @@ pub fn show_plan(state: &mut AppState) -> Vec<Effect> {
         state.notice = Some("no plan for these rows: run a query first (F5)".to_owned());
         return Vec::new();
     };
-    state.open_overlay(Overlay::Plan(super::plan_view::PlanView::new(plan)))
+    state.open_overlay(Overlay::Plan(super::plan_view::PlanView::new(
+        "Plan of the last run, with what each part measured",
+        plan,
+    )))
 }
 
 /// Alt-P in the editor: the plan of the statement under the cursor, asked of the engine
@@ -123,7 +126,10 @@ pub fn plan_explained(
     match plan {
         Ok(plan) => {
             state.notice = None;
-            state.open_overlay(Overlay::Plan(super::plan_view::PlanView::new(*plan)))
+            state.open_overlay(Overlay::Plan(super::plan_view::PlanView::new(
+                "Plan of the statement, not run",
+                *plan,
+            )))
         }
         Err(e) => {
             state.notice = Some(format!("no plan: {e}"));

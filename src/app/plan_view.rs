@@ -9,6 +9,8 @@ use crate::backend::PlanNode;
 /// A plan being read.
 #[derive(Debug, Clone)]
 pub struct PlanView {
+    /// What the plan is of: the last run, or a statement not run.
+    pub title: String,
     pub root: PlanNode,
     /// Nodes folded, by their path of child indices from the root.
     pub folded: BTreeSet<Vec<usize>>,
@@ -39,8 +41,9 @@ pub enum PlanKey {
 
 impl PlanView {
     /// The plan unfolded, measurements shown, the cursor on the root.
-    pub fn new(root: PlanNode) -> Self {
+    pub fn new(title: impl Into<String>, root: PlanNode) -> Self {
         Self {
+            title: title.into(),
             root,
             folded: BTreeSet::new(),
             cursor: 0,
@@ -136,7 +139,7 @@ mod tests {
                 node("Other", vec![]),
             ],
         );
-        let mut view = PlanView::new(plan);
+        let mut view = PlanView::new("plan", plan);
         let names = |v: &PlanView| -> Vec<String> {
             v.rows()
                 .iter()

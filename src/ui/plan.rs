@@ -27,12 +27,17 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &PlanView, theme: &Theme) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border_focused)
-        .title(" Plan of the last run · ↑↓ move · ← fold · → unfold · Enter measurements · Esc ");
+        .title(format!(
+            " {} · ↑↓ move · ← fold · → unfold · Enter measurements · Esc ",
+            escape_control(&view.title)
+        ));
     let inner = block.inner(popup);
     frame.render_widget(Clear, popup);
     frame.render_widget(block.style(theme.text), popup);
-    let per_row = if view.metrics { 2 } else { 1 };
     let rows = view.rows();
+    // A measured plan takes two lines an operator; a plan not run, one.
+    let measured = rows.iter().any(|(_, r)| !r.node.metrics.is_empty());
+    let per_row = if view.metrics && measured { 2 } else { 1 };
     let visible = (usize::from(inner.height) / per_row).max(1);
     let top = scroll_to_show(view.top.get(), view.cursor, visible);
     view.top.set(top);
@@ -62,7 +67,7 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &PlanView, theme: &Theme) {
             Span::styled(format!(" {}", escape_control(&row.node.detail)), theme.text),
             Span::styled(hidden, theme.muted),
         ]));
-        if view.metrics {
+        if view.metrics && !row.node.metrics.is_empty() {
             let measured: Vec<String> = row
                 .node
                 .metrics

@@ -165,3 +165,27 @@ async fn ledger_with_days_drawn() {
     .await;
     insta::assert_snapshot!(render(&app, 100, 30));
 }
+
+#[tokio::test]
+async fn plan_tree() {
+    let lake = crate::common::small_lake();
+    let mut app = app_on(
+        lake.path(),
+        "local lake demo",
+        "SELECT logtype, count(*) AS n FROM logs WHERE day = '02' GROUP BY 1",
+    );
+    settle(&mut app, has_tables).await;
+    app.key(crossterm::event::KeyEvent::new(
+        KeyCode::Char('p'),
+        crossterm::event::KeyModifiers::ALT,
+    ));
+    settle(&mut app, |s| {
+        matches!(s.overlay(), Some(quarry::app::Overlay::Plan(_)))
+    })
+    .await;
+    press(&mut app, KeyCode::Down);
+    // The lake is a temp folder: its path is pinned so the snapshot is about the tree.
+    let folder = lake.path().display().to_string();
+    let screen = render(&app, 160, 24).replace(folder.trim_start_matches('/'), "lake");
+    insta::assert_snapshot!(screen);
+}
