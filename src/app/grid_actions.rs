@@ -84,11 +84,9 @@ pub fn show_plan(state: &mut AppState) -> Vec<Effect> {
         .filter(|(ticket, _)| Some(*ticket) == id)
         .map(|(_, plan)| plan.clone());
     let athena = || match &state.phase {
-        super::state::QueryPhase::Finished { stats } => stats
-            .athena
-            .as_ref()
-            .and_then(|a| a.runtime.as_ref())
-            .and_then(|r| crate::backend::PlanNode::from_stages(&r.stages)),
+        super::state::QueryPhase::Finished { stats } => {
+            crate::backend::PlanNode::of_athena_run(stats)
+        }
         _ => None,
     };
     let Some(plan) = local.or_else(athena) else {

@@ -362,12 +362,7 @@ impl Run<'_> {
             // The plan with its measurements instead of the rows.
             let plan = match engine.plan(&id).await {
                 Ok(Some(plan)) => Some(plan),
-                _ => status
-                    .stats
-                    .athena
-                    .as_ref()
-                    .and_then(|a| a.runtime.as_ref())
-                    .and_then(|r| crate::backend::PlanNode::from_stages(&r.stages)),
+                _ => crate::backend::PlanNode::of_athena_run(&status.stats),
             };
             let text = plan.map_or_else(
                 || "the engine gave no plan for this query\n".to_owned(),

@@ -148,6 +148,13 @@ fn show_selection(state: &mut AppState) {
         return;
     };
     let buffer = &state.editor.buffers[state.editor.active];
+    // Typing in insert mode must not copy the buffer at every key: only visual modes select.
+    if matches!(vim.mode, Mode::Normal | Mode::Insert) {
+        if buffer.visual.is_some() {
+            state.editor.buffers[state.editor.active].visual = None;
+        }
+        return;
+    }
     let (row, col) = cursor(buffer);
     let text = Text::new(buffer.textarea.lines());
     let selection = vim

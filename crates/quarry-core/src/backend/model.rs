@@ -370,6 +370,12 @@ impl PlanNode {
         }
     }
 
+    /// The stage tree of an Athena run's statistics, when Athena gave its runtime statistics.
+    pub fn of_athena_run(stats: &QueryStats) -> Option<Self> {
+        let runtime = stats.athena.as_ref()?.runtime.as_ref()?;
+        Self::from_stages(&runtime.stages)
+    }
+
     /// Athena's runtime statistics' stages (flattened with their depth) as a tree.
     pub fn from_stages(stages: &[StageStats]) -> Option<Self> {
         fn build(stages: &[StageStats], at: &mut usize, depth: usize) -> Vec<PlanNode> {
