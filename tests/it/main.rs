@@ -12,6 +12,7 @@ mod common;
 mod completion;
 mod dialect;
 mod discovery;
+mod doctor;
 mod editor;
 mod engine;
 mod estimate;

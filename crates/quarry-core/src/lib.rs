@@ -9,6 +9,7 @@
 pub mod backend;
 pub mod chart;
 pub mod cost;
+pub mod doctor;
 pub mod estimate;
 pub mod export;
 pub mod history;

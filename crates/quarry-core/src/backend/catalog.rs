@@ -6,6 +6,7 @@ use super::{
     CatalogError, Database, PartitionFilter, PartitionPage, ScanEstimate, ScanRequest, TableInfo,
     TableName,
 };
+use crate::doctor::{FixAction, Report};
 
 /// Databases, tables and partitions of one source.
 ///
@@ -54,5 +55,25 @@ pub trait Catalog: Send + Sync {
     ) -> Result<Option<ScanEstimate>, CatalogError> {
         let _ = request;
         Ok(None)
+    }
+
+    /// The lake doctor on one table: the catalog, the objects and every footer compared
+    /// (`crate::doctor`). Reads every footer, so it is slow on big tables.
+    async fn doctor(&self, name: &TableName) -> Result<Report, CatalogError> {
+        Err(CatalogError::Service(format!(
+            "this source cannot examine {name}"
+        )))
+    }
+
+    /// Applies a doctor's fix to the catalog; the answer says what changed.
+    async fn apply_fix(
+        &self,
+        name: &TableName,
+        action: &FixAction,
+    ) -> Result<String, CatalogError> {
+        let _ = action;
+        Err(CatalogError::Service(format!(
+            "this source has no catalog to change for {name}: its folders are its partitions"
+        )))
     }
 }

@@ -283,6 +283,22 @@ impl Catalog for Arc<LocalCatalog> {
         })
         .await
     }
+
+    async fn doctor(&self, name: &TableName) -> Result<crate::doctor::Report, CatalogError> {
+        let this = Arc::clone(self);
+        let name = name.clone();
+        blocking(move || {
+            let dir = this.table_dir(&name)?.to_path_buf();
+            // Fresh details: the doctor is asked because the folders changed.
+            this.details
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .remove(&(name.database.clone(), name.name.clone()));
+            let info = this.table_blocking(&name)?;
+            Ok(crate::doctor::local::examine(&dir, &info))
+        })
+        .await
+    }
 }
 
 /// Runs filesystem work off the async threads.

@@ -1,0 +1,273 @@
+//! The lake doctor on local lakes with each defect injected. Files are written with the parquet
+//! crate directly, so what the doctor reads is what any writer would leave; the expected findings
+//! are worked out by hand from what was injected.
+
+use std::fs;
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow::array::{ArrayRef, Int32Array, Int64Array, StringArray, TimestampMillisecondArray};
+use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
+use arrow::record_batch::RecordBatch;
+use parquet::arrow::ArrowWriter;
+use quarry::backend::local::LocalCatalog;
+use quarry::backend::{Catalog, TableName};
+use quarry::doctor::{Report, Severity};
+
+/// A column for [`write_file`]: name and values.
+enum Values {
+    Time(Vec<i64>),
+    Long(Vec<i64>),
+    Int(Vec<i32>),
+    Text(Vec<&'static str>),
+}
+
+/// Writes one Parquet file with these columns at `path`.
+fn write_file(path: &Path, columns: &[(&str, Values)]) {
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let mut fields = Vec::new();
+    let mut arrays: Vec<ArrayRef> = Vec::new();
+    for (name, values) in columns {
+        let (data_type, array): (DataType, ArrayRef) = match values {
+            Values::Time(v) => (
+                DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into())),
+                Arc::new(TimestampMillisecondArray::from(v.clone()).with_timezone("UTC")),
+            ),
+            Values::Long(v) => (DataType::Int64, Arc::new(Int64Array::from(v.clone()))),
+            Values::Int(v) => (DataType::Int32, Arc::new(Int32Array::from(v.clone()))),
+            Values::Text(v) => (DataType::Utf8, Arc::new(StringArray::from(v.clone()))),
+        };
+        fields.push(Field::new(*name, data_type, true));
+        arrays.push(array);
+    }
+    let schema = Arc::new(Schema::new(fields));
+    let batch = RecordBatch::try_new(Arc::clone(&schema), arrays).unwrap();
+    let mut writer = ArrowWriter::try_new(fs::File::create(path).unwrap(), schema, None).unwrap();
+    writer.write(&batch).unwrap();
+    writer.close().unwrap();
+}
+
+/// The clean shape: event time, a bigint status, a message.
+fn clean(path: &Path, rows: usize) {
+    let base = 1_672_531_200_000_i64; // 2023-01-01T00:00:00Z
+    write_file(
+        path,
+        &[
+            (
+                "ts",
+                Values::Time((0..rows as i64).map(|i| base + i).collect()),
+            ),
+            ("status", Values::Long(vec![200; rows])),
+            ("message", Values::Text(vec!["ok"; rows])),
+        ],
+    );
+}
+
+fn day(lake: &Path, d: u32) -> std::path::PathBuf {
+    lake.join(format!("app/logs/year=2023/month=01/day={d:02}"))
+}
+
+async fn doctor(lake: &Path) -> Report {
+    let catalog = Arc::new(LocalCatalog::open(lake).unwrap());
+    catalog
+        .doctor(&TableName::new("app", "logs"))
+        .await
+        .unwrap()
+}
+
+fn codes(report: &Report) -> Vec<(&'static str, Severity)> {
+    let mut codes: Vec<_> = report
+        .findings
+        .iter()
+        .map(|f| (f.code, f.severity))
+        .collect();
+    codes.sort();
+    codes
+}
+
+fn finding<'a>(report: &'a Report, code: &str) -> &'a quarry::doctor::Finding {
+    report
+        .findings
+        .iter()
+        .find(|f| f.code == code)
+        .unwrap_or_else(|| panic!("no {code} in {:#?}", report.findings))
+}
+
+#[tokio::test]
+async fn a_clean_lake_has_no_findings_and_says_what_it_read() {
+    let lake = tempfile::tempdir().unwrap();
+    for d in 1..=3 {
+        clean(&day(lake.path(), d).join("part-0.parquet"), 10);
+    }
+    let report = doctor(lake.path()).await;
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    assert_eq!(report.examined.partitions_on_storage, 3);
+    assert_eq!(report.examined.data_files, 3);
+    assert_eq!(report.examined.footers_read, 3);
+    assert_eq!(report.examined.rows, 30);
+    assert_eq!(report.worst(), None);
+}
+
+#[tokio::test]
+async fn every_injected_defect_is_named_with_its_evidence() {
+    let lake = tempfile::tempdir().unwrap();
+    let l = lake.path();
+    clean(&day(l, 1).join("part-0.parquet"), 10);
+    // Day 2: eight small files where one would do.
+    for i in 0..8 {
+        clean(&day(l, 2).join(format!("part-{i}.parquet")), 5);
+    }
+    // Day 3: status written as text, and a field the table lacks.
+    write_file(
+        &day(l, 3).join("part-0.parquet"),
+        &[
+            ("ts", Values::Time(vec![1, 2])),
+            ("status", Values::Text(vec!["200", "OK"])),
+            ("message", Values::Text(vec!["a", "b"])),
+            ("region", Values::Text(vec!["eu", "us"])),
+        ],
+    );
+    // Day 4 is missing. Day 5: a JSON file beside the data, a corrupt file, a temp leftover.
+    clean(&day(l, 5).join("part-0.parquet"), 3);
+    fs::write(day(l, 5).join("events.json"), b"{\"a\":1}\n").unwrap();
+    fs::write(
+        day(l, 5).join("part-1.parquet"),
+        b"PAR1 this is not parquet",
+    )
+    .unwrap();
+    fs::write(day(l, 5).join(".part-2.parquet.tmp"), b"half a file").unwrap();
+    // Day 6: an int where the table has a bigint (a safe widening).
+    write_file(
+        &day(l, 6).join("part-0.parquet"),
+        &[
+            ("ts", Values::Time(vec![1])),
+            ("status", Values::Int(vec![404])),
+            ("message", Values::Text(vec!["x"])),
+        ],
+    );
+    // Day 7: an empty folder.
+    fs::create_dir_all(day(l, 7)).unwrap();
+
+    let report = doctor(l).await;
+    assert_eq!(
+        codes(&report),
+        vec![
+            ("corrupt-footer", Severity::Error),
+            ("empty-partition", Severity::Info),
+            ("hidden-leftovers", Severity::Info),
+            ("missing-days", Severity::Warning),
+            ("schema-column-added", Severity::Warning),
+            ("schema-type-changed", Severity::Info),
+            ("schema-type-changed", Severity::Error),
+            ("small-files", Severity::Warning),
+            ("stray-objects", Severity::Warning),
+        ]
+    );
+    assert_eq!(report.worst(), Some(Severity::Error));
+    assert_eq!(report.findings[0].severity, Severity::Error, "worst first");
+
+    let corrupt = finding(&report, "corrupt-footer");
+    assert_eq!(corrupt.evidence.partitions, ["year=2023/month=01/day=05"]);
+    assert!(corrupt.evidence.paths[0].ends_with("day=05/part-1.parquet"));
+
+    let changed: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.code == "schema-type-changed")
+        .collect();
+    let text = changed
+        .iter()
+        .find(|f| f.severity == Severity::Error)
+        .unwrap();
+    assert_eq!(text.evidence.partitions, ["year=2023/month=01/day=03"]);
+    let column = &text.evidence.columns[0];
+    assert_eq!(
+        (
+            column.name.as_str(),
+            column.table_type.as_deref(),
+            column.found_type.as_deref()
+        ),
+        ("status", Some("bigint"), Some("string"))
+    );
+    assert!(
+        text.athena_error
+            .as_deref()
+            .unwrap()
+            .starts_with("HIVE_BAD_DATA")
+    );
+    let widened = changed
+        .iter()
+        .find(|f| f.severity == Severity::Info)
+        .unwrap();
+    assert_eq!(widened.evidence.partitions, ["year=2023/month=01/day=06"]);
+
+    let added = finding(&report, "schema-column-added");
+    assert_eq!(added.evidence.columns[0].name, "region");
+    assert_eq!(
+        added.fix.as_ref().unwrap().sql,
+        ["ALTER TABLE app.logs ADD COLUMNS (region string)"]
+    );
+
+    let small = finding(&report, "small-files");
+    assert_eq!(small.evidence.partitions, ["year=2023/month=01/day=02"]);
+    let count = |name: &str| {
+        small
+            .evidence
+            .counts
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap()
+            .1
+    };
+    assert_eq!((count("files"), count("files_after_compaction")), (8, 1));
+    assert_eq!(
+        (count("gets_per_full_scan"), count("gets_after_compaction")),
+        (16, 2)
+    );
+    assert_eq!(
+        small.fix.as_ref().unwrap().command.as_deref(),
+        Some("quarry compact app.logs --partition year=2023/month=01/day=02")
+    );
+
+    assert_eq!(
+        finding(&report, "missing-days").evidence.partitions,
+        ["2023-01-04"]
+    );
+    let stray = finding(&report, "stray-objects");
+    assert!(stray.evidence.paths[0].ends_with("day=05/events.json"));
+    assert_eq!(
+        finding(&report, "empty-partition").evidence.partitions,
+        ["year=2023/month=01/day=07"]
+    );
+    assert!(
+        finding(&report, "hidden-leftovers").evidence.paths[0].ends_with(".part-2.parquet.tmp")
+    );
+}
+
+#[tokio::test]
+async fn a_renamed_column_is_one_finding_not_a_missing_and_an_added_one() {
+    let lake = tempfile::tempdir().unwrap();
+    clean(&day(lake.path(), 1).join("part-0.parquet"), 2);
+    write_file(
+        &day(lake.path(), 2).join("part-0.parquet"),
+        &[
+            ("ts", Values::Time(vec![1])),
+            ("status", Values::Long(vec![200])),
+            ("msg", Values::Text(vec!["renamed"])),
+        ],
+    );
+    let report = doctor(lake.path()).await;
+    assert_eq!(
+        codes(&report),
+        vec![("schema-column-renamed", Severity::Warning)]
+    );
+    let renamed = &report.findings[0];
+    assert_eq!(renamed.evidence.partitions, ["year=2023/month=01/day=02"]);
+    let names: Vec<_> = renamed
+        .evidence
+        .columns
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(names, ["message", "msg"]);
+}
