@@ -70,6 +70,35 @@ pub enum Command {
     Query(QueryArgs),
     /// Take JSON records over HTTP like the seed's Logs API + Firehose, into lake partitions.
     Serve(Box<ServeArgs>),
+    /// Find what breaks queries before Athena bills for them: unregistered partitions, schema
+    /// drift, small files, stray objects, corrupt footers, days without data.
+    Doctor(DoctorArgs),
+}
+
+/// `quarry doctor`'s flags.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Tables to examine (`DB.TABLE`, or `TABLE` in --database). Default: every table of
+    /// --database, else of every database.
+    #[arg(value_name = "DB.TABLE")]
+    pub tables: Vec<String>,
+    /// `text` for people, `json` for one object holding every table's findings.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: DoctorFormat,
+    /// Apply the catalog fixes found (register partitions, remove empty ones, register again
+    /// with the table's schema), each after a confirmation on the terminal.
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix: apply without asking.
+    #[arg(long, requires = "fix")]
+    pub yes: bool,
+}
+
+/// How `quarry doctor` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DoctorFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Args)]

@@ -10,6 +10,8 @@ pub const EXIT_QUERY_ERROR: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 /// `--compare`: the two engines' answers differ (or a side failed).
 pub const EXIT_DIFFERENT: u8 = 3;
+/// `quarry doctor` found errors (findings of severity `error`).
+pub const EXIT_FINDINGS: u8 = 4;
 /// Exit code after a crash, as Rust's own panics use.
 pub const EXIT_CRASH: u8 = 101;
 /// Exit code after Ctrl-C, as shells expect.

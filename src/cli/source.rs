@@ -220,6 +220,32 @@ pub(super) fn open_local(
     Ok((catalog, engine))
 }
 
+/// Only the chosen source's catalog (no engine), for commands that read or change the catalog.
+pub(super) async fn open_catalog(choice: &SourceChoice) -> Result<Arc<dyn Catalog>, ExitCode> {
+    let Some((options, _)) = &choice.aws else {
+        let catalog = LocalCatalog::open(&choice.lake).map_err(|e| fail(EXIT_USAGE, &e))?;
+        return Ok(Arc::new(Arc::new(catalog)));
+    };
+    open_glue(options).await
+}
+
+#[cfg(feature = "aws")]
+async fn open_glue(options: &AwsOptions) -> Result<Arc<dyn Catalog>, ExitCode> {
+    let clients = AwsClients::connect(options)
+        .await
+        .map_err(|e| fail(EXIT_USAGE, &e))?;
+    Ok(Arc::new(GlueCatalog::new(
+        clients.glue.clone(),
+        clients.s3.clone(),
+    )))
+}
+
+#[cfg(not(feature = "aws"))]
+#[allow(clippy::unused_async)] // the same signature as the aws build's
+async fn open_glue(_: &AwsOptions) -> Result<Arc<dyn Catalog>, ExitCode> {
+    Err(fail(EXIT_USAGE, &BUILT_WITHOUT_AWS))
+}
+
 /// The source's only named database, so `FROM logs` works on the demo lake.
 pub(super) async fn default_database(catalog: &dyn Catalog) -> Option<String> {
     let databases = catalog.databases().await.ok()?;

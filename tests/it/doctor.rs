@@ -256,6 +256,8 @@ async fn a_renamed_column_is_one_finding_not_a_missing_and_an_added_one() {
             ("msg", Values::Text(vec!["renamed"])),
         ],
     );
+    // The producer went back to the old name: the newest file shapes the table as before.
+    clean(&day(lake.path(), 3).join("part-0.parquet"), 2);
     let report = doctor(lake.path()).await;
     assert_eq!(
         codes(&report),
@@ -270,4 +272,85 @@ async fn a_renamed_column_is_one_finding_not_a_missing_and_an_added_one() {
         .map(|c| c.name.as_str())
         .collect();
     assert_eq!(names, ["message", "msg"]);
+}
+
+/// A lake whose producer widened `status` (int → bigint) and added `region` on day 2.
+fn drifted_lake() -> tempfile::TempDir {
+    let lake = tempfile::tempdir().unwrap();
+    write_file(
+        &day(lake.path(), 1).join("part-0.parquet"),
+        &[
+            ("ts", Values::Time(vec![1, 2, 3])),
+            ("status", Values::Int(vec![200, 404, 500])),
+            ("message", Values::Text(vec!["a", "b", "c"])),
+        ],
+    );
+    write_file(
+        &day(lake.path(), 2).join("part-0.parquet"),
+        &[
+            ("ts", Values::Time(vec![4, 5])),
+            ("status", Values::Long(vec![5_000_000_000, 201])),
+            ("message", Values::Text(vec!["d", "e"])),
+            ("region", Values::Text(vec!["eu", "us"])),
+        ],
+    );
+    lake
+}
+
+#[tokio::test]
+async fn the_local_engine_reads_across_compatible_drift() {
+    let lake = drifted_lake();
+    let engine = crate::common::engine(lake.path(), 1000);
+    // By hand: 200 + 404 + 500 + 5,000,000,000 + 201; region only on day 2.
+    let cells = crate::common::answer_cells(
+        &engine,
+        "SELECT sum(status), count(region), count(*), max(region) FROM app.logs",
+    )
+    .await;
+    assert_eq!(cells, [["5000001305", "2", "5", "us"]]);
+    let day_one = crate::common::answer_cells(
+        &engine,
+        "SELECT count(*) FROM app.logs WHERE day = '01' AND region IS NULL",
+    )
+    .await;
+    assert_eq!(day_one, [["3"]]);
+}
+
+#[tokio::test]
+async fn the_local_engine_refuses_incompatible_drift_by_name() {
+    let lake = drifted_lake();
+    write_file(
+        &day(lake.path(), 3).join("part-0.parquet"),
+        &[
+            ("ts", Values::Time(vec![6])),
+            ("status", Values::Text(vec!["OK"])),
+            ("message", Values::Text(vec!["f"])),
+        ],
+    );
+    // The newest file has the widened shape again, so the table's status is bigint.
+    write_file(
+        &day(lake.path(), 4).join("part-0.parquet"),
+        &[
+            ("ts", Values::Time(vec![7])),
+            ("status", Values::Long(vec![200])),
+            ("message", Values::Text(vec!["g"])),
+            ("region", Values::Text(vec!["ap"])),
+        ],
+    );
+    let engine = crate::common::engine(lake.path(), 1000);
+    let status = crate::common::run(&engine, "SELECT sum(status) FROM app.logs").await;
+    let error = status
+        .error
+        .expect("a string status cannot be summed as bigint");
+    assert!(
+        error
+            .message
+            .contains("column status is string in a file but bigint in the table"),
+        "{}",
+        error.message
+    );
+    // Columns that did not drift still read, every file included.
+    let cells =
+        crate::common::answer_cells(&engine, "SELECT count(*), count(message) FROM app.logs").await;
+    assert_eq!(cells, [["7", "7"]]);
 }

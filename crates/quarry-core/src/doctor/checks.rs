@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 
 use super::{
     CatalogView, Evidence, Finding, Fix, FixAction, Inventory, ObjectKind, PartitionSpec,
-    Registered, Severity, StoredPartition, partition_spec_sql, plural,
+    Registered, Severity, StoredPartition, partition_spec_sql, plural, verb,
 };
 use crate::backend::Column;
 use crate::text::human_bytes;
@@ -55,9 +55,10 @@ pub(super) fn registration(catalog: &CatalogView, storage: &Inventory, out: &mut
                     code: "partition-not-registered",
                     severity: Severity::Error,
                     title: format!(
-                        "{} on storage {} not in the catalog: Athena returns no rows for them",
+                        "{} on storage {} not in the catalog: Athena returns no rows for {}",
                         plural(specs.len() as u64, "partition"),
-                        if specs.len() == 1 { "is" } else { "are" }
+                        verb(specs.len() as u64, "is", "are"),
+                        verb(specs.len() as u64, "it", "them")
                     ),
                     athena_error: None,
                     evidence: Evidence {
@@ -95,8 +96,10 @@ pub(super) fn registration(catalog: &CatalogView, storage: &Inventory, out: &mut
                     code: "projection-misses-data",
                     severity: Severity::Error,
                     title: format!(
-                        "{} hold data outside the partition projection: Athena never reads them",
-                        plural(outside.len() as u64, "partition")
+                        "{} {} data outside the partition projection: Athena never reads {}",
+                        plural(outside.len() as u64, "partition"),
+                        verb(outside.len() as u64, "holds", "hold"),
+                        verb(outside.len() as u64, "it", "them")
                     ),
                     athena_error: None,
                     evidence: Evidence {
@@ -176,8 +179,10 @@ fn without_objects(
             code: "partition-outside-table",
             severity: Severity::Info,
             title: format!(
-                "{} live outside the table's location and were not checked against storage",
-                plural(elsewhere, "partition")
+                "{} {} outside the table's location and {} not checked against storage",
+                plural(elsewhere, "partition"),
+                verb(elsewhere, "lives", "live"),
+                verb(elsewhere, "was", "were")
             ),
             athena_error: None,
             evidence: Evidence {
@@ -209,8 +214,9 @@ fn without_objects(
         code: "partition-without-objects",
         severity: Severity::Warning,
         title: format!(
-            "{} in the catalog point at no data files (deleted or never written)",
-            plural(empty.len() as u64, "partition")
+            "{} in the catalog {} at no data files (deleted or never written)",
+            plural(empty.len() as u64, "partition"),
+            verb(empty.len() as u64, "points", "point")
         ),
         athena_error: None,
         evidence: Evidence {
@@ -335,10 +341,11 @@ pub(super) fn stray_objects(catalog: &CatalogView, storage: &Inventory, out: &mu
                 Severity::Warning
             },
             title: format!(
-                "{} that {} not Parquet sit among the data (.{}): Athena reads every object \
+                "{} that {} not Parquet {} among the data (.{}): Athena reads every object \
                  not named with a leading . or _",
                 plural(stray.len() as u64, "object"),
-                if stray.len() == 1 { "is" } else { "are" },
+                verb(stray.len() as u64, "is", "are"),
+                verb(stray.len() as u64, "sits", "sit"),
                 extensions.into_iter().collect::<Vec<_>>().join(", .")
             ),
             athena_error: Some(format!(
@@ -462,8 +469,9 @@ pub(super) fn empty_partitions(_: &CatalogView, storage: &Inventory, out: &mut V
         code: "empty-partition",
         severity: Severity::Info,
         title: format!(
-            "{} hold no rows: each still costs a listing",
-            plural(empty.len() as u64, "partition folder")
+            "{} {} no rows: each still costs a listing",
+            plural(empty.len() as u64, "partition folder"),
+            verb(empty.len() as u64, "holds", "hold")
         ),
         athena_error: None,
         evidence: Evidence {
@@ -520,8 +528,9 @@ pub(super) fn small_files(catalog: &CatalogView, storage: &Inventory, out: &mut 
         code: "small-files",
         severity: Severity::Warning,
         title: format!(
-            "{} hold {} of median {}: a full scan makes {} S3 GETs where {} would do",
+            "{} {} {} of median {}: a full scan makes {} S3 GETs where {} would do",
             plural(flagged.len() as u64, "partition"),
+            verb(flagged.len() as u64, "holds", "hold"),
             plural(files_before, "file"),
             human_bytes(quantile(0.5)),
             crate::text::thousands(gets_before),
@@ -545,10 +554,10 @@ pub(super) fn small_files(catalog: &CatalogView, storage: &Inventory, out: &mut 
                 ("gets_after_compaction".to_owned(), gets_after),
             ],
             notes: vec![format!(
-                "S3 GETs of one full scan cost ${:.4} now, ${:.4} compacted; Athena also opens \
-                 each file as its own split (AWS advises files of 128 MB or more)",
-                gets_before as f64 / 1000.0 * USD_PER_1000_GETS,
-                gets_after as f64 / 1000.0 * USD_PER_1000_GETS
+                "a thousand full scans cost ${:.4} in S3 GETs now, ${:.4} compacted; Athena \
+                 also opens each file as its own split (AWS advises files of 128 MB or more)",
+                gets_before as f64 * USD_PER_1000_GETS,
+                gets_after as f64 * USD_PER_1000_GETS
             )],
             ..Evidence::default()
         },
@@ -602,8 +611,9 @@ pub(super) fn missing_days(catalog: &CatalogView, storage: &Inventory, out: &mut
         code: "missing-days",
         severity: Severity::Warning,
         title: format!(
-            "{} between {first} and {last} have no data: a producer or delivery stream stopped",
-            plural(missing.len() as u64, "day")
+            "{} between {first} and {last} {} no data: a producer or delivery stream stopped",
+            plural(missing.len() as u64, "day"),
+            verb(missing.len() as u64, "has", "have")
         ),
         athena_error: None,
         evidence: Evidence {

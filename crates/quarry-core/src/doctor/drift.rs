@@ -200,9 +200,13 @@ pub(super) fn footers_against_table(
             evidence: evidence(column, Some(table_type), Some(found), seen),
             fix: (!compatible).then(|| Fix {
                 summary: format!(
-                    "rewrite the files of these {} with {column} as {table_type}, or, if {found} \
+                    "rewrite the files of {} with {column} as {table_type}, or, if {found} \
                      is meant, declare a type every file fits",
-                    partitions(seen.partitions.len())
+                    if seen.partitions.len() == 1 {
+                        "this partition".to_owned()
+                    } else {
+                        format!("these {}", partitions(seen.partitions.len()))
+                    }
                 ),
                 ..Fix::default()
             }),
@@ -245,7 +249,11 @@ pub(super) fn footers_against_table(
                 if seen.files == files_read {
                     "every file has a column".to_owned()
                 } else {
-                    format!("{} have a column", files(seen.files))
+                    format!(
+                        "{} {} a column",
+                        files(seen.files),
+                        super::verb(seen.files, "has", "have")
+                    )
                 }
             ),
             athena_error: None,
@@ -275,8 +283,9 @@ pub(super) fn footers_against_table(
                 format!("no file has the table's column {column}: it is always NULL")
             } else {
                 format!(
-                    "{} lack the table's column {column}: it reads as NULL there",
-                    files(seen.files)
+                    "{} {} the table's column {column}: it reads as NULL there",
+                    files(seen.files),
+                    super::verb(seen.files, "lacks", "lack")
                 )
             },
             athena_error: None,
@@ -352,8 +361,9 @@ pub(super) fn partitions_against_table(catalog: &CatalogView, out: &mut Vec<Find
             code: "partition-schema-mismatch",
             severity: Severity::Error,
             title: format!(
-                "{} declare column {column} as {partition_type}, the table as {table_type}",
-                self::partitions(partitions.len())
+                "{} {} column {column} as {partition_type}, the table as {table_type}",
+                self::partitions(partitions.len()),
+                super::verb(partitions.len() as u64, "declares", "declare")
             ),
             athena_error: Some(format!(
                 "HIVE_PARTITION_SCHEMA_MISMATCH: There is a mismatch between the table and \

@@ -11,6 +11,7 @@ pub mod checks;
 mod drift;
 pub mod local;
 mod storage;
+mod text;
 
 use serde::Serialize;
 
@@ -70,12 +71,22 @@ pub struct Evidence {
     /// Columns and the types each side gives them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub columns: Vec<ColumnEvidence>,
-    /// Named numbers (`files`, `median_file_bytes`, …), in a stable order.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// Named numbers (`files`, `median_file_bytes`, …), in a stable order (an object in JSON).
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        serialize_with = "counts_as_object"
+    )]
     pub counts: Vec<(String, u64)>,
     /// Sentences that do not fit the fields above.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+}
+
+fn counts_as_object<S: serde::Serializer>(
+    counts: &[(String, u64)],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(counts.iter().map(|(name, n)| (name, n)))
 }
 
 /// One column as two sides see it.
@@ -289,6 +300,11 @@ pub fn partition_spec_sql(keys: &[Column], values: &[String]) -> String {
 pub fn plural(n: u64, word: &str) -> String {
     let s = if n == 1 { "" } else { "s" };
     format!("{} {word}{s}", crate::text::thousands(n))
+}
+
+/// The singular or plural form of a word for `n` things.
+pub fn verb(n: u64, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 { one } else { many }
 }
 
 /// A location with a trailing slash, so joining a relative path is plain concatenation.

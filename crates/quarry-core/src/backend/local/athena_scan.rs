@@ -193,6 +193,27 @@ fn kept_row_groups(
     ) else {
         return (0..count).collect();
     };
+    // The predicate was built on the table's schema; a file that drifted from it (a column
+    // missing, moved or of another type) cannot be pruned with it, so it is read whole.
+    let matches_table = collect_columns(pruning.orig_expr()).iter().all(|column| {
+        arrow_schema
+            .fields()
+            .get(column.index())
+            .is_some_and(|field| {
+                field.name() == column.name()
+                    && pruning
+                        .schema()
+                        .field_with_name(column.name())
+                        .is_ok_and(|table| {
+                            // Views and plain arrays of one type are the same column.
+                            super::athena_type_name(table.data_type())
+                                == super::athena_type_name(field.data_type())
+                        })
+            })
+    });
+    if !matches_table {
+        return (0..count).collect();
+    }
     let mut filter = RowGroupAccessPlanFilter::new(ParquetAccessPlan::new_all(count));
     // The filter reports into metrics; these are thrown away, the query's own are untouched.
     let metrics = ParquetFileMetrics::new(0, file_name, &ExecutionPlanMetricsSet::new());

@@ -73,25 +73,65 @@ const PROBE_FOLDER_LIMIT: usize = 10_000;
 /// partition folders in order, and the partition keys from the folders leading to it. Usually
 /// touches a handful of entries; a first folder holding no Parquet (only a writer's hidden
 /// temp file after a crash, say) or only corrupt files is passed over, not taken as the table's
-/// shape.
+/// shape. The newest file's footer (the last in order) is read too and merged in: a column a
+/// producer added since shows up (older files read it as NULL), and a column widened since
+/// (int to bigint) takes the wider type.
 pub fn probe_table(dir: &Path) -> Result<TableProbe, String> {
     let mut probe = Probe::default();
     let mut keys = Vec::new();
     match probe.visit(dir, &mut keys) {
-        Some(schema) => Ok(TableProbe {
-            partition_keys: keys,
-            schema,
-            problems: probe.problems,
-        }),
+        Some(schema) => {
+            let mut newest = Probe {
+                newest_first: true,
+                ..Probe::default()
+            };
+            let schema = match newest.visit(dir, &mut Vec::new()) {
+                Some(last) => merge_newer(&schema, &last),
+                None => schema,
+            };
+            Ok(TableProbe {
+                partition_keys: keys,
+                schema,
+                problems: probe.problems,
+            })
+        }
         None if probe.problems.is_empty() => Err("holds no Parquet files".to_owned()),
         None => Err(probe.problems.join("; ")),
     }
+}
+
+/// `older` with the columns only `newer` has appended (nullable: older files lack them) and
+/// the columns `newer` widened taken from it.
+fn merge_newer(older: &SchemaRef, newer: &SchemaRef) -> SchemaRef {
+    use crate::doctor::{Compatibility, compatibility};
+    use datafusion::arrow::datatypes::{Field, Schema};
+    let type_of = |f: &Field| super::athena_type_name(f.data_type());
+    let mut fields: Vec<Field> = older
+        .fields()
+        .iter()
+        .map(|field| match newer.field_with_name(field.name()) {
+            Ok(wider)
+                if compatibility(&type_of(field), &type_of(wider)) == Compatibility::Widening =>
+            {
+                wider.clone().with_nullable(true)
+            }
+            _ => Field::clone(field),
+        })
+        .collect();
+    for field in newer.fields() {
+        if older.field_with_name(field.name()).is_err() {
+            fields.push(Field::clone(field).with_nullable(true));
+        }
+    }
+    std::sync::Arc::new(Schema::new_with_metadata(fields, older.metadata().clone()))
 }
 
 #[derive(Default)]
 struct Probe {
     problems: Vec<String>,
     folders: usize,
+    /// Walk folders and files in reverse order: the newest file first.
+    newest_first: bool,
 }
 
 impl Probe {
@@ -102,7 +142,7 @@ impl Probe {
         if self.folders > PROBE_FOLDER_LIMIT {
             return None;
         }
-        let (files, subdirs) = match list_entries(dir) {
+        let (mut files, mut subdirs) = match list_entries(dir) {
             Ok(entries) => entries,
             Err(e) => {
                 self.problems
@@ -110,6 +150,10 @@ impl Probe {
                 return None;
             }
         };
+        if self.newest_first {
+            files.reverse();
+            subdirs.reverse();
+        }
         for file in files.iter().filter(|p| is_parquet(p)) {
             match read_schema(file) {
                 Ok(schema) => return Some(schema),

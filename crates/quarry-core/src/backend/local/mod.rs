@@ -5,6 +5,7 @@ mod athena_scan;
 mod catalog;
 mod dialect;
 pub mod discovery;
+mod drift_guard;
 mod engine;
 mod errors;
 mod estimate;
@@ -15,6 +16,7 @@ mod scan_metrics;
 mod yielding;
 
 pub use catalog::{LocalCatalog, athena_type_name, columns_of};
+pub use drift_guard::DriftGuardFactory;
 pub use engine::{CATALOG_NAME, EngineOptions, LocalEngine};
 pub use estimate::{FOOTER_SAMPLE, FooterSummary, spread_sample};
 pub use remote::ObjectStoreFactory;

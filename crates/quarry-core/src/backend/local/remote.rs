@@ -146,7 +146,8 @@ impl RemoteTables {
         let config = match schema {
             Some(schema) => config.with_schema(schema),
             None => config,
-        };
+        }
+        .with_expr_adapter_factory(Arc::new(super::DriftGuardFactory));
         let table = ListingTable::try_new(config).map_err(|e| not_local(e.to_string()))?;
         let df_catalog = ctx.catalog(CATALOG_NAME).ok_or_else(|| {
             QueryError::new(

@@ -156,7 +156,8 @@ impl LocalEngine {
                 let schema = Arc::new(transform_schema_to_view(&Schema::clone(&probe.schema)));
                 let config = ListingTableConfig::new(url)
                     .with_listing_options(listing)
-                    .with_schema(schema);
+                    .with_schema(schema)
+                    .with_expr_adapter_factory(Arc::new(super::DriftGuardFactory));
                 let table = ListingTable::try_new(config).map_err(|e| e.to_string())?;
                 ctx.register_table(
                     format!("{CATALOG_NAME}.{}.{}", name.database, name.name).as_str(),

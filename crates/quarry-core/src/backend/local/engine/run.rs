@@ -147,7 +147,13 @@ pub(super) async fn finish(
     }
     if let (Some(plan), Ok(_)) = (&plan, &outcome) {
         // Without the figure (a footer that cannot be read now) the local one stands.
-        if let Ok(bytes) = athena_scan::athena_bytes(plan, &shared.ctx.runtime_env()).await {
+        // A panic in DataFusion's pruning code must not leave the run unfinished (a caller
+        // waiting for it would wait forever): it only costs the figure.
+        let figure = futures::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(
+            athena_scan::athena_bytes(plan, &shared.ctx.runtime_env()),
+        ))
+        .await;
+        if let Ok(Ok(bytes)) = figure {
             stats.athena_scan_bytes = Some(bytes);
             stats.billed_bytes = shared.options.pricing.billed_bytes(bytes);
             stats.cost_usd = shared.options.pricing.cost_usd(bytes);
