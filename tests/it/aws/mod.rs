@@ -5,6 +5,7 @@
 mod athena_moto;
 mod cli_moto;
 mod compare_moto;
+mod doctor_moto;
 mod estimate_moto;
 mod glue_moto;
 mod local_moto;

@@ -6,7 +6,7 @@
 
 use std::sync::{Arc, PoisonError};
 
-use parquet::file::metadata::{FooterTail, ParquetMetaDataReader};
+use parquet::file::metadata::{FooterTail, ParquetMetaData, ParquetMetaDataReader};
 
 use futures::stream::{self, StreamExt, TryStreamExt};
 
@@ -156,6 +156,18 @@ impl GlueCatalog {
         key: &str,
         size: u64,
     ) -> Result<FooterSummary, AwsCallError> {
+        let metadata = self.read_metadata(bucket, key, size).await?;
+        Ok(FooterSummary::of(size, &metadata))
+    }
+
+    /// An object's decoded Parquet footer: one ranged GET of the tail, a second when the
+    /// footer is bigger than the tail.
+    pub(super) async fn read_metadata(
+        &self,
+        bucket: &str,
+        key: &str,
+        size: u64,
+    ) -> Result<ParquetMetaData, AwsCallError> {
         let bad = |what: String| AwsCallError {
             code: None,
             message: format!("s3://{bucket}/{key}: {what}"),
@@ -171,9 +183,7 @@ impl GlueCatalog {
             let end = size.saturating_sub(9);
             read_range(&self.s3, bucket, key, &format!("bytes={start}-{end}")).await?
         };
-        let metadata = ParquetMetaDataReader::decode_metadata(&metadata_bytes)
-            .map_err(|e| bad(e.to_string()))?;
-        Ok(FooterSummary::of(size, &metadata))
+        ParquetMetaDataReader::decode_metadata(&metadata_bytes).map_err(|e| bad(e.to_string()))
     }
 
     /// Sizes a spread sample of `locations` and scales it to `matched` partitions.

@@ -25,9 +25,9 @@ const SEGMENTS: i32 = 4;
 pub struct GlueCatalog {
     pub(super) glue: aws_sdk_glue::Client,
     pub(super) s3: aws_sdk_s3::Client,
-    tables: Mutex<HashMap<(String, String), Arc<TableInfo>>>,
+    pub(super) tables: Mutex<HashMap<(String, String), Arc<TableInfo>>>,
     /// Files and bytes per partition location, filled as partitions are sized.
-    sizes: Mutex<HashMap<String, (u64, u64)>>,
+    pub(super) sizes: Mutex<HashMap<String, (u64, u64)>>,
     /// Parquet footers read from S3 for scan estimates, by object key and size.
     pub(super) footers: Mutex<HashMap<(String, u64), Arc<crate::backend::local::FooterSummary>>>,
 }
@@ -324,6 +324,18 @@ impl Catalog for GlueCatalog {
 
     async fn partition_size(&self, location: &str) -> Result<Option<(u64, u64)>, CatalogError> {
         self.location_size(location).await.map(Some)
+    }
+
+    async fn doctor(&self, name: &TableName) -> Result<crate::doctor::Report, CatalogError> {
+        self.examine(name).await
+    }
+
+    async fn apply_fix(
+        &self,
+        name: &TableName,
+        action: &crate::doctor::FixAction,
+    ) -> Result<String, CatalogError> {
+        self.apply(name, action).await
     }
 
     async fn estimate_scan(
