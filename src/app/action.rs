@@ -191,6 +191,8 @@ pub enum Action {
     ResultsPlan,
     /// A key in the plan overlay.
     PlanKey(super::plan_view::PlanKey),
+    /// The doctor overlay: `D` in the catalog, its keys, and the examinations' answers.
+    Doctor(super::doctor_view::DoctorMessage),
     /// A finished local run's plan with its measurements.
     PlanArrived {
         ticket: Ticket,
@@ -432,6 +434,21 @@ pub enum Effect {
     },
     CancelCompare {
         ticket: Ticket,
+    },
+    /// Run the lake doctor on `table`.
+    Examine {
+        request: Ticket,
+        table: TableName,
+    },
+    /// Stop examination `request` (its overlay closed).
+    CancelExamine {
+        request: Ticket,
+    },
+    /// Apply a doctor's catalog fix.
+    ApplyFix {
+        request: Ticket,
+        table: TableName,
+        action: crate::doctor::FixAction,
     },
     /// Swap the engine queries run on with the source's other one.
     SwitchEngine,

@@ -6,6 +6,7 @@
 
 use super::action::{Action, CopyScope, Focus};
 use super::chart_view::ChartChange;
+use super::doctor_view::DoctorMessage;
 use super::keys::{Key, KeyPress};
 use super::picker::PickerKind;
 
@@ -87,6 +88,7 @@ commands! {
     preview => Action::CatalogPreview, "preview the table (SELECT * … LIMIT 100)";
     insert_name => Action::CatalogInsertName, "insert the name into the editor";
     partitions => Action::CatalogOpenPartitions, "open the table's details and partitions";
+    doctor => Action::Doctor(DoctorMessage::Open), "examine the table: partitions, schema drift, small files";
     catalog_filter => Action::CatalogStartFilter, "filter tables by name (Enter keeps, Esc clears)";
     partitions_up => Action::PartitionsMove(-1), "move up";
     partitions_down => Action::PartitionsMove(1), "move down";
@@ -235,6 +237,7 @@ const DEFAULT_KEYS: &[(Scope, KeyPress, Command, Option<&str>)] = {
         (CATALOG, plain(Char('i')), C::insert_name, Some("insert")),
         (CATALOG, plain(Char('o')), C::partitions, Some("partitions")),
         (CATALOG, plain(Char('/')), C::catalog_filter, Some("filter")),
+        (CATALOG, plain(Char('D')), C::doctor, Some("doctor")),
         (PARTITIONS, plain(Char('?')), C::help, None),
         (PARTITIONS, plain(Up), C::partitions_up, None),
         (PARTITIONS, plain(Down), C::partitions_down, None),

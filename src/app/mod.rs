@@ -6,6 +6,7 @@ pub mod browse;
 pub mod catalog_tree;
 pub mod chart_view;
 pub mod completion;
+pub mod doctor_view;
 pub mod editor;
 mod editor_tools;
 mod files;

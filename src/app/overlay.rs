@@ -55,6 +55,8 @@ pub enum Overlay {
     Inspector(Inspector),
     /// A query's plan, as a tree to walk.
     Plan(super::plan_view::PlanView),
+    /// The lake doctor's findings on one table.
+    Doctor(super::doctor_view::DoctorView),
     /// The history or saved-queries list.
     Picker(Picker),
     /// The cost ledger; `None` while its totals load.
@@ -88,6 +90,13 @@ impl AppState {
             Some(Overlay::Comparison(view)) if view.report.is_none() => {
                 vec![Effect::CancelCompare {
                     ticket: view.ticket,
+                }]
+            }
+            Some(Overlay::Doctor(view))
+                if matches!(view.phase, super::doctor_view::DoctorPhase::Examining) =>
+            {
+                vec![Effect::CancelExamine {
+                    request: view.request,
                 }]
             }
             Some(Overlay::Confirmation(_)) => {

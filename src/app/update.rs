@@ -269,6 +269,7 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::PlanArrived { ticket, plan } => grid_actions::plan_arrived(state, ticket, *plan),
         Action::ResultsPlan => grid_actions::show_plan(state),
         Action::PlanKey(key) => grid_actions::plan_key(state, key),
+        Action::Doctor(message) => super::doctor_view::update(state, message),
         Action::ResultsJumpToMatch(forward) => {
             results_filter::jump(state, forward);
             Vec::new()

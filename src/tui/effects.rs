@@ -64,6 +64,8 @@ pub struct EffectRunner {
     latest_filter: Arc<std::sync::atomic::AtomicU64>,
     /// Comparisons running, to cancel by ticket.
     comparisons: Arc<Mutex<HashMap<Ticket, tokio_util::sync::CancellationToken>>>,
+    /// Doctor examinations running, to stop by request.
+    examinations: super::doctor_work::Running,
     /// A buffer to open in `$EDITOR`: the event loop owns the terminal, so it runs the editor.
     external_edit: Option<(usize, String)>,
 }
@@ -88,6 +90,7 @@ impl EffectRunner {
             latest_explain: tokio::sync::watch::Sender::new(0),
             latest_filter: Arc::default(),
             comparisons: Arc::default(),
+            examinations: Arc::default(),
             external_edit: None,
         }
     }
@@ -160,6 +163,11 @@ impl EffectRunner {
                 parameters,
             } => self.spawn_query(ticket, sql, parameters),
             Effect::Compare { ticket, sql } => self.spawn_compare(ticket, sql),
+            effect @ (Effect::Examine { .. }
+            | Effect::CancelExamine { .. }
+            | Effect::ApplyFix { .. }) => {
+                super::doctor_work::start(effect, catalog, tx, &self.examinations);
+            }
             Effect::CancelCompare { ticket } => {
                 let token = self
                     .comparisons

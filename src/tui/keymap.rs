@@ -115,6 +115,7 @@ fn overlay_key(
                 _ => return Some(Action::CloseOverlay),
             }))
         }
+        Overlay::Doctor(view) => doctor_key(key, view.confirming.is_some()),
         // Any other key closes these (a comparison still running is cancelled).
         Overlay::Ledger(_) | Overlay::Comparison(_) => Some(Action::CloseOverlay),
     }
@@ -204,4 +205,23 @@ pub fn key_press(event: KeyEvent) -> Option<KeyPress> {
         ctrl: event.modifiers.contains(KeyModifiers::CONTROL),
         alt: event.modifiers.contains(KeyModifiers::ALT),
     })
+}
+
+/// Keys in the doctor overlay; while a fix waits for its yes, only `y` agrees.
+fn doctor_key(key: Option<Key>, confirming: bool) -> Option<Action> {
+    use crate::app::doctor_view::{DoctorKey, DoctorMessage};
+    let doctor = |key| Some(Action::Doctor(DoctorMessage::Key(key)));
+    if confirming {
+        return doctor(DoctorKey::Confirm(matches!(key, Some(Key::Char('y')))));
+    }
+    match key {
+        Some(Key::Up | Key::Char('k')) => doctor(DoctorKey::Move(-1)),
+        Some(Key::Down | Key::Char('j')) => doctor(DoctorKey::Move(1)),
+        Some(Key::PageUp) => doctor(DoctorKey::Move(-10)),
+        Some(Key::PageDown) => doctor(DoctorKey::Move(10)),
+        Some(Key::Char('a')) => doctor(DoctorKey::Apply),
+        Some(Key::Char('e')) => doctor(DoctorKey::Edit),
+        Some(Key::Char('r')) => doctor(DoctorKey::Again),
+        _ => Some(Action::CloseOverlay),
+    }
 }

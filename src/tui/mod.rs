@@ -2,6 +2,7 @@
 
 mod app;
 mod clipboard;
+mod doctor_work;
 mod effects;
 pub mod external;
 mod grid_work;

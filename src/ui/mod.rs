@@ -6,6 +6,7 @@ pub mod chart;
 mod compare;
 mod cost;
 mod dialog;
+mod doctor;
 mod editor;
 mod help;
 mod inspector;
@@ -113,6 +114,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, bindings: &[Binding], theme: &T
         ),
         Some(Overlay::Inspector(inspector)) => inspector::draw(frame, main, inspector, theme),
         Some(Overlay::Plan(view)) => plan::draw(frame, main, view, theme),
+        Some(Overlay::Doctor(view)) => doctor::draw(frame, main, view, theme),
         Some(Overlay::Picker(picker)) => picker::draw(frame, main, picker, theme),
         Some(Overlay::Ledger(summary)) => cost::draw_ledger(frame, main, summary.as_ref(), theme),
         Some(Overlay::Comparison(view)) => compare::draw(frame, main, view, theme),
