@@ -73,6 +73,23 @@ pub enum Command {
     /// Find what breaks queries before Athena bills for them: unregistered partitions, schema
     /// drift, small files, stray objects, corrupt footers, days without data.
     Doctor(DoctorArgs),
+    /// Rewrite a table's small files into few files near a target size, rows in time order,
+    /// switched in so no reader ever counts a row twice (local lake).
+    Compact(CompactArgs),
+}
+
+/// `quarry compact`'s flags.
+#[derive(Debug, Args)]
+pub struct CompactArgs {
+    /// The table (`DB.TABLE`, or `TABLE` in --database).
+    #[arg(value_name = "DB.TABLE")]
+    pub table: String,
+    /// Only these partitions (`year=2023/month=05/day=03`); default: every partition.
+    #[arg(long = "partition", value_name = "KEY=VALUE/…")]
+    pub partitions: Vec<String>,
+    /// The size each new file aims at.
+    #[arg(long, default_value_t = 128, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..))]
+    pub target_file_size: u64,
 }
 
 /// `quarry doctor`'s flags.

@@ -4,6 +4,7 @@
 
 mod appearance;
 pub mod args;
+mod compact;
 mod doctor;
 pub mod exit;
 mod launch;
@@ -73,6 +74,7 @@ pub fn main() -> ExitCode {
         Some(Command::Query(args)) => runtime.block_on(query::run_query(&args, &choice, &config)),
         Some(Command::Serve(args)) => runtime.block_on(serve::run(&args, &choice.lake, &aws)),
         Some(Command::Doctor(args)) => runtime.block_on(doctor::run(&args, &choice, &config)),
+        Some(Command::Compact(args)) => compact::run(&args, &choice),
         None => runtime.block_on(tui::run_tui(&choice, &config, &cli.files)),
     }
 }

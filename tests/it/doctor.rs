@@ -354,3 +354,51 @@ async fn the_local_engine_refuses_incompatible_drift_by_name() {
         crate::common::answer_cells(&engine, "SELECT count(*), count(message) FROM app.logs").await;
     assert_eq!(cells, [["7", "7"]]);
 }
+
+#[tokio::test]
+async fn d_in_the_catalog_shows_the_findings_and_e_opens_the_fix_in_the_editor() {
+    use crossterm::event::KeyCode;
+    use quarry::app::Overlay;
+    use quarry::app::doctor_view::DoctorPhase;
+
+    use crate::common::tui::{app_on, open_first_table, press, render, settle};
+
+    let lake = tempfile::tempdir().unwrap();
+    clean(&day(lake.path(), 1).join("part-0.parquet"), 3);
+    clean(&day(lake.path(), 3).join("part-0.parquet"), 3);
+    write_file(
+        &day(lake.path(), 3).join("part-1.parquet"),
+        &[
+            ("ts", Values::Time(vec![9])),
+            ("status", Values::Long(vec![200])),
+            ("message", Values::Text(vec!["x"])),
+            ("region", Values::Text(vec!["eu"])),
+        ],
+    );
+    let mut app = app_on(lake.path(), "test lake", "SELECT 1");
+    open_first_table(&mut app).await;
+    press(&mut app, KeyCode::Char('D'));
+    settle(&mut app, |s| {
+        matches!(s.overlay(), Some(Overlay::Doctor(v)) if !matches!(v.phase, DoctorPhase::Examining))
+    })
+    .await;
+    let shown = render(&app, 160, 40);
+    // By hand: day 2 is missing; day 3's second file adds region (and is the newest, so the
+    // table has region and day 1's file lacks it).
+    assert!(shown.contains("doctor · app.logs"), "{shown}");
+    assert!(shown.contains("missing-days"), "{shown}");
+    assert!(
+        shown.contains("2023-01-02"),
+        "the first finding's evidence: {shown}"
+    );
+    let Some(Overlay::Doctor(view)) = app.state.overlay() else {
+        panic!("the doctor closed");
+    };
+    let report = view.report().unwrap();
+    let codes: Vec<&str> = report.findings.iter().map(|f| f.code).collect();
+    assert_eq!(codes, ["missing-days", "schema-column-missing"]);
+    press(&mut app, KeyCode::Char('e'));
+    assert!(app.state.overlay().is_none());
+    let text = app.state.editor.buffer().text();
+    assert!(text.starts_with("-- missing-days: 1 day between"), "{text}");
+}

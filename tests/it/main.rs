@@ -9,6 +9,7 @@ mod aws;
 mod chart;
 mod cli;
 mod common;
+mod compact;
 mod completion;
 mod dialect;
 mod discovery;

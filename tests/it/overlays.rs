@@ -15,6 +15,7 @@ fn overlay(app: &App) -> &'static str {
         Some(Overlay::Help { .. }) => "help",
         Some(Overlay::Inspector(_)) => "inspector",
         Some(Overlay::Plan(_)) => "plan",
+        Some(Overlay::Doctor(_)) => "doctor",
         Some(Overlay::Picker(_)) => "picker",
         Some(Overlay::Ledger(_)) => "ledger",
         Some(Overlay::Comparison(_)) => "comparison",

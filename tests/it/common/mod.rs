@@ -165,3 +165,26 @@ pub fn string_column(file: &Path, column: &str) -> Vec<String> {
     }
     values
 }
+
+/// Every value of an Int64 column of one Parquet file, read with the parquet crate alone.
+pub fn i64_column(file: &Path, column: &str) -> Vec<i64> {
+    use arrow::array::{AsArray, RecordBatchReader};
+    use arrow::datatypes::Int64Type;
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
+        std::fs::File::open(file).unwrap(),
+    )
+    .unwrap()
+    .build()
+    .unwrap();
+    let index = reader.schema().index_of(column).unwrap();
+    reader
+        .flat_map(|batch| {
+            let batch = batch.unwrap();
+            batch
+                .column(index)
+                .as_primitive::<Int64Type>()
+                .values()
+                .to_vec()
+        })
+        .collect()
+}

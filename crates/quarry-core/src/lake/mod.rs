@@ -1,5 +1,6 @@
 //! Lake layout and writing: the Parquet writer every producer shares and the demo generator.
 
+pub mod compact;
 pub mod demo;
 pub mod writer;
 

@@ -31,6 +31,11 @@ impl LocalCatalog {
     pub fn open(root: &Path) -> Result<Self, CatalogError> {
         let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
         let layout = discovery::discover_layout(&root)?;
+        // A compaction killed mid-way is finished (or undone) before anything reads the lake.
+        match crate::lake::compact::recover(&root) {
+            Ok(settled) => settled.iter().for_each(|line| tracing::info!("{line}")),
+            Err(e) => tracing::warn!("cannot settle an unfinished compaction: {e}"),
+        }
         Ok(Self {
             root,
             layout,
