@@ -5,6 +5,7 @@
 
 use crate::backend::TableName;
 use crate::doctor::{FixAction, Report};
+use std::fmt::Write as _;
 
 use super::action::{Effect, Focus, Ticket};
 use super::editor::Buffer;
@@ -214,10 +215,10 @@ fn key_pressed(state: &mut AppState, key: DoctorKey) -> Vec<Effect> {
                 finding.code, finding.title, fix.summary
             );
             if let Some(command) = &fix.command {
-                text.push_str(&format!("-- run in a shell: {command}\n"));
+                let _ = writeln!(text, "-- run in a shell: {command}");
             }
             for sql in &fix.sql {
-                text.push_str(&format!("{sql};\n"));
+                let _ = writeln!(text, "{sql};");
             }
             let name = format!("fix {}", view.table.name);
             let effects = state.close_overlay();

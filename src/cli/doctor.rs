@@ -2,6 +2,7 @@
 //! or as one JSON object, catalog fixes applied after a confirmation, and an exit code that
 //! says whether errors remain.
 
+use std::fmt::Write as _;
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
@@ -213,20 +214,21 @@ fn confirm(question: &str) -> bool {
 /// One table's findings for people, worst first, names from the lake escaped.
 fn print_report(report: &Report) {
     let mut out = String::new();
-    out.push_str(&format!("{}  {}\n", report.table, report.location));
-    out.push_str(&format!("  read: {}\n", report.examined_line()));
+    let _ = writeln!(out, "{}  {}", report.table, report.location);
+    let _ = writeln!(out, "  read: {}", report.examined_line());
     for finding in &report.findings {
-        out.push_str(&format!(
-            "  {:<7}  {}  {}\n",
+        let _ = writeln!(
+            out,
+            "  {:<7}  {}  {}",
             finding.severity.label(),
             finding.code,
             finding.title
-        ));
+        );
         for line in finding.detail_lines() {
-            out.push_str(&format!("           {line}\n"));
+            let _ = writeln!(out, "           {line}");
         }
     }
-    out.push_str(&format!("  {}\n\n", report.tally()));
+    let _ = write!(out, "  {}\n\n", report.tally());
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(crate::text::escape_control_keep_lines(&out).as_bytes());
 }

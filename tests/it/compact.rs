@@ -42,13 +42,11 @@ fn rows_by_partition(table: &Path) -> BTreeMap<String, u64> {
 }
 
 fn files_in(dir: &Path) -> usize {
-    std::fs::read_dir(dir)
-        .map(|e| {
-            e.flatten()
-                .filter(|e| e.file_name().to_string_lossy().ends_with(".parquet"))
-                .count()
-        })
-        .unwrap_or(0)
+    std::fs::read_dir(dir).map_or(0, |e| {
+        e.flatten()
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".parquet"))
+            .count()
+    })
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -92,12 +90,10 @@ fn partitions_done(table: &Path, dirs: &[PathBuf]) -> usize {
 
 fn journal_stage(lake: &Path) -> Option<String> {
     let staging = lake.join(STAGING);
-    for job in std::fs::read_dir(staging).ok()?.flatten() {
-        let text = std::fs::read_to_string(job.path().join("journal.json")).ok()?;
-        let json: serde_json::Value = serde_json::from_str(&text).ok()?;
-        return json["stage"].as_str().map(str::to_owned);
-    }
-    None
+    let job = std::fs::read_dir(staging).ok()?.flatten().next()?;
+    let text = std::fs::read_to_string(job.path().join("journal.json")).ok()?;
+    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+    json["stage"].as_str().map(str::to_owned)
 }
 
 #[test]

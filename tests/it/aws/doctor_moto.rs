@@ -260,7 +260,7 @@ async fn quarry_doctor_on_aws_prints_json_exits_4_and_fixes_with_yes() {
                 "eu-south-1",
             ])
             .args(extra)
-            .timeout(std::time::Duration::from_secs(120));
+            .timeout(std::time::Duration::from_mins(2));
         command.output().unwrap()
     };
     let output = run(&["doctor_cli.logs", "--format", "json"]);

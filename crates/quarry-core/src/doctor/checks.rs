@@ -440,7 +440,8 @@ pub(super) fn stray_objects(catalog: &CatalogView, storage: &Inventory, out: &mu
 
 /// Files Spark, Hive and Firehose write on purpose.
 fn is_bookkeeping(name: &str) -> bool {
-    matches!(name, "_SUCCESS" | "_metadata" | "_common_metadata") || name.ends_with(".crc")
+    matches!(name, "_SUCCESS" | "_metadata" | "_common_metadata")
+        || name.to_ascii_lowercase().ends_with(".crc")
 }
 
 /// The partition folders of these keys, deduplicated, in order.
@@ -572,26 +573,28 @@ pub(super) fn small_files(catalog: &CatalogView, storage: &Inventory, out: &mut 
     });
 }
 
+/// A partition's day from its values.
+type DateOf = Box<dyn Fn(&[String]) -> Option<NaiveDate>>;
+
 /// Days between the first and the last partition with no data at all.
 pub(super) fn missing_days(catalog: &CatalogView, storage: &Inventory, out: &mut Vec<Finding>) {
     let keys: Vec<String> = storage.keys.iter().map(|k| k.to_lowercase()).collect();
     let position = |name: &str| keys.iter().position(|k| k == name);
-    let spell: Box<dyn Fn(&[String]) -> Option<NaiveDate>> =
-        match (position("year"), position("month"), position("day")) {
-            (Some(y), Some(m), Some(d)) => Box::new(move |values: &[String]| {
-                NaiveDate::from_ymd_opt(
-                    values[y].parse().ok()?,
-                    values[m].parse().ok()?,
-                    values[d].parse().ok()?,
-                )
+    let spell: DateOf = match (position("year"), position("month"), position("day")) {
+        (Some(y), Some(m), Some(d)) => Box::new(move |values: &[String]| {
+            NaiveDate::from_ymd_opt(
+                values[y].parse().ok()?,
+                values[m].parse().ok()?,
+                values[d].parse().ok()?,
+            )
+        }),
+        _ => match keys.iter().position(|k| k == "dt" || k == "date") {
+            Some(at) => Box::new(move |values: &[String]| {
+                NaiveDate::parse_from_str(&values[at], "%Y-%m-%d").ok()
             }),
-            _ => match keys.iter().position(|k| k == "dt" || k == "date") {
-                Some(at) => Box::new(move |values: &[String]| {
-                    NaiveDate::parse_from_str(&values[at], "%Y-%m-%d").ok()
-                }),
-                None => return,
-            },
-        };
+            None => return,
+        },
+    };
     let days: BTreeSet<NaiveDate> = with_data(storage)
         .filter_map(|p| spell(&p.values))
         .collect();
@@ -617,7 +620,7 @@ pub(super) fn missing_days(catalog: &CatalogView, storage: &Inventory, out: &mut
         ),
         athena_error: None,
         evidence: Evidence {
-            partitions: missing.iter().map(|d| d.to_string()).collect(),
+            partitions: missing.iter().map(ToString::to_string).collect(),
             counts: vec![
                 ("days_with_data".to_owned(), days.len() as u64),
                 ("days_missing".to_owned(), missing.len() as u64),

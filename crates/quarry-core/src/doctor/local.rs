@@ -86,7 +86,7 @@ pub fn read_footers(paths: &[PathBuf]) -> Vec<Result<FileFooter, String>> {
         paths.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
     let workers = std::thread::available_parallelism()
-        .map_or(2, |n| n.get())
+        .map_or(2, std::num::NonZero::get)
         .min(paths.len().max(1));
     std::thread::scope(|scope| {
         for _ in 0..workers {
@@ -95,7 +95,9 @@ pub fn read_footers(paths: &[PathBuf]) -> Vec<Result<FileFooter, String>> {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(path) = paths.get(i) else { break };
                     let footer = read_footer(path);
-                    *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(footer);
+                    *results[i]
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(footer);
                 }
             });
         }
@@ -104,7 +106,7 @@ pub fn read_footers(paths: &[PathBuf]) -> Vec<Result<FileFooter, String>> {
         .into_iter()
         .map(|slot| {
             slot.into_inner()
-                .unwrap_or_else(|e| e.into_inner())
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .unwrap_or_else(|| Err("not read".to_owned()))
         })
         .collect()

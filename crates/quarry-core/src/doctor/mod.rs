@@ -243,7 +243,7 @@ pub fn diagnose(catalog: &CatalogView, storage: &Inventory) -> Report {
     checks::empty_partitions(catalog, storage, &mut findings);
     checks::small_files(catalog, storage, &mut findings);
     checks::missing_days(catalog, storage, &mut findings);
-    findings.sort_by(|a, b| b.severity.cmp(&a.severity));
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     let table = &catalog.table;
     Report {
         table: format!("{}.{}", table.name.database, table.name.name),

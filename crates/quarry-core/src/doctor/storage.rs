@@ -31,7 +31,7 @@ pub struct StoredObject {
     /// The key relative to the table's location (`year=2023/month=03/day=14/a.parquet`).
     pub key: String,
     pub size: u64,
-    /// The store's version tag (S3 ETag), when it has one.
+    /// The store's version tag (S3 `ETag`), when it has one.
     pub etag: Option<String>,
     pub kind: ObjectKind,
     /// The footer, once read: `Err` says why it does not read.

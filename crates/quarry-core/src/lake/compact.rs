@@ -130,7 +130,7 @@ pub fn compact_partition(
         .and_then(|d| d.sync_all())
         .map_err(io_at(&staged))?;
     journal.stage = Stage::Staged;
-    journal.new_files = names.clone();
+    journal.new_files.clone_from(&names);
     write_journal(&job, &journal).map_err(io_at(&job))?;
     switch(&job, &journal).map_err(io_at(partition_dir))?;
     Ok(Some(Compacted {
@@ -234,7 +234,7 @@ fn read_sorted(
         let unreadable = |e: String| CompactError::Unreadable(file.clone(), e);
         let handle = File::open(file).map_err(|e| unreadable(e.to_string()))?;
         let reader = ParquetRecordBatchReaderBuilder::try_new(handle)
-            .and_then(|b| b.build())
+            .and_then(ParquetRecordBatchReaderBuilder::build)
             .map_err(|e| unreadable(e.to_string()))?;
         let file_schema = reader.schema();
         match &schema {

@@ -39,7 +39,7 @@ impl GlueCatalog {
                 ranges: info
                     .properties
                     .iter()
-                    .filter(|(k, _)| k.starts_with("projection.") && k.ends_with(".range"))
+                    .filter(|(k, _)| k.starts_with("projection.") && k.to_ascii_lowercase().ends_with(".range"))
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect(),
             },
@@ -158,7 +158,7 @@ impl GlueCatalog {
         Ok(storage)
     }
 
-    /// Objects (key, size, ETag) under `prefix`, and with `delimited` the folders one level
+    /// Objects (key, size, `ETag`) under `prefix`, and with `delimited` the folders one level
     /// down instead of what is in them.
     async fn list(
         &self,
@@ -261,7 +261,7 @@ impl GlueCatalog {
                 )
             }));
         }
-        outcome("registered", partitions.len(), failed)
+        outcome("registered", partitions.len(), &failed)
     }
 
     /// `BatchDeletePartition`; the objects are not touched.
@@ -300,7 +300,7 @@ impl GlueCatalog {
                 )
             }));
         }
-        outcome("removed", partitions.len(), failed)
+        outcome("removed", partitions.len(), &failed)
     }
 
     /// Forgets the cached table and sizes, so the next look reads Glue and S3 again.
@@ -317,7 +317,7 @@ impl GlueCatalog {
 }
 
 /// `registered 3 partitions`, or an error naming the ones Glue refused.
-fn outcome(done: &str, asked: usize, failed: Vec<String>) -> Result<String, CatalogError> {
+fn outcome(done: &str, asked: usize, failed: &[String]) -> Result<String, CatalogError> {
     if failed.is_empty() {
         return Ok(format!(
             "{done} {}",
