@@ -7,9 +7,10 @@
 //! The checks are plain functions of those views ([`diagnose`]); the sources gather them
 //! (`local.rs` for a lake folder, the AWS backend for Glue and S3).
 
-pub mod checks;
+mod checks;
 mod drift;
 pub mod local;
+pub mod objects;
 mod storage;
 mod text;
 
@@ -238,11 +239,11 @@ pub fn diagnose(catalog: &CatalogView, storage: &Inventory) -> Report {
     checks::registration(catalog, storage, &mut findings);
     drift::footers_against_table(catalog, storage, &mut findings);
     drift::partitions_against_table(catalog, &mut findings);
-    checks::corrupt_footers(catalog, storage, &mut findings);
-    checks::stray_objects(catalog, storage, &mut findings);
-    checks::empty_partitions(catalog, storage, &mut findings);
-    checks::small_files(catalog, storage, &mut findings);
-    checks::missing_days(catalog, storage, &mut findings);
+    objects::corrupt_footers(catalog, storage, &mut findings);
+    objects::stray_objects(catalog, storage, &mut findings);
+    objects::empty_partitions(catalog, storage, &mut findings);
+    objects::small_files(catalog, storage, &mut findings);
+    objects::missing_days(catalog, storage, &mut findings);
     findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     let table = &catalog.table;
     Report {
