@@ -170,6 +170,10 @@ pub struct ServeArgs {
     /// the local data folder's quarry/ingest/<bucket>/<db.table>/).
     #[arg(long, value_name = "DIR")]
     pub state_dir: Option<PathBuf>,
+    /// Compact a day's partition into few files (as `quarry compact` does) once its day ended
+    /// this many hours ago (UTC), in the background between flushes; local lake only.
+    #[arg(long, value_name = "HOURS")]
+    pub compact_closed_after: Option<u64>,
     /// Write Parquet to this S3 prefix (the table's folder) instead of the local lake.
     #[arg(long, value_name = "s3://BUCKET/PREFIX")]
     pub s3: Option<String>,

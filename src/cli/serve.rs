@@ -110,6 +110,13 @@ pub async fn run(args: &ServeArgs, lake: &Path, aws: &AwsOptions) -> ExitCode {
             max_future_days: args.max_future_days,
         },
         state_dir: args.state_dir.clone(),
+        compact_closed: args
+            .compact_closed_after
+            .map(|hours| crate::ingest::ClosedCompaction {
+                after: Duration::from_hours(hours),
+                target_bytes: 128 << 20,
+                scan_every: Duration::from_mins(1),
+            }),
     };
     let table = options.stream.qualified();
     let stop = StopSignals::install();

@@ -5,6 +5,7 @@
 //! catalog (a local lake lists its folders; Glue gets `BatchCreatePartition`).
 
 mod columns;
+mod compaction;
 mod destination;
 #[cfg(feature = "aws")]
 mod glue;
@@ -15,6 +16,8 @@ mod server;
 mod sink;
 pub mod stream;
 pub mod wal;
+
+pub use compaction::ClosedCompaction;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -76,6 +79,8 @@ pub struct ServeOptions {
     /// Where the write-ahead log lives; default `<lake>/.quarry-ingest/<db>.<table>/`, or for
     /// S3 `<local data dir>/quarry/ingest/<bucket>/<db>.<table>/`.
     pub state_dir: Option<PathBuf>,
+    /// Compact closed partitions of a local lake table in the background.
+    pub compact_closed: Option<ClosedCompaction>,
 }
 
 /// Why the server cannot start.
@@ -155,6 +160,14 @@ pub async fn start(options: ServeOptions) -> Result<Server, ServeError> {
             chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ")
         ),
     )?;
+    if let Target::Lake(lake) = &options.target {
+        // A compaction a kill left half-way is settled before anything is written.
+        for line in quarry_core::lake::compact::recover(lake)
+            .map_err(|e| ServeError::Destination(format!("settling a compaction: {e}")))?
+        {
+            tracing::info!("{line}");
+        }
+    }
     let wal_dir = state_dir.join("wal");
     let metrics = Arc::new(Metrics::default());
     let sink = Arc::new(Sink::new(
@@ -214,10 +227,19 @@ pub async fn start(options: ServeOptions) -> Result<Server, ServeError> {
     });
     let app = http::router(ingest, &options.route);
     let (stop, stopped) = tokio::sync::watch::channel(false);
+    let compactor = match (&options.target, options.compact_closed) {
+        (Target::Lake(lake), Some(settings)) => Some(compaction::Compactor::new(
+            lake,
+            &table_dir(lake, &options.stream),
+            settings,
+        )),
+        _ => None,
+    };
     let flusher = tokio::spawn(flush_loop(
         Arc::clone(&sink),
         wal.clone(),
         options.hints.interval,
+        compactor,
         stop.subscribe(),
     ));
     let destination = sink.destination().describe();
@@ -245,6 +267,7 @@ async fn flush_loop(
     sink: Arc<Sink>,
     wal: Wal,
     interval: Duration,
+    mut compactor: Option<compaction::Compactor>,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
     let tick = (interval / 5).clamp(Duration::from_millis(50), Duration::from_secs(1));
@@ -253,6 +276,10 @@ async fn flush_loop(
             () = tokio::time::sleep(tick) => {
                 if !flush_once(&sink, &wal, false).await {
                     return;
+                }
+                // Between two flush rounds no flush writes any partition.
+                if let Some(compactor) = &mut compactor {
+                    compactor.step(sink.metrics()).await;
                 }
             }
             _ = stop.changed() => return,

@@ -58,6 +58,8 @@ ingest_metrics! {
     wal_damaged_bytes: "counter", "Bytes of the write-ahead log found damaged at start.";
     failing: "gauge", "1 while the sink cannot publish (see /healthz); requests get 503.";
     connections: "gauge", "Open client connections.";
+    compactions: "counter", "Closed partitions compacted in the background.";
+    files_compacted: "counter", "Files those compactions folded into fewer.";
     connections_refused: "counter", "Connections closed at once because the connection cap was reached.";
     timeouts: "counter", "Requests or connections closed for a header, body or idle timeout.";
 }

@@ -236,7 +236,12 @@ impl Sink {
             .store(buffers.bytes as u64, Ordering::Relaxed);
     }
 
-    /// Where the Parquet goes.
+    /// What the sink counts.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    /// Where the files go.
     pub fn destination(&self) -> &Destination {
         &self.destination
     }

@@ -40,6 +40,7 @@ fn options(
         net: quarry::ingest::NetLimits::default(),
         partitions: quarry::ingest::PartitionLimits::default(),
         state_dir: Some(state.to_path_buf()),
+        compact_closed: None,
     }
 }
 

@@ -2,6 +2,7 @@
 //! limits, auth, backpressure), durability across `kill -9`, and the end-to-end path from a
 //! POST to `quarry query`.
 
+mod compaction;
 mod crash;
 mod e2e;
 mod faults;
@@ -35,6 +36,7 @@ pub fn options(lake: &Path) -> ServeOptions {
         net: NetLimits::default(),
         partitions: quarry::ingest::PartitionLimits::default(),
         state_dir: None,
+        compact_closed: None,
     }
 }
 
