@@ -141,6 +141,11 @@ pub fn table_dir(lake: &Path, stream: &StreamDef) -> PathBuf {
 /// Opens the destination and the log (replaying what it holds), binds, and serves in the
 /// background.
 pub async fn start(options: ServeOptions) -> Result<Server, ServeError> {
+    // Boxed: the start-up's state is large, and callers' futures should not carry it inline.
+    Box::pin(start_inner(options)).await
+}
+
+async fn start_inner(options: ServeOptions) -> Result<Server, ServeError> {
     options.stream.validate().map_err(ServeError::Stream)?;
     check_route(&options.route)?;
     if options.api_key.as_deref().is_some_and(str::is_empty) {
