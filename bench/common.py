@@ -18,7 +18,10 @@ def sh(*args, **kw):
 
 def build_quarry_and_lake():
     """The release binary, and the default demo lake under target/bench-lake (made once)."""
-    sh("cargo", "build", "--release", "--locked", cwd=ROOT)
+    # QUARRY_BENCH_PROFILE=bench builds with the bench profile (same folder), for runs that
+    # override its LTO and codegen units to save the 55-minute full build.
+    profile = os.environ.get("QUARRY_BENCH_PROFILE", "release")
+    sh("cargo", "build", "--profile", profile, "--locked", "--bin", "quarry", cwd=ROOT)
     if not (LAKE / ".quarry-demo").exists():
         sh(str(QUARRY), "demo", "--dir", str(LAKE))
 

@@ -17,12 +17,8 @@ use super::source::SourceChoice;
 
 /// Runs `quarry compact`.
 pub(super) fn run(args: &CompactArgs, choice: &SourceChoice) -> ExitCode {
-    if choice.aws.is_some() {
-        return fail(
-            EXIT_USAGE,
-            &"quarry compact rewrites local lake tables; on S3 it is not built yet (run it on a \
-              local copy, or let Athena's CTAS/INSERT rewrite the partition)",
-        );
+    if let Some((options, _)) = &choice.aws {
+        return aws::run(args, options, choice.database.as_deref());
     }
     // Opening the catalog settles any compaction a kill left unfinished.
     let catalog = match LocalCatalog::open(&choice.lake) {
@@ -57,10 +53,23 @@ pub(super) fn run(args: &CompactArgs, choice: &SourceChoice) -> ExitCode {
         Err(message) => return fail(EXIT_USAGE, &message),
     };
     let target = args.target_file_size * 1024 * 1024;
+    let results = partitions
+        .iter()
+        .map(|dir| compact_partition(catalog.root(), &table_dir, dir, target).map_err(|e| e.to_string()));
+    report(&name, partitions.len(), results)
+}
+
+/// Prints each partition's result as it comes and the totals; the exit code says whether any
+/// partition failed.
+fn report(
+    name: &TableName,
+    asked: usize,
+    results: impl Iterator<Item = Result<Option<Compacted>, String>>,
+) -> ExitCode {
     let mut done: Vec<Compacted> = Vec::new();
     let mut failed = 0;
-    for dir in &partitions {
-        match compact_partition(catalog.root(), &table_dir, dir, target) {
+    for result in results {
+        match result {
             Ok(Some(result)) => {
                 say!(
                     "{}: {} files ({}) → {} ({}), {} rows{}",
@@ -93,7 +102,7 @@ pub(super) fn run(args: &CompactArgs, choice: &SourceChoice) -> ExitCode {
         "{name}: compacted {} of {}: {} ({}) → {} ({}); a full scan of them now \
          takes at least {} reads where it took {}",
         crate::doctor::plural(done.len() as u64, "partition"),
-        partitions.len(),
+        asked,
         crate::doctor::plural(before, "file"),
         human_bytes(bytes_before),
         crate::doctor::plural(after, "file"),
@@ -105,6 +114,103 @@ pub(super) fn run(args: &CompactArgs, choice: &SourceChoice) -> ExitCode {
         ExitCode::from(EXIT_QUERY_ERROR)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// `quarry compact --aws`: Glue partitions rewritten on S3 and switched by `UpdatePartition`.
+#[cfg(feature = "aws")]
+mod aws {
+    use std::process::ExitCode;
+
+    use crate::backend::TableName;
+    use crate::backend::aws::{AwsClients, AwsOptions, GlueCatalog};
+    use crate::backend::{Catalog, PartitionFilter};
+
+    use super::super::args::CompactArgs;
+    use super::super::exit::{EXIT_USAGE, fail, say};
+
+    pub(super) fn run(args: &CompactArgs, options: &AwsOptions, database: Option<&str>) -> ExitCode {
+        let runtime = match tokio::runtime::Runtime::new() {
+            Ok(runtime) => runtime,
+            Err(e) => return fail(EXIT_USAGE, &format!("cannot start the async runtime: {e}")),
+        };
+        runtime.block_on(async {
+            let clients = match AwsClients::connect(options).await {
+                Ok(clients) => clients,
+                Err(e) => return fail(EXIT_USAGE, &e),
+            };
+            let catalog = GlueCatalog::new(clients.glue.clone(), clients.s3.clone());
+            let name = match args.table.split_once('.') {
+                Some((db, table)) => TableName::new(db, table),
+                None => match database.or(options.database.as_deref()) {
+                    Some(db) => TableName::new(db, &args.table),
+                    None => return fail(EXIT_USAGE, &"name the database (DB.TABLE) or pass --database"),
+                },
+            };
+            match catalog.recover_compactions(&name).await {
+                Ok(lines) => lines.iter().for_each(|l| say!("{name}: {l}")),
+                Err(e) => return fail(EXIT_USAGE, &e),
+            }
+            let values: Vec<Vec<String>> = if args.partitions.is_empty() {
+                match all_partitions(&catalog, &name).await {
+                    Ok(values) => values,
+                    Err(e) => return fail(EXIT_USAGE, &e),
+                }
+            } else {
+                args.partitions
+                    .iter()
+                    .map(|p| {
+                        p.trim_matches('/')
+                            .split('/')
+                            .map(|part| part.split_once('=').map_or(part, |(_, v)| v).to_owned())
+                            .collect()
+                    })
+                    .collect()
+            };
+            let target = args.target_file_size * 1024 * 1024;
+            let mut results = Vec::new();
+            for v in &values {
+                results.push(
+                    catalog
+                        .compact_partition(&name, v, target)
+                        .await
+                        .map_err(|e| e.to_string()),
+                );
+            }
+            super::report(&name, values.len(), results.into_iter())
+        })
+    }
+
+    async fn all_partitions(
+        catalog: &GlueCatalog,
+        name: &TableName,
+    ) -> Result<Vec<Vec<String>>, crate::backend::CatalogError> {
+        let mut values = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page = catalog
+                .partitions(name, &PartitionFilter::default(), token.as_deref(), 1000)
+                .await?;
+            values.extend(page.partitions.into_iter().map(|p| p.values));
+            match page.next_token {
+                Some(next) => token = Some(next),
+                None => return Ok(values),
+            }
+        }
+    }
+}
+
+#[cfg(not(feature = "aws"))]
+mod aws {
+    use std::process::ExitCode;
+
+    use crate::backend::aws::AwsOptions;
+
+    use super::super::args::CompactArgs;
+    use super::super::exit::{EXIT_USAGE, fail};
+
+    pub(super) fn run(_: &CompactArgs, _: &AwsOptions, _: Option<&str>) -> ExitCode {
+        fail(EXIT_USAGE, &super::super::source::BUILT_WITHOUT_AWS)
     }
 }
 

@@ -18,7 +18,7 @@ use super::moto::{clients, create_bucket, moto};
 
 const PARQUET_SERDE: &str = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe";
 
-fn column(name: &str, data_type: &str) -> Column {
+pub(super) fn column(name: &str, data_type: &str) -> Column {
     Column::builder()
         .name(name)
         .r#type(data_type)
@@ -26,7 +26,7 @@ fn column(name: &str, data_type: &str) -> Column {
         .unwrap()
 }
 
-fn descriptor(location: &str, columns: &[(&str, &str)]) -> StorageDescriptor {
+pub(super) fn descriptor(location: &str, columns: &[(&str, &str)]) -> StorageDescriptor {
     let mut builder = StorageDescriptor::builder().location(location).serde_info(
         SerDeInfo::builder()
             .serialization_library(PARQUET_SERDE)

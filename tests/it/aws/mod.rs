@@ -4,6 +4,7 @@
 
 mod athena_moto;
 mod cli_moto;
+mod compact_moto;
 mod compare_moto;
 mod doctor_moto;
 mod estimate_moto;

@@ -68,6 +68,7 @@ pub(super) fn registration(catalog: &CatalogView, storage: &Inventory, out: &mut
                 });
             }
             without_objects(catalog, registered, storage, out);
+            left_behind(catalog, registered, storage, out);
         }
         Registered::Projected { partitions, ranges } => {
             let Some(projected) = partitions else {
@@ -133,6 +134,53 @@ pub(super) fn registration(catalog: &CatalogView, storage: &Inventory, out: &mut
             }
         }
     }
+}
+
+/// Data in a partition's own folder while the catalog points the partition elsewhere (a
+/// compaction moved it, then late files landed in the old folder): no catalog reader sees it.
+fn left_behind(
+    catalog: &CatalogView,
+    registered: &[super::RegisteredPartition],
+    storage: &Inventory,
+    out: &mut Vec<Finding>,
+) {
+    let locations: std::collections::HashMap<&[String], String> = registered
+        .iter()
+        .map(|p| (&p.values[..], super::folder(&p.location)))
+        .collect();
+    let stranded: Vec<&StoredPartition> = with_data(storage)
+        .filter(|p| {
+            locations.get(&p.values[..]).is_some_and(|registered| {
+                *registered != format!("{}{}/", storage.location, p.path)
+            })
+        })
+        .collect();
+    if stranded.is_empty() {
+        return;
+    }
+    let (files, bytes) = totals(storage, &stranded);
+    let _ = catalog;
+    out.push(Finding {
+        code: "partition-data-elsewhere",
+        severity: Severity::Error,
+        title: format!(
+            "{} {} data files in a folder the catalog does not point at: Athena skips them",
+            plural(stranded.len() as u64, "partition"),
+            verb(stranded.len() as u64, "has", "have")
+        ),
+        athena_error: None,
+        evidence: Evidence {
+            partitions: stranded.iter().map(|p| p.path.clone()).collect(),
+            counts: vec![("files".to_owned(), files), ("bytes".to_owned(), bytes)],
+            ..Evidence::default()
+        },
+        fix: Some(Fix {
+            summary: "move the files under the partition's registered location, where the \
+                      catalog's readers look"
+                .to_owned(),
+            ..Fix::default()
+        }),
+    });
 }
 
 /// Registered partitions whose location holds no data file.

@@ -114,15 +114,38 @@ impl Inventory {
         listing: Vec<(String, u64, Option<String>)>,
         empty_folders: Vec<String>,
     ) -> Self {
+        Self::with_relocated(location, keys, listing, empty_folders, &[])
+    }
+
+    /// [`Inventory::from_listing`], with partitions the catalog keeps away from their
+    /// `key=value` folder (a compaction's new prefix): `(folder relative to the location,
+    /// values)`. Their objects group under those values, whatever the folder is called.
+    pub fn with_relocated(
+        location: &str,
+        keys: &[String],
+        listing: Vec<(String, u64, Option<String>)>,
+        empty_folders: Vec<String>,
+        relocated: &[(String, Vec<String>)],
+    ) -> Self {
         let mut objects = Vec::with_capacity(listing.len());
         let mut partitions: BTreeMap<String, StoredPartition> = BTreeMap::new();
         let mut outside = Vec::new();
         for (key, size, etag) in listing {
             let index = objects.len();
-            let kind = kind_of(&key, size);
             let parts: Vec<&str> = key.split('/').collect();
             let folders = &parts[..parts.len() - 1];
-            let values: Option<Vec<String>> = (folders.len() == keys.len())
+            let moved = relocated
+                .iter()
+                .find(|(folder, _)| folders.join("/") == folder.trim_end_matches('/'));
+            let kind = match moved {
+                // Only the name counts: the folder is the catalog's choice.
+                Some(_) => kind_of(parts[parts.len() - 1], size),
+                None => kind_of(&key, size),
+            };
+            let values: Option<Vec<String>> = if let Some((_, values)) = moved {
+                Some(values.clone())
+            } else {
+                (folders.len() == keys.len())
                 .then(|| {
                     folders
                         .iter()
@@ -133,7 +156,8 @@ impl Inventory {
                         })
                         .collect()
                 })
-                .flatten();
+                .flatten()
+            };
             match values {
                 Some(values) if !keys.is_empty() => {
                     let path = folders.join("/");

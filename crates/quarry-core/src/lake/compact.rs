@@ -20,6 +20,7 @@ use datafusion::arrow::datatypes::{DataType, SchemaRef};
 use datafusion::arrow::record_batch::{RecordBatch, RecordBatchReader};
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::file::reader::ChunkReader;
 use serde::{Deserialize, Serialize};
 
 use super::writer::lake_writer_properties;
@@ -228,19 +229,34 @@ fn read_sorted(
     dir: &Path,
     files: &[PathBuf],
 ) -> Result<(RecordBatch, Option<String>), CompactError> {
+    let mut sources = Vec::with_capacity(files.len());
+    for file in files {
+        let handle = File::open(file)
+            .map_err(|e| CompactError::Unreadable(file.clone(), e.to_string()))?;
+        sources.push((file.clone(), handle));
+    }
+    merge_sorted(dir, sources)
+}
+
+/// Every row of `sources` (each a name for messages and the file's bytes), in one batch ordered
+/// by the time column (stable: ties keep the sources' order). Files whose schemas differ are
+/// refused: a rewrite must not change any file's columns.
+pub fn merge_sorted<R: ChunkReader + 'static>(
+    place: &Path,
+    sources: Vec<(PathBuf, R)>,
+) -> Result<(RecordBatch, Option<String>), CompactError> {
     let mut schema: Option<SchemaRef> = None;
     let mut batches = Vec::new();
-    for file in files {
-        let unreadable = |e: String| CompactError::Unreadable(file.clone(), e);
-        let handle = File::open(file).map_err(|e| unreadable(e.to_string()))?;
-        let reader = ParquetRecordBatchReaderBuilder::try_new(handle)
+    for (name, source) in sources {
+        let unreadable = |e: String| CompactError::Unreadable(name.clone(), e);
+        let reader = ParquetRecordBatchReaderBuilder::try_new(source)
             .and_then(ParquetRecordBatchReaderBuilder::build)
             .map_err(|e| unreadable(e.to_string()))?;
         let file_schema = reader.schema();
         match &schema {
             None => schema = Some(Arc::clone(&file_schema)),
             Some(first) if first.fields() != file_schema.fields() => {
-                return Err(CompactError::Drift(dir.to_path_buf()));
+                return Err(CompactError::Drift(place.to_path_buf()));
             }
             Some(_) => {}
         }
@@ -250,7 +266,7 @@ fn read_sorted(
     }
     let schema = schema.unwrap_or_else(|| Arc::new(datafusion::arrow::datatypes::Schema::empty()));
     let all = concat_batches(&schema, &batches)
-        .map_err(|e| CompactError::Unreadable(dir.to_path_buf(), e.to_string()))?;
+        .map_err(|e| CompactError::Unreadable(place.to_path_buf(), e.to_string()))?;
     let Some(column) = time_column(&schema) else {
         return Ok((all, None));
     };
@@ -263,7 +279,7 @@ fn read_sorted(
         None,
     )
     .and_then(|indices| take_record_batch(&all, &indices))
-    .map_err(|e| CompactError::Unreadable(dir.to_path_buf(), e.to_string()))?;
+    .map_err(|e| CompactError::Unreadable(place.to_path_buf(), e.to_string()))?;
     Ok((order, Some(schema.field(column).name().clone())))
 }
 
@@ -285,7 +301,7 @@ fn time_column(schema: &SchemaRef) -> Option<usize> {
 }
 
 /// Rows per output file so each lands near `target_bytes`, from the input's bytes per row.
-fn rows_per_file(rows: u64, bytes: u64, target_bytes: u64) -> u64 {
+pub fn rows_per_file(rows: u64, bytes: u64, target_bytes: u64) -> u64 {
     if rows == 0 || bytes == 0 {
         return rows.max(1);
     }
@@ -296,7 +312,7 @@ fn rows_per_file(rows: u64, bytes: u64, target_bytes: u64) -> u64 {
 /// Output names. Files `quarry serve` wrote carry the record numbers they hold
 /// (`part-<first>-<last>.parquet`) and serve starts numbering past the highest it finds, so
 /// the last output keeps the merged range's name and the others a suffixed one.
-fn output_names(old: &[String], count: usize) -> Vec<String> {
+pub fn output_names(old: &[String], count: usize) -> Vec<String> {
     let ranges: Option<Vec<(u64, u64)>> = old.iter().map(|n| serve_range(n)).collect();
     match ranges {
         Some(ranges) if !ranges.is_empty() => {

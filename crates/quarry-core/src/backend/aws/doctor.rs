@@ -31,6 +31,10 @@ impl GlueCatalog {
     /// The doctor on one table, read fresh from Glue and S3.
     pub(super) async fn examine(&self, name: &TableName) -> Result<Report, CatalogError> {
         self.forget(name);
+        // A compaction a kill left half-way is settled first, so what is examined is whole.
+        for line in self.recover_compactions(name).await? {
+            tracing::info!("{name}: {line}");
+        }
         let info = self.table_info(name).await?;
         let registered = match projection_of(&info) {
             Ok(Some(projection)) => Registered::Projected {
@@ -47,7 +51,21 @@ impl GlueCatalog {
             Ok(None) => Registered::Partitions(self.registered_partitions(name).await?),
             Err(e) => return Err(CatalogError::Service(format!("{name}: {e}"))),
         };
-        let storage = self.inventory(&info).await?;
+        // Partitions the catalog keeps under another folder of the table (a compaction's).
+        let table_folder = crate::doctor::folder(&info.location);
+        let relocated: Vec<(String, Vec<String>)> = match &registered {
+            Registered::Partitions(list) => list
+                .iter()
+                .filter_map(|p| {
+                    let folder = crate::doctor::folder(&p.location);
+                    let relative = folder.strip_prefix(&table_folder)?.trim_end_matches('/');
+                    (relative != crate::doctor::partition_path(&info.partition_keys, &p.values))
+                        .then(|| (relative.to_owned(), p.values.clone()))
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let storage = self.inventory(&info, &relocated).await?;
         Ok(diagnose(
             &CatalogView {
                 table: TableInfo::clone(&info),
@@ -100,7 +118,11 @@ impl GlueCatalog {
     }
 
     /// Every object under the table's location with the data files' footers read.
-    async fn inventory(&self, info: &TableInfo) -> Result<Inventory, CatalogError> {
+    async fn inventory(
+        &self,
+        info: &TableInfo,
+        relocated: &[(String, Vec<String>)],
+    ) -> Result<Inventory, CatalogError> {
         let location = S3Location::parse(&info.location).ok_or_else(|| {
             CatalogError::Service(format!(
                 "{}: its location {} is not an s3:// address",
@@ -129,7 +151,13 @@ impl GlueCatalog {
             })
             .collect();
         let keys: Vec<String> = info.partition_keys.iter().map(|k| k.name.clone()).collect();
-        let mut storage = Inventory::from_listing(&location.to_string(), &keys, listing, Vec::new());
+        let mut storage = Inventory::with_relocated(
+            &location.to_string(),
+            &keys,
+            listing,
+            Vec::new(),
+            relocated,
+        );
         let candidates = storage.footer_candidates();
         let reads: Vec<(usize, String, u64)> = candidates
             .iter()
@@ -160,7 +188,7 @@ impl GlueCatalog {
 
     /// Objects (key, size, `ETag`) under `prefix`, and with `delimited` the folders one level
     /// down instead of what is in them.
-    async fn list(
+    pub(super) async fn list(
         &self,
         bucket: &str,
         prefix: &str,

@@ -16,6 +16,7 @@ macro_rules! with_sdk {
 with_sdk! {
     mod athena;
     mod clients;
+    mod compact;
     mod doctor;
     mod errors;
     mod estimate;
