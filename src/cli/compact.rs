@@ -53,9 +53,9 @@ pub(super) fn run(args: &CompactArgs, choice: &SourceChoice) -> ExitCode {
         Err(message) => return fail(EXIT_USAGE, &message),
     };
     let target = args.target_file_size * 1024 * 1024;
-    let results = partitions
-        .iter()
-        .map(|dir| compact_partition(catalog.root(), &table_dir, dir, target).map_err(|e| e.to_string()));
+    let results = partitions.iter().map(|dir| {
+        compact_partition(catalog.root(), &table_dir, dir, target).map_err(|e| e.to_string())
+    });
     report(&name, partitions.len(), results)
 }
 
@@ -129,7 +129,11 @@ mod aws {
     use super::super::args::CompactArgs;
     use super::super::exit::{EXIT_USAGE, fail, say};
 
-    pub(super) fn run(args: &CompactArgs, options: &AwsOptions, database: Option<&str>) -> ExitCode {
+    pub(super) fn run(
+        args: &CompactArgs,
+        options: &AwsOptions,
+        database: Option<&str>,
+    ) -> ExitCode {
         let runtime = match tokio::runtime::Runtime::new() {
             Ok(runtime) => runtime,
             Err(e) => return fail(EXIT_USAGE, &format!("cannot start the async runtime: {e}")),
@@ -144,7 +148,12 @@ mod aws {
                 Some((db, table)) => TableName::new(db, table),
                 None => match database.or(options.database.as_deref()) {
                     Some(db) => TableName::new(db, &args.table),
-                    None => return fail(EXIT_USAGE, &"name the database (DB.TABLE) or pass --database"),
+                    None => {
+                        return fail(
+                            EXIT_USAGE,
+                            &"name the database (DB.TABLE) or pass --database",
+                        );
+                    }
                 },
             };
             match catalog.recover_compactions(&name).await {

@@ -34,7 +34,10 @@ async fn small_file_table(aws: &AwsClients, bucket: &str, database: &str) {
     };
     demo::generate(&options, &|_| {}).unwrap();
     create_bucket(aws, bucket).await;
-    assert_eq!(upload(&aws.s3, bucket, "logs/", &lake.path().join("logs_db/logs")).await, 18);
+    assert_eq!(
+        upload(&aws.s3, bucket, "logs/", &lake.path().join("logs_db/logs")).await,
+        18
+    );
     let location = format!("s3://{bucket}/logs/");
     aws.glue
         .create_database()
@@ -94,7 +97,11 @@ async fn rows_via_catalog(aws: &AwsClients, database: &str) -> BTreeMap<String, 
     let mut rows = BTreeMap::new();
     for partition in partitions.partitions() {
         let location = partition.storage_descriptor().unwrap().location().unwrap();
-        let (bucket, prefix) = location.strip_prefix("s3://").unwrap().split_once('/').unwrap();
+        let (bucket, prefix) = location
+            .strip_prefix("s3://")
+            .unwrap()
+            .split_once('/')
+            .unwrap();
         let listed = aws
             .s3
             .list_objects_v2()
@@ -110,7 +117,14 @@ async fn rows_via_catalog(aws: &AwsClients, database: &str) -> BTreeMap<String, 
             if name.starts_with('.') || name.starts_with('_') || key[prefix.len()..].contains('/') {
                 continue;
             }
-            let body = aws.s3.get_object().bucket(bucket).key(key).send().await.unwrap();
+            let body = aws
+                .s3
+                .get_object()
+                .bucket(bucket)
+                .key(key)
+                .send()
+                .await
+                .unwrap();
             let bytes = body.body.collect().await.unwrap().into_bytes();
             let reader = SerializedFileReader::new(bytes).unwrap();
             total += reader.metadata().file_metadata().num_rows() as u64;
@@ -120,9 +134,66 @@ async fn rows_via_catalog(aws: &AwsClients, database: &str) -> BTreeMap<String, 
     rows
 }
 
+/// `count(*)` per day from quarry's local engine over the Glue table in S3.
+async fn rows_via_local_engine(aws: &AwsClients, database: &str) -> Vec<Vec<String>> {
+    let catalog = std::sync::Arc::new(GlueCatalog::new(aws.glue.clone(), aws.s3.clone()));
+    let engine = quarry::backend::local::LocalEngine::open_remote(
+        catalog,
+        std::sync::Arc::new(aws.stores().unwrap()),
+        quarry::backend::local::EngineOptions::default(),
+    )
+    .unwrap();
+    let context = quarry::backend::QueryContext {
+        database: Some(database.to_owned()),
+        ..quarry::backend::QueryContext::default()
+    };
+    use quarry::backend::QueryEngine;
+    let id = engine
+        .submit(
+            "SELECT day, count(*) FROM logs GROUP BY day ORDER BY day",
+            &context,
+        )
+        .await
+        .unwrap();
+    let status = engine.wait(&id).await.unwrap();
+    assert!(status.error.is_none(), "{:?}", status.error);
+    let page = quarry::backend::all_results(&engine, &id).await.unwrap();
+    let mut rows = Vec::new();
+    for batch in &page.batches {
+        let days = arrow::util::display::ArrayFormatter::try_new(
+            batch.column(0).as_ref(),
+            &Default::default(),
+        )
+        .unwrap();
+        let counts = arrow::util::display::ArrayFormatter::try_new(
+            batch.column(1).as_ref(),
+            &Default::default(),
+        )
+        .unwrap();
+        for row in 0..batch.num_rows() {
+            rows.push(vec![
+                days.value(row).to_string(),
+                counts.value(row).to_string(),
+            ]);
+        }
+    }
+    rows
+}
+
 async fn keys_under(aws: &AwsClients, bucket: &str, prefix: &str) -> Vec<String> {
-    let listed = aws.s3.list_objects_v2().bucket(bucket).prefix(prefix).send().await.unwrap();
-    listed.contents().iter().map(|o| o.key().unwrap().to_owned()).collect()
+    let listed = aws
+        .s3
+        .list_objects_v2()
+        .bucket(bucket)
+        .prefix(prefix)
+        .send()
+        .await
+        .unwrap();
+    listed
+        .contents()
+        .iter()
+        .map(|o| o.key().unwrap().to_owned())
+        .collect()
 }
 
 #[tokio::test]
@@ -131,7 +202,10 @@ async fn compaction_on_s3_switches_the_glue_partition_and_retires_the_old_object
     let aws = clients("ca-central-1").await;
     small_file_table(&aws, "compact-s3", "compact_db").await;
     let expected = rows_via_catalog(&aws, "compact_db").await;
-    assert_eq!(expected.values().copied().collect::<Vec<_>>(), [600, 600, 600]);
+    assert_eq!(
+        expected.values().copied().collect::<Vec<_>>(),
+        [600, 600, 600]
+    );
     let catalog = GlueCatalog::new(aws.glue.clone(), aws.s3.clone());
     let name = TableName::new("compact_db", "logs");
     let values = ["2023", "01", "02"].map(str::to_owned);
@@ -141,7 +215,10 @@ async fn compaction_on_s3_switches_the_glue_partition_and_retires_the_old_object
         .await
         .unwrap()
         .expect("six files to compact");
-    assert_eq!((done.files_before, done.files_after, done.rows), (6, 1, 600));
+    assert_eq!(
+        (done.files_before, done.files_after, done.rows),
+        (6, 1, 600)
+    );
     assert_eq!(rows_via_catalog(&aws, "compact_db").await, expected);
     let location = aws
         .glue
@@ -159,9 +236,19 @@ async fn compaction_on_s3_switches_the_glue_partition_and_retires_the_old_object
         .location()
         .unwrap()
         .to_owned();
-    assert!(location.starts_with("s3://compact-s3/logs/.quarry-compact/"), "{location}");
-    assert!(location.ends_with("/year=2023/month=01/day=02/"), "{location}");
-    assert!(keys_under(&aws, "compact-s3", "logs/year=2023/month=01/day=02/").await.is_empty());
+    assert!(
+        location.starts_with("s3://compact-s3/logs/.quarry-compact/"),
+        "{location}"
+    );
+    assert!(
+        location.ends_with("/year=2023/month=01/day=02/"),
+        "{location}"
+    );
+    assert!(
+        keys_under(&aws, "compact-s3", "logs/year=2023/month=01/day=02/")
+            .await
+            .is_empty()
+    );
     let journals: Vec<String> = keys_under(&aws, "compact-s3", "logs/.quarry-compact/")
         .await
         .into_iter()
@@ -169,13 +256,22 @@ async fn compaction_on_s3_switches_the_glue_partition_and_retires_the_old_object
         .collect();
     assert!(journals.is_empty(), "{journals:?}");
 
+    // quarry's local engine reads the moved partition once, where Glue points.
+    let per_day =
+        [["01", "600"], ["02", "600"], ["03", "600"]].map(|r| r.map(str::to_owned).to_vec());
+    assert_eq!(rows_via_local_engine(&aws, "compact_db").await, per_day);
+
     // The doctor reads the moved partition where Glue points: nothing missing, nothing stray.
     let report = catalog.doctor(&name).await.unwrap();
     assert_eq!(report.examined.data_files, 13);
     assert_eq!(report.examined.rows, 1800);
     let codes: Vec<&str> = report.findings.iter().map(|f| f.code).collect();
     assert_eq!(codes, ["small-files"], "{:#?}", report.findings);
-    assert_eq!(report.findings[0].evidence.partitions.len(), 2, "day 2 is compacted");
+    assert_eq!(
+        report.findings[0].evidence.partitions.len(),
+        2,
+        "day 2 is compacted"
+    );
 }
 
 #[tokio::test]
@@ -196,20 +292,44 @@ async fn a_run_killed_before_or_after_its_switch_is_settled_by_the_next_command(
         "new_location": format!("s3://compact-crash/{staged_run}year=2023/month=01/day=01/"),
     });
     for (key, body) in [
-        (format!("{staged_run}journal.json"), journal.to_string().into_bytes()),
-        (format!("{staged_run}year=2023/month=01/day=01/part-x.parquet"), b"staged".to_vec()),
+        (
+            format!("{staged_run}journal.json"),
+            journal.to_string().into_bytes(),
+        ),
+        (
+            format!("{staged_run}year=2023/month=01/day=01/part-x.parquet"),
+            b"staged".to_vec(),
+        ),
     ] {
-        aws.s3.put_object().bucket("compact-crash").key(key).body(body.into()).send().await.unwrap();
+        aws.s3
+            .put_object()
+            .bucket("compact-crash")
+            .key(key)
+            .body(body.into())
+            .send()
+            .await
+            .unwrap();
     }
     // Killed after the switch, before retiring: a real compaction whose old objects come back.
     let day_three = ["2023", "01", "03"].map(str::to_owned);
     let old_keys = keys_under(&aws, "compact-crash", "logs/year=2023/month=01/day=03/").await;
     let mut saved = Vec::new();
     for key in &old_keys {
-        let body = aws.s3.get_object().bucket("compact-crash").key(key).send().await.unwrap();
+        let body = aws
+            .s3
+            .get_object()
+            .bucket("compact-crash")
+            .key(key)
+            .send()
+            .await
+            .unwrap();
         saved.push((key.clone(), body.body.collect().await.unwrap().into_bytes()));
     }
-    catalog.compact_partition(&name, &day_three, 128 << 20).await.unwrap().unwrap();
+    catalog
+        .compact_partition(&name, &day_three, 128 << 20)
+        .await
+        .unwrap()
+        .unwrap();
     let switched = aws
         .glue
         .get_partition()
@@ -227,9 +347,22 @@ async fn a_run_killed_before_or_after_its_switch_is_settled_by_the_next_command(
         .unwrap()
         .to_owned();
     for (key, body) in saved {
-        aws.s3.put_object().bucket("compact-crash").key(key).body(body.to_vec().into()).send().await.unwrap();
+        aws.s3
+            .put_object()
+            .bucket("compact-crash")
+            .key(key)
+            .body(body.to_vec().into())
+            .send()
+            .await
+            .unwrap();
     }
-    let run = switched.strip_prefix("s3://compact-crash/").unwrap().split("year=").next().unwrap().to_owned();
+    let run = switched
+        .strip_prefix("s3://compact-crash/")
+        .unwrap()
+        .split("year=")
+        .next()
+        .unwrap()
+        .to_owned();
     let journal = serde_json::json!({
         "values": day_three,
         "old_location": "s3://compact-crash/logs/year=2023/month=01/day=03/",
@@ -244,20 +377,38 @@ async fn a_run_killed_before_or_after_its_switch_is_settled_by_the_next_command(
         .send()
         .await
         .unwrap();
-    // Both states count each row once for a catalog reader.
+    // Both states count each row once for a catalog reader, and for quarry's local engine
+    // (which leaves a run holding its journal out and reads the old folders).
     assert_eq!(rows_via_catalog(&aws, "crash_db").await, expected);
+    let per_day =
+        [["01", "600"], ["02", "600"], ["03", "600"]].map(|r| r.map(str::to_owned).to_vec());
+    assert_eq!(rows_via_local_engine(&aws, "crash_db").await, per_day);
 
     let settled = catalog.recover_compactions(&name).await.unwrap();
     assert_eq!(settled.len(), 2, "{settled:?}");
     assert_eq!(rows_via_catalog(&aws, "crash_db").await, expected);
-    assert!(keys_under(&aws, "compact-crash", staged_run).await.is_empty());
-    assert!(keys_under(&aws, "compact-crash", "logs/year=2023/month=01/day=03/").await.is_empty());
+    assert!(
+        keys_under(&aws, "compact-crash", staged_run)
+            .await
+            .is_empty()
+    );
+    assert!(
+        keys_under(&aws, "compact-crash", "logs/year=2023/month=01/day=03/")
+            .await
+            .is_empty()
+    );
     let leftovers: Vec<String> = keys_under(&aws, "compact-crash", "logs/.quarry-compact/")
         .await
         .into_iter()
         .filter(|k| !k.starts_with(&run))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert_eq!(rows_via_local_engine(&aws, "crash_db").await, per_day);
     // Day 1 was never switched: its six files are where they were.
-    assert_eq!(keys_under(&aws, "compact-crash", "logs/year=2023/month=01/day=01/").await.len(), 6);
+    assert_eq!(
+        keys_under(&aws, "compact-crash", "logs/year=2023/month=01/day=01/")
+            .await
+            .len(),
+        6
+    );
 }

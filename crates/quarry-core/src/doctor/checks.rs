@@ -150,9 +150,9 @@ fn left_behind(
         .collect();
     let stranded: Vec<&StoredPartition> = with_data(storage)
         .filter(|p| {
-            locations.get(&p.values[..]).is_some_and(|registered| {
-                *registered != format!("{}{}/", storage.location, p.path)
-            })
+            locations
+                .get(&p.values[..])
+                .is_some_and(|registered| *registered != format!("{}{}/", storage.location, p.path))
         })
         .collect();
     if stranded.is_empty() {

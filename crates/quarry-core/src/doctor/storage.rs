@@ -146,17 +146,17 @@ impl Inventory {
                 Some(values.clone())
             } else {
                 (folders.len() == keys.len())
-                .then(|| {
-                    folders
-                        .iter()
-                        .zip(keys)
-                        .map(|(folder, key)| {
-                            let (k, v) = folder.split_once('=')?;
-                            k.eq_ignore_ascii_case(key).then(|| v.to_owned())
-                        })
-                        .collect()
-                })
-                .flatten()
+                    .then(|| {
+                        folders
+                            .iter()
+                            .zip(keys)
+                            .map(|(folder, key)| {
+                                let (k, v) = folder.split_once('=')?;
+                                k.eq_ignore_ascii_case(key).then(|| v.to_owned())
+                            })
+                            .collect()
+                    })
+                    .flatten()
             };
             match values {
                 Some(values) if !keys.is_empty() => {

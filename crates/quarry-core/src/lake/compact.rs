@@ -231,8 +231,8 @@ fn read_sorted(
 ) -> Result<(RecordBatch, Option<String>), CompactError> {
     let mut sources = Vec::with_capacity(files.len());
     for file in files {
-        let handle = File::open(file)
-            .map_err(|e| CompactError::Unreadable(file.clone(), e.to_string()))?;
+        let handle =
+            File::open(file).map_err(|e| CompactError::Unreadable(file.clone(), e.to_string()))?;
         sources.push((file.clone(), handle));
     }
     merge_sorted(dir, sources)

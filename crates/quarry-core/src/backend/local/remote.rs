@@ -129,7 +129,9 @@ impl RemoteTables {
                     .collect(),
             );
         let url = ListingTableUrl::parse(&location).map_err(|e| not_local(e.to_string()))?;
-        let config = ListingTableConfig::new(url)
+        let mut urls = vec![url];
+        urls.extend(compacted_runs(ctx, &location).await);
+        let config = ListingTableConfig::new_with_multi_paths(urls)
             .with_listing_options(listing)
             .infer_schema(&state)
             .await
@@ -179,6 +181,46 @@ impl RemoteTables {
         buckets.insert(bucket.to_owned());
         Ok(())
     }
+}
+
+/// The finished runs of `quarry compact` on S3 under the table's location: each holds
+/// `key=value/` folders that Glue partitions now point at, while their old folders are gone.
+/// A run still holding its journal is left out: until recovery settles it, the partition's old
+/// files are the ones to read, and reading both would count rows twice.
+async fn compacted_runs(ctx: &SessionContext, location: &str) -> Vec<ListingTableUrl> {
+    let Ok(url) = url::Url::parse(location) else {
+        return Vec::new();
+    };
+    let Ok(store_url) = datafusion::execution::object_store::ObjectStoreUrl::parse(format!(
+        "{}://{}",
+        url.scheme(),
+        url.host_str().unwrap_or_default()
+    )) else {
+        return Vec::new();
+    };
+    let Ok(store) = ctx.runtime_env().object_store(&store_url) else {
+        return Vec::new();
+    };
+    let staging =
+        object_store::path::Path::from(format!("{}/.quarry-compact", url.path().trim_matches('/')));
+    let Ok(listed) = store.list_with_delimiter(Some(&staging)).await else {
+        return Vec::new();
+    };
+    let mut runs = Vec::new();
+    for run in listed.common_prefixes {
+        let journal = run.clone().join("journal.json");
+        if matches!(
+            object_store::ObjectStoreExt::head(&store, &journal).await,
+            Err(object_store::Error::NotFound { .. })
+        ) && let Ok(run_url) = ListingTableUrl::parse(format!(
+            "{}://{}/{run}/",
+            url.scheme(),
+            url.host_str().unwrap_or_default()
+        )) {
+            runs.push(run_url);
+        }
+    }
+    runs
 }
 
 /// The catalog table a reference names, or `None` for DataFusion's own schemas.
