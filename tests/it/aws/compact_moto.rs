@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use aws_sdk_glue::types::{DatabaseInput, PartitionInput, TableInput};
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use quarry::backend::aws::{AwsClients, GlueCatalog};
-use quarry::backend::{Catalog, TableName};
+use quarry::backend::{Catalog, QueryEngine, TableName};
 use quarry::lake::demo::{self, DemoOptions};
 
 use super::doctor_moto::{column, descriptor};
@@ -147,7 +147,6 @@ async fn rows_via_local_engine(aws: &AwsClients, database: &str) -> Vec<Vec<Stri
         database: Some(database.to_owned()),
         ..quarry::backend::QueryContext::default()
     };
-    use quarry::backend::QueryEngine;
     let id = engine
         .submit(
             "SELECT day, count(*) FROM logs GROUP BY day ORDER BY day",
@@ -162,12 +161,12 @@ async fn rows_via_local_engine(aws: &AwsClients, database: &str) -> Vec<Vec<Stri
     for batch in &page.batches {
         let days = arrow::util::display::ArrayFormatter::try_new(
             batch.column(0).as_ref(),
-            &Default::default(),
+            &arrow::util::display::FormatOptions::default(),
         )
         .unwrap();
         let counts = arrow::util::display::ArrayFormatter::try_new(
             batch.column(1).as_ref(),
-            &Default::default(),
+            &arrow::util::display::FormatOptions::default(),
         )
         .unwrap();
         for row in 0..batch.num_rows() {

@@ -303,3 +303,121 @@ async fn quarry_doctor_on_aws_prints_json_exits_4_and_fixes_with_yes() {
     let refused = run(&["doctor_cli.logs", "--fix"]);
     assert_eq!(refused.status.code(), Some(2));
 }
+
+/// A projected table over `location` whose day range is `days`.
+async fn projected_table(aws: &AwsClients, database: &str, name: &str, location: &str, days: &str) {
+    aws.glue
+        .create_table()
+        .database_name(database)
+        .table_input(
+            TableInput::builder()
+                .name(name)
+                .storage_descriptor(descriptor(
+                    location,
+                    &[
+                        ("source", "string"),
+                        ("logtype", "string"),
+                        ("timestamp", "bigint"),
+                        ("message", "string"),
+                    ],
+                ))
+                .partition_keys(column("year", "string"))
+                .partition_keys(column("month", "string"))
+                .partition_keys(column("day", "string"))
+                .parameters("projection.enabled", "true")
+                .parameters("projection.year.type", "integer")
+                .parameters("projection.year.range", "2023,2023")
+                .parameters("projection.month.type", "integer")
+                .parameters("projection.month.range", "1,1")
+                .parameters("projection.month.digits", "2")
+                .parameters("projection.day.type", "integer")
+                .parameters("projection.day.range", days)
+                .parameters("projection.day.digits", "2")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+#[ignore = "needs moto: scripts/test.sh"]
+async fn a_projection_is_checked_against_the_days_in_s3() {
+    let aws = clients("eu-west-3").await;
+    let lake = tempfile::tempdir().unwrap();
+    let options = DemoOptions {
+        days: 4,
+        rows_per_day: 50,
+        threads: Some(1),
+        ..DemoOptions::new(lake.path().to_path_buf())
+    };
+    demo::generate(&options, &|_| {}).unwrap();
+    create_bucket(&aws, "projected").await;
+    upload(
+        &aws.s3,
+        "projected",
+        "logs/",
+        &lake.path().join("logs_db/logs"),
+    )
+    .await;
+    aws.glue
+        .create_database()
+        .database_input(
+            DatabaseInput::builder()
+                .name("projected_db")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    projected_table(
+        &aws,
+        "projected_db",
+        "narrow",
+        "s3://projected/logs/",
+        "1,2",
+    )
+    .await;
+    projected_table(&aws, "projected_db", "wide", "s3://projected/logs/", "1,31").await;
+    let catalog = GlueCatalog::new(aws.glue.clone(), aws.s3.clone());
+
+    let narrow = catalog
+        .doctor(&TableName::new("projected_db", "narrow"))
+        .await
+        .unwrap();
+    let missed = find(&narrow, "projection-misses-data");
+    assert_eq!(missed.severity, Severity::Error);
+    assert_eq!(
+        missed.evidence.partitions,
+        ["year=2023/month=01/day=03", "year=2023/month=01/day=04"]
+    );
+    assert!(
+        narrow
+            .findings
+            .iter()
+            .all(|f| f.code != "projection-range-empty")
+    );
+
+    let wide = catalog
+        .doctor(&TableName::new("projected_db", "wide"))
+        .await
+        .unwrap();
+    assert!(
+        wide.findings
+            .iter()
+            .all(|f| f.code != "projection-misses-data")
+    );
+    let empty = find(&wide, "projection-range-empty");
+    let count = |name: &str| {
+        empty
+            .evidence
+            .counts
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap()
+            .1
+    };
+    assert_eq!((count("projected"), count("with_data")), (31, 4));
+}

@@ -176,7 +176,7 @@ impl GlueCatalog {
                 .ok()
                 .and_then(|body| serde_json::from_slice(&body).ok());
             let Some(journal) = journal else {
-                self.delete_objects(&table.bucket, &[key.clone()]).await?;
+                self.delete_objects(&table.bucket, std::slice::from_ref(key)).await?;
                 continue;
             };
             let location = self.partition_location(name, &journal.values).await?;
