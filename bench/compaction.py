@@ -19,7 +19,7 @@ import tomllib
 from pathlib import Path
 
 from common import QUARRY, ROOT, TARGET, write_between_markers
-from run import LAYOUTS, RUNS, THREADS, best_of, geomean, setup
+from run import LAYOUTS, RUNS, THREADS, geomean, measure, setup
 
 BEGIN, END = "<!-- bench:compact:begin -->", "<!-- bench:compact:end -->"
 SMALL = LAYOUTS[48][0]
@@ -73,22 +73,6 @@ def time_duckdb_rewrite(duckdb):
     return elapsed
 
 
-def measure(duckdb, queries, lake, label):
-    pattern = f"{lake}/logs_db/logs/*/*/*/*.parquet"
-    view = (f"SET threads={THREADS}; CREATE VIEW logs AS SELECT * FROM read_parquet('{pattern}', "
-            "hive_partitioning=true, hive_types_autocast=false);")
-    rows = []
-    for q in queries:
-        quarry_cmd = [str(QUARRY), "--lake", str(lake), "query", "--threads", str(THREADS),
-                      "--format", "csv", q["sql"]]
-        duck_cmd = [str(duckdb), "-csv", "-c", view + q.get("duckdb", q["sql"])]
-        t_quarry, t_duck = best_of(quarry_cmd), best_of(duck_cmd)
-        rows.append((q["name"], t_quarry, t_duck, t_quarry / t_duck))
-        print(f"{label:<10} {q['name']:<32} quarry {t_quarry:7.3f} s  duckdb {t_duck:7.3f} s"
-              f"  ratio {t_quarry / t_duck:5.2f}", flush=True)
-    return rows
-
-
 def main():
     duckdb = setup([48])
     queries = tomllib.loads((ROOT / "bench" / "queries.toml").read_text())["query"]
@@ -100,8 +84,8 @@ def main():
     print(f"compaction: {files_before} files ({mb:.1f} MB) -> {files_after} files; quarry "
           f"{t_quarry:.2f} s ({mb / t_quarry:.1f} MB/s), DuckDB {t_duck:.2f} s "
           f"({mb / t_duck:.1f} MB/s)", flush=True)
-    before = measure(duckdb, queries, SMALL, "48/day")
-    after = measure(duckdb, queries, COMPACTED, "compacted")
+    before = measure(duckdb, queries, 48, SMALL, "48/day    ")
+    after = measure(duckdb, queries, 48, COMPACTED, "compacted ")
     version = subprocess.run([str(duckdb), "--version"], capture_output=True, text=True).stdout.strip()
     lines = [
         f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores ({platform.machine()}), "

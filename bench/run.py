@@ -60,9 +60,10 @@ def best_of(cmd):
     return min(times)
 
 
-def measure(duckdb, queries, files):
-    """(query name, quarry s, DuckDB s, ratio) per query on one layout."""
-    lake = LAYOUTS[files][0]
+def measure(duckdb, queries, files, lake=None, label=None):
+    """(query name, quarry s, DuckDB s, ratio) per query on one layout (or on `lake`)."""
+    lake = lake or LAYOUTS[files][0]
+    label = label or f"{files:>3}/day"
     pattern = f"{lake}/logs_db/logs/*/*/*/*.parquet"
     # Partition values stay strings in both engines, as in Athena.
     view = (f"SET threads={THREADS}; CREATE VIEW logs AS SELECT * FROM read_parquet('{pattern}', "
@@ -74,7 +75,7 @@ def measure(duckdb, queries, files):
         duck_cmd = [str(duckdb), "-csv", "-c", view + q.get("duckdb", q["sql"])]
         t_quarry, t_duck = best_of(quarry_cmd), best_of(duck_cmd)
         rows.append((q["name"], t_quarry, t_duck, t_quarry / t_duck))
-        print(f"{files:>3}/day {q['name']:<32} quarry {t_quarry:7.3f} s  duckdb {t_duck:7.3f} s"
+        print(f"{label} {q['name']:<32} quarry {t_quarry:7.3f} s  duckdb {t_duck:7.3f} s"
               f"  ratio {t_quarry / t_duck:5.2f}", flush=True)
     return rows
 

@@ -9,6 +9,7 @@ use ratatui_widgets::borders::Borders;
 use ratatui_widgets::clear::Clear;
 use ratatui_widgets::paragraph::{Paragraph, Wrap};
 
+use super::centred;
 use super::theme::Theme;
 
 /// Draws `lines` in a box of `width` × `height` (shrunk to fit) centred over `area`, titled
@@ -35,15 +36,4 @@ pub(super) fn draw(
             ),
         popup,
     );
-}
-
-fn centred(area: Rect, width: u16, height: u16) -> Rect {
-    let width = width.min(area.width);
-    let height = height.min(area.height);
-    Rect {
-        x: area.x + (area.width - width) / 2,
-        y: area.y + (area.height - height) / 2,
-        width,
-        height,
-    }
 }

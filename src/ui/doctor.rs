@@ -19,12 +19,7 @@ use crate::text::escape_control;
 pub fn draw(frame: &mut Frame, area: Rect, view: &DoctorView, theme: &Theme) {
     let width = area.width.saturating_sub(4).max(20).min(area.width);
     let height = area.height.saturating_sub(2).max(8).min(area.height);
-    let popup = Rect {
-        x: area.x + (area.width - width) / 2,
-        y: area.y + (area.height - height) / 2,
-        width,
-        height,
-    };
+    let popup = super::centred(area, width, height);
     let keys = if view.confirming.is_some() {
         "y apply · any other key: no"
     } else {

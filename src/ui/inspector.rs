@@ -16,12 +16,7 @@ use crate::text::escape_control_keep_lines;
 pub fn draw(frame: &mut Frame, area: Rect, inspector: &Inspector, theme: &Theme) {
     let width = (area.width.saturating_sub(8)).max(20).min(area.width);
     let height = (area.height.saturating_sub(6)).max(5).min(area.height);
-    let popup = Rect {
-        x: area.x + (area.width - width) / 2,
-        y: area.y + (area.height - height) / 2,
-        width,
-        height,
-    };
+    let popup = super::centred(area, width, height);
     // Tabs would be drawn as one cell by some terminals and as a jump by others.
     let text = escape_control_keep_lines(&inspector.text).replace('\t', "    ");
     let lines: Vec<Line> = text

@@ -123,3 +123,15 @@ pub fn draw(frame: &mut Frame, state: &AppState, bindings: &[Binding], theme: &T
         }
     }
 }
+
+/// A `width` × `height` rectangle in the middle of `area` (clipped to it): where overlays go.
+pub(crate) fn centred(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}

@@ -18,12 +18,7 @@ use crate::text::escape_control;
 pub fn draw(frame: &mut Frame, area: Rect, view: &PlanView, theme: &Theme) {
     let width = area.width.saturating_sub(6).max(20).min(area.width);
     let height = area.height.saturating_sub(4).max(5).min(area.height);
-    let popup = Rect {
-        x: area.x + (area.width - width) / 2,
-        y: area.y + (area.height - height) / 2,
-        width,
-        height,
-    };
+    let popup = super::centred(area, width, height);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border_focused)

@@ -5,13 +5,12 @@
 
 use std::collections::BTreeMap;
 
-use aws_sdk_glue::types::{DatabaseInput, PartitionInput, TableInput};
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use quarry::backend::aws::{AwsClients, GlueCatalog};
 use quarry::backend::{Catalog, QueryEngine, TableName};
 use quarry::lake::demo::{self, DemoOptions};
 
-use super::doctor_moto::{column, descriptor};
+use super::doctor_moto::{glue_database, glue_table, register_day};
 use super::local_moto::upload;
 use super::moto::{clients, create_bucket};
 
@@ -39,48 +38,30 @@ async fn small_file_table(aws: &AwsClients, bucket: &str, database: &str) {
         18
     );
     let location = format!("s3://{bucket}/logs/");
-    aws.glue
-        .create_database()
-        .database_input(DatabaseInput::builder().name(database).build().unwrap())
-        .send()
-        .await
-        .unwrap();
-    aws.glue
-        .create_table()
-        .database_name(database)
-        .table_input(
-            TableInput::builder()
-                .name("logs")
-                .storage_descriptor(descriptor(&location, &COLUMNS))
-                .partition_keys(column("year", "string"))
-                .partition_keys(column("month", "string"))
-                .partition_keys(column("day", "string"))
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    glue_database(aws, database).await;
+    glue_table(aws, database, "logs", &location, &COLUMNS, &[]).await;
     for day in ["01", "02", "03"] {
-        aws.glue
-            .create_partition()
-            .database_name(database)
-            .table_name("logs")
-            .partition_input(
-                PartitionInput::builder()
-                    .values("2023")
-                    .values("01")
-                    .values(day)
-                    .storage_descriptor(descriptor(
-                        &format!("{location}year=2023/month=01/day={day}/"),
-                        &COLUMNS,
-                    ))
-                    .build(),
-            )
-            .send()
-            .await
-            .unwrap();
+        register_day(aws, database, &location, day, &COLUMNS).await;
     }
+}
+
+/// Where Glue says a partition of `database.logs` lives.
+async fn partition_location(aws: &AwsClients, database: &str, values: &[String]) -> String {
+    aws.glue
+        .get_partition()
+        .database_name(database)
+        .table_name("logs")
+        .set_partition_values(Some(values.to_vec()))
+        .send()
+        .await
+        .unwrap()
+        .partition()
+        .unwrap()
+        .storage_descriptor()
+        .unwrap()
+        .location()
+        .unwrap()
+        .to_owned()
 }
 
 /// Rows per day as a catalog reader counts them: each Glue partition's location listed, every
@@ -219,22 +200,7 @@ async fn compaction_on_s3_switches_the_glue_partition_and_retires_the_old_object
         (6, 1, 600)
     );
     assert_eq!(rows_via_catalog(&aws, "compact_db").await, expected);
-    let location = aws
-        .glue
-        .get_partition()
-        .database_name("compact_db")
-        .table_name("logs")
-        .set_partition_values(Some(values.to_vec()))
-        .send()
-        .await
-        .unwrap()
-        .partition()
-        .unwrap()
-        .storage_descriptor()
-        .unwrap()
-        .location()
-        .unwrap()
-        .to_owned();
+    let location = partition_location(&aws, "compact_db", &values).await;
     assert!(
         location.starts_with("s3://compact-s3/logs/.quarry-compact/"),
         "{location}"
@@ -329,22 +295,7 @@ async fn a_run_killed_before_or_after_its_switch_is_settled_by_the_next_command(
         .await
         .unwrap()
         .unwrap();
-    let switched = aws
-        .glue
-        .get_partition()
-        .database_name("crash_db")
-        .table_name("logs")
-        .set_partition_values(Some(day_three.to_vec()))
-        .send()
-        .await
-        .unwrap()
-        .partition()
-        .unwrap()
-        .storage_descriptor()
-        .unwrap()
-        .location()
-        .unwrap()
-        .to_owned();
+    let switched = partition_location(&aws, "crash_db", &day_three).await;
     for (key, body) in saved {
         aws.s3
             .put_object()

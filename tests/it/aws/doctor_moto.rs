@@ -38,6 +38,73 @@ pub(super) fn descriptor(location: &str, columns: &[(&str, &str)]) -> StorageDes
     builder.build()
 }
 
+/// Creates Glue database `database`.
+pub(super) async fn glue_database(aws: &AwsClients, database: &str) {
+    aws.glue
+        .create_database()
+        .database_input(DatabaseInput::builder().name(database).build().unwrap())
+        .send()
+        .await
+        .unwrap();
+}
+
+/// Creates a Parquet table partitioned by year, month and day at `location`, with `columns`
+/// and the table properties `parameters`.
+pub(super) async fn glue_table(
+    aws: &AwsClients,
+    database: &str,
+    name: &str,
+    location: &str,
+    columns: &[(&str, &str)],
+    parameters: &[(&str, &str)],
+) {
+    let mut table = TableInput::builder()
+        .name(name)
+        .storage_descriptor(descriptor(location, columns))
+        .partition_keys(column("year", "string"))
+        .partition_keys(column("month", "string"))
+        .partition_keys(column("day", "string"));
+    for (key, value) in parameters {
+        table = table.parameters(*key, *value);
+    }
+    aws.glue
+        .create_table()
+        .database_name(database)
+        .table_input(table.build().unwrap())
+        .send()
+        .await
+        .unwrap();
+}
+
+/// Registers day `day` of January 2023 of `database.logs` at its folder under `location`,
+/// with its own `columns`.
+pub(super) async fn register_day(
+    aws: &AwsClients,
+    database: &str,
+    location: &str,
+    day: &str,
+    columns: &[(&str, &str)],
+) {
+    aws.glue
+        .create_partition()
+        .database_name(database)
+        .table_name("logs")
+        .partition_input(
+            PartitionInput::builder()
+                .values("2023")
+                .values("01")
+                .values(day)
+                .storage_descriptor(descriptor(
+                    &format!("{location}year=2023/month=01/day={day}/"),
+                    columns,
+                ))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+}
+
 /// The demo lake's four days in S3 under `bucket/logs/`, and a Glue table over them whose
 /// `message` is declared `int` (the files hold strings). Days 1 and 2 are registered, day 2
 /// with its own schema saying `timestamp` is a string; day 9 is registered without objects.
@@ -60,28 +127,8 @@ async fn broken_lake(aws: &AwsClients, bucket: &str, database: &str) {
         ("timestamp", "bigint"),
         ("message", "int"),
     ];
-    aws.glue
-        .create_database()
-        .database_input(DatabaseInput::builder().name(database).build().unwrap())
-        .send()
-        .await
-        .unwrap();
-    aws.glue
-        .create_table()
-        .database_name(database)
-        .table_input(
-            TableInput::builder()
-                .name("logs")
-                .storage_descriptor(descriptor(&location, &table_columns))
-                .partition_keys(column("year", "string"))
-                .partition_keys(column("month", "string"))
-                .partition_keys(column("day", "string"))
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    glue_database(aws, database).await;
+    glue_table(aws, database, "logs", &location, &table_columns, &[]).await;
     let mut day_two_columns = table_columns;
     day_two_columns[2] = ("timestamp", "string");
     for (day, columns) in [
@@ -89,24 +136,7 @@ async fn broken_lake(aws: &AwsClients, bucket: &str, database: &str) {
         ("02", &day_two_columns),
         ("09", &table_columns),
     ] {
-        aws.glue
-            .create_partition()
-            .database_name(database)
-            .table_name("logs")
-            .partition_input(
-                PartitionInput::builder()
-                    .values("2023")
-                    .values("01")
-                    .values(day)
-                    .storage_descriptor(descriptor(
-                        &format!("{location}year=2023/month=01/day={day}/"),
-                        columns,
-                    ))
-                    .build(),
-            )
-            .send()
-            .await
-            .unwrap();
+        register_day(aws, database, &location, day, columns).await;
     }
 }
 
@@ -306,39 +336,24 @@ async fn quarry_doctor_on_aws_prints_json_exits_4_and_fixes_with_yes() {
 
 /// A projected table over `location` whose day range is `days`.
 async fn projected_table(aws: &AwsClients, database: &str, name: &str, location: &str, days: &str) {
-    aws.glue
-        .create_table()
-        .database_name(database)
-        .table_input(
-            TableInput::builder()
-                .name(name)
-                .storage_descriptor(descriptor(
-                    location,
-                    &[
-                        ("source", "string"),
-                        ("logtype", "string"),
-                        ("timestamp", "bigint"),
-                        ("message", "string"),
-                    ],
-                ))
-                .partition_keys(column("year", "string"))
-                .partition_keys(column("month", "string"))
-                .partition_keys(column("day", "string"))
-                .parameters("projection.enabled", "true")
-                .parameters("projection.year.type", "integer")
-                .parameters("projection.year.range", "2023,2023")
-                .parameters("projection.month.type", "integer")
-                .parameters("projection.month.range", "1,1")
-                .parameters("projection.month.digits", "2")
-                .parameters("projection.day.type", "integer")
-                .parameters("projection.day.range", days)
-                .parameters("projection.day.digits", "2")
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    let columns = [
+        ("source", "string"),
+        ("logtype", "string"),
+        ("timestamp", "bigint"),
+        ("message", "string"),
+    ];
+    let parameters = [
+        ("projection.enabled", "true"),
+        ("projection.year.type", "integer"),
+        ("projection.year.range", "2023,2023"),
+        ("projection.month.type", "integer"),
+        ("projection.month.range", "1,1"),
+        ("projection.month.digits", "2"),
+        ("projection.day.type", "integer"),
+        ("projection.day.range", days),
+        ("projection.day.digits", "2"),
+    ];
+    glue_table(aws, database, name, location, &columns, &parameters).await;
 }
 
 #[tokio::test]

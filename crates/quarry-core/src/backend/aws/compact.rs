@@ -46,16 +46,7 @@ impl GlueCatalog {
     ) -> Result<Option<Compacted>, CatalogError> {
         let info = self.table_info(name).await?;
         let table = parse(&info.location)?;
-        let partition = self
-            .glue
-            .get_partition()
-            .database_name(&name.database)
-            .table_name(&name.name)
-            .set_partition_values(Some(values.to_vec()))
-            .send()
-            .await
-            .map_err(|e| service(&describe(&e, &format!("Glue GetPartition on {name}"))))?;
-        let partition = partition.partition().ok_or_else(|| {
+        let partition = self.partition(name, values).await?.ok_or_else(|| {
             CatalogError::Service(format!("{name} has no partition {}", values.join("/")))
         })?;
         let descriptor = partition.storage_descriptor().cloned().unwrap_or_else(|| {
@@ -198,11 +189,12 @@ impl GlueCatalog {
         Ok(settled)
     }
 
-    async fn partition_location(
+    /// One partition as Glue holds it, if it exists.
+    async fn partition(
         &self,
         name: &TableName,
         values: &[String],
-    ) -> Result<Option<String>, CatalogError> {
+    ) -> Result<Option<aws_sdk_glue::types::Partition>, CatalogError> {
         let output = self
             .glue
             .get_partition()
@@ -212,11 +204,18 @@ impl GlueCatalog {
             .send()
             .await
             .map_err(|e| service(&describe(&e, &format!("Glue GetPartition on {name}"))))?;
-        Ok(output
-            .partition()
-            .and_then(|p| p.storage_descriptor())
-            .and_then(|s| s.location())
-            .map(str::to_owned))
+        Ok(output.partition().cloned())
+    }
+
+    async fn partition_location(
+        &self,
+        name: &TableName,
+        values: &[String],
+    ) -> Result<Option<String>, CatalogError> {
+        Ok(self
+            .partition(name, values)
+            .await?
+            .and_then(|p| p.storage_descriptor().and_then(|s| s.location()).map(str::to_owned)))
     }
 
     /// Deletes the old objects, then the journal (last: until it goes, recovery can finish).

@@ -279,15 +279,7 @@ impl GlueCatalog {
                 .send()
                 .await
                 .map_err(|e| service(&describe(&e, &format!("Glue BatchCreatePartition on {name}"))))?;
-            failed.extend(output.errors().iter().map(|e| {
-                format!(
-                    "{}: {}",
-                    e.partition_values().join("/"),
-                    e.error_detail()
-                        .and_then(|d| d.error_message())
-                        .unwrap_or("refused")
-                )
-            }));
+            failed.extend(output.errors().iter().map(refusal));
         }
         outcome("registered", partitions.len(), &failed)
     }
@@ -318,15 +310,7 @@ impl GlueCatalog {
                 .send()
                 .await
                 .map_err(|e| service(&describe(&e, &format!("Glue BatchDeletePartition on {name}"))))?;
-            failed.extend(output.errors().iter().map(|e| {
-                format!(
-                    "{}: {}",
-                    e.partition_values().join("/"),
-                    e.error_detail()
-                        .and_then(|d| d.error_message())
-                        .unwrap_or("refused")
-                )
-            }));
+            failed.extend(output.errors().iter().map(refusal));
         }
         outcome("removed", partitions.len(), &failed)
     }
@@ -342,6 +326,18 @@ impl GlueCatalog {
             .unwrap_or_else(PoisonError::into_inner)
             .clear();
     }
+}
+
+/// `2023/01/07: why`, for a partition a Glue batch call refused.
+fn refusal(error: &aws_sdk_glue::types::PartitionError) -> String {
+    format!(
+        "{}: {}",
+        error.partition_values().join("/"),
+        error
+            .error_detail()
+            .and_then(|d| d.error_message())
+            .unwrap_or("refused")
+    )
 }
 
 /// `registered 3 partitions`, or an error naming the ones Glue refused.
