@@ -191,6 +191,11 @@ pub enum Action {
     ResultsPlan,
     /// A key in the plan overlay.
     PlanKey(super::plan_view::PlanKey),
+    /// Rows per partition (values, rows) for the calendar, or why they could not be counted.
+    PartitionRowsCounted {
+        request: Ticket,
+        result: Result<Vec<(Vec<String>, u64)>, String>,
+    },
     /// The doctor overlay: `D` in the catalog, its keys, and the examinations' answers.
     Doctor(super::doctor_view::DoctorMessage),
     /// A finished local run's plan with its measurements.
@@ -434,6 +439,11 @@ pub enum Effect {
     },
     CancelCompare {
         ticket: Ticket,
+    },
+    /// Count the rows of every partition of `table` from the footers.
+    CountPartitionRows {
+        request: Ticket,
+        table: TableName,
     },
     /// Run the lake doctor on `table`.
     Examine {

@@ -178,17 +178,20 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
         | Action::PartitionsCollapse
         | Action::PartitionsToggleView
         | Action::PartitionsMark
-        | Action::PartitionsRange
-        | Action::PartitionsCalendarMetric) => {
+        | Action::PartitionsRange) => {
             browse::with_browser(state, |b| match key {
                 Action::PartitionsExpand => b.expand(),
                 Action::PartitionsCollapse => b.collapse(),
                 Action::PartitionsToggleView => b.toggle_view(),
                 Action::PartitionsMark => b.toggle_mark(),
                 Action::PartitionsRange => b.toggle_range(),
-                _ => b.calendar_files = !b.calendar_files,
+                _ => {}
             });
             Vec::new()
+        }
+        Action::PartitionsCalendarMetric => super::partitions::calendar::cycle_metric(state),
+        Action::PartitionRowsCounted { request, result } => {
+            super::partitions::calendar::rows_counted(state, request, result)
         }
         Action::PartitionsStartFilter => {
             browse::with_browser(state, |b| b.editing_filter = true);

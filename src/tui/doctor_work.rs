@@ -1,4 +1,5 @@
-//! The doctor overlay's work: examinations and catalog fixes as tokio tasks. An examination
+//! Work that reads every footer of a table: the doctor overlay's examinations and catalog
+//! fixes, and the calendar's rows per day, as tokio tasks. An examination
 //! reads every footer of a table, so it can take a while on S3: closing the overlay aborts it.
 
 use std::collections::HashMap;
@@ -59,6 +60,15 @@ pub fn start(
                     .await
                     .map_err(|e| e.to_string());
                 let _ = tx.send(Action::Doctor(DoctorMessage::Applied { request, result }));
+            });
+        }
+        Effect::CountPartitionRows { request, table } => {
+            tokio::spawn(async move {
+                let result = catalog
+                    .partition_rows(&table)
+                    .await
+                    .map_err(|e| e.to_string());
+                let _ = tx.send(Action::PartitionRowsCounted { request, result });
             });
         }
         _ => {}

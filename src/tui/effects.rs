@@ -165,6 +165,7 @@ impl EffectRunner {
             Effect::Compare { ticket, sql } => self.spawn_compare(ticket, sql),
             effect @ (Effect::Examine { .. }
             | Effect::CancelExamine { .. }
+            | Effect::CountPartitionRows { .. }
             | Effect::ApplyFix { .. }) => {
                 super::doctor_work::start(effect, catalog, tx, &self.examinations);
             }

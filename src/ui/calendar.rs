@@ -10,6 +10,7 @@ use ratatui_core::text::{Line, Span};
 use ratatui_widgets::paragraph::Paragraph;
 
 use super::theme::Theme;
+use crate::app::partitions::calendar::{CalendarMetric, RowCounts};
 use crate::app::partitions::{CalendarDay, PartitionBrowser};
 use crate::text::{human_bytes, thousands};
 
@@ -31,7 +32,12 @@ pub fn draw(
     focused: bool,
 ) {
     let days = browser.calendar_days();
-    let files = browser.calendar_files;
+    // Rows shade only once counted; until then the days shade by bytes and the summary says why.
+    let rows_ready = matches!(browser.row_counts, RowCounts::Counted(_));
+    let files = match browser.calendar_metric {
+        CalendarMetric::Rows if !rows_ready => CalendarMetric::Bytes,
+        metric => metric,
+    };
     let rows = browser.rows();
     let (Some(first), Some(last)) = (days.first(), days.last()) else {
         let text = "no year/month/day partitions to draw";
@@ -40,7 +46,7 @@ pub fn draw(
     };
     let mut sizes: Vec<u64> = days
         .iter()
-        .filter_map(|d| d.totals.map(|t| measure(&t, files)))
+        .filter_map(|d| d.totals.map(|t| measure(d, &t, files)))
         .collect();
     sizes.sort_unstable();
     let median = sizes
@@ -92,7 +98,7 @@ pub fn draw(
             let (mark, mut style) = match day.totals {
                 None => ("·", theme.error.add_modifier(Modifier::BOLD)),
                 Some(t) => {
-                    let value = measure(&t, files);
+                    let value = measure(day, &t, files);
                     let quarters = (value as f64 / largest as f64 * 4.0).ceil() as usize;
                     let shade = quarters.clamp(1, 4) - 1;
                     let style = if outlier(value, median) {
@@ -116,6 +122,20 @@ pub fn draw(
     }
     lines.push(Line::default());
     lines.push(summary(&days, median, files, theme));
+    match (&browser.calendar_metric, &browser.row_counts) {
+        (CalendarMetric::Rows, RowCounts::Counting(_)) => lines.push(Line::styled(
+            "counting rows: reading every file's footer (shaded by bytes meanwhile)…",
+            theme.muted,
+        )),
+        (CalendarMetric::Rows, RowCounts::Failed(why)) => lines.push(Line::styled(
+            format!(
+                "rows could not be counted: {}",
+                crate::text::escape_control(why)
+            ),
+            theme.error,
+        )),
+        _ => {}
+    }
     lines.push(cursor_line(&days[cursor], median, files, theme));
     lines.push(Line::styled(
         "←→ day · ↑↓ week · Space mark · v range · Enter adds the days to the WHERE · t view",
@@ -125,13 +145,18 @@ pub fn draw(
 }
 
 /// `365 days · 2 missing · 3 outliers · ░▒▓█ bytes per day`.
-fn summary<'a>(days: &[CalendarDay], median: u64, files: bool, theme: &Theme) -> Line<'a> {
+fn summary<'a>(
+    days: &[CalendarDay],
+    median: u64,
+    files: CalendarMetric,
+    theme: &Theme,
+) -> Line<'a> {
     let missing = days.iter().filter(|d| d.totals.is_none()).count();
     let outliers = days
         .iter()
         .filter(|d| {
             d.totals
-                .is_some_and(|t| outlier(measure(&t, files), median))
+                .is_some_and(|t| outlier(measure(d, &t, files), median))
         })
         .count();
     Line::from(vec![
@@ -162,7 +187,11 @@ fn summary<'a>(days: &[CalendarDay], median: u64, files: bool, theme: &Theme) ->
         Span::styled(
             format!(
                 "   ░▒▓█ {} per day, quarters of the largest (m switches) · ",
-                if files { "files" } else { "bytes" }
+                match files {
+                    CalendarMetric::Bytes => "bytes",
+                    CalendarMetric::Files => "files",
+                    CalendarMetric::Rows => "rows",
+                }
             ),
             theme.muted,
         ),
@@ -172,7 +201,12 @@ fn summary<'a>(days: &[CalendarDay], median: u64, files: bool, theme: &Theme) ->
 }
 
 /// The cursor's day: its partition's files and bytes, or why nothing is there.
-fn cursor_line<'a>(day: &CalendarDay, median: u64, files: bool, theme: &Theme) -> Line<'a> {
+fn cursor_line<'a>(
+    day: &CalendarDay,
+    median: u64,
+    files: CalendarMetric,
+    theme: &Theme,
+) -> Line<'a> {
     let date = format_day(day.date);
     match day.totals {
         None => Line::styled(
@@ -189,7 +223,10 @@ fn cursor_line<'a>(day: &CalendarDay, median: u64, files: bool, theme: &Theme) -
                 if t.files == 1 { "" } else { "s" },
                 human_bytes(t.bytes)
             );
-            if outlier(measure(&t, files), median) {
+            if let Some(rows) = day.rows {
+                text = format!("{text} · {} rows", thousands(rows));
+            }
+            if outlier(measure(day, &t, files), median) {
                 text = format!(
                     "{text} · far from the median day ({})",
                     amount(median, files)
@@ -204,20 +241,27 @@ fn format_day(date: NaiveDate) -> String {
     date.format("%Y-%m-%d %a").to_string()
 }
 
-/// What the calendar shades a day by: its files, or its bytes.
-fn measure(totals: &crate::app::partitions::Totals, files: bool) -> u64 {
-    if files { totals.files } else { totals.bytes }
+/// What the calendar shades a day by: its bytes, files or rows.
+fn measure(day: &CalendarDay, totals: &crate::app::partitions::Totals, by: CalendarMetric) -> u64 {
+    match by {
+        CalendarMetric::Bytes => totals.bytes,
+        CalendarMetric::Files => totals.files,
+        CalendarMetric::Rows => day.rows.unwrap_or(0),
+    }
 }
 
-/// `1.2 MB`, or `3 files`.
-fn amount(value: u64, files: bool) -> String {
-    if files {
+/// `1.2 MB`, `3 files` or `20,000 rows`.
+fn amount(value: u64, by: CalendarMetric) -> String {
+    let counted = |word: &str| {
         format!(
-            "{} file{}",
+            "{} {word}{}",
             thousands(value),
             if value == 1 { "" } else { "s" }
         )
-    } else {
-        human_bytes(value)
+    };
+    match by {
+        CalendarMetric::Bytes => human_bytes(value),
+        CalendarMetric::Files => counted("file"),
+        CalendarMetric::Rows => counted("row"),
     }
 }

@@ -133,6 +133,38 @@ async fn partition_calendar() {
     let screen = render(&app, 200, 36);
     assert!(screen.contains("files per day"), "{screen}");
     assert!(screen.contains("median day, 1 file)"), "{screen}");
+    // m again: rows per day, counted from every footer off the UI thread; the cursor's day (the
+    // 4th, after the missing 3rd) holds the demo's rows for a day, read back with the parquet crate.
+    press(&mut app, KeyCode::Char('m'));
+    press(&mut app, KeyCode::Right);
+    settle(&mut app, |s| {
+        s.partitions.as_ref().is_some_and(|b| {
+            matches!(
+                b.row_counts,
+                quarry::app::partitions::calendar::RowCounts::Counted(_)
+            )
+        })
+    })
+    .await;
+    let day_four = lake.path().join("logs_db/logs/year=2023/month=01/day=04");
+    let expected: u64 = crate::common::parquet_files(&day_four)
+        .iter()
+        .map(|f| {
+            use parquet::file::reader::FileReader;
+            let reader =
+                parquet::file::reader::SerializedFileReader::new(std::fs::File::open(f).unwrap())
+                    .unwrap();
+            reader.metadata().file_metadata().num_rows() as u64
+        })
+        .sum();
+    let screen = render(&app, 200, 36);
+    assert!(screen.contains("rows per day"), "{screen}");
+    let rows = format!("{} rows", quarry::text::thousands(expected));
+    assert!(
+        screen.contains("2023-01-04 Wed: 1 file"),
+        "{screen}"
+    );
+    assert!(screen.contains(&rows), "{rows} in {screen}");
 }
 
 #[tokio::test]

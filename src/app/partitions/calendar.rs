@@ -3,9 +3,77 @@
 //! here, where the tree just skips it). Its rows are days in order, so the browser's marks and
 //! range work on them unchanged and a selection becomes the same partition condition.
 
+use std::collections::HashMap;
+
 use chrono::{Datelike, NaiveDate};
 
 use super::{PartitionBrowser, PartitionRow, Totals};
+use crate::app::action::Effect;
+use crate::app::state::AppState;
+
+/// What the calendar shades a day by (`m` cycles).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CalendarMetric {
+    #[default]
+    Bytes,
+    Files,
+    /// From the footers, counted the first time this is chosen.
+    Rows,
+}
+
+/// Rows per partition, read from every footer the first time the calendar shades by rows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum RowCounts {
+    #[default]
+    NotAsked,
+    /// Request `0` is reading the footers.
+    Counting(u64),
+    Counted(HashMap<Vec<String>, u64>),
+    Failed(String),
+}
+
+/// `m` in the calendar: bytes → files → rows → bytes. Rows are counted off the UI thread the
+/// first time (every footer of the table is read).
+pub fn cycle_metric(state: &mut AppState) -> Vec<Effect> {
+    let request = state.next_ticket;
+    let Some(browser) = state.partitions.as_mut() else {
+        return Vec::new();
+    };
+    browser.calendar_metric = match browser.calendar_metric {
+        CalendarMetric::Bytes => CalendarMetric::Files,
+        CalendarMetric::Files => CalendarMetric::Rows,
+        CalendarMetric::Rows => CalendarMetric::Bytes,
+    };
+    let ask = browser.calendar_metric == CalendarMetric::Rows
+        && matches!(
+            browser.row_counts,
+            RowCounts::NotAsked | RowCounts::Failed(_)
+        );
+    if !ask {
+        return Vec::new();
+    }
+    browser.row_counts = RowCounts::Counting(request);
+    let table = browser.table.clone();
+    state.next_ticket += 1;
+    vec![Effect::CountPartitionRows { request, table }]
+}
+
+/// The row counts arrived (dropped when the browser moved on to another request or table).
+pub fn rows_counted(
+    state: &mut AppState,
+    request: u64,
+    result: Result<Vec<(Vec<String>, u64)>, String>,
+) -> Vec<Effect> {
+    if let Some(browser) = state.partitions.as_mut()
+        && browser.row_counts == RowCounts::Counting(request)
+    {
+        browser.row_counts = match result {
+            Ok(rows) => RowCounts::Counted(rows.into_iter().collect()),
+            Err(e) => RowCounts::Failed(e),
+        };
+    }
+    Vec::new()
+}
 
 /// One day of the calendar.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,6 +83,8 @@ pub struct CalendarDay {
     pub path: Vec<String>,
     /// Its files and bytes; `None` when no partition holds the day.
     pub totals: Option<Totals>,
+    /// Its rows, once counted.
+    pub rows: Option<u64>,
 }
 
 /// Days shown at most (ten years), so a malformed key cannot make the view endless.
@@ -48,7 +118,15 @@ impl PartitionBrowser {
             .leaves
             .first()
             .is_some_and(|(values, _)| values.get(1).is_some_and(|m| m.len() == 2));
-        let mut by_day = std::collections::HashMap::<NaiveDate, Totals>::new();
+        let mut rows = HashMap::<NaiveDate, u64>::new();
+        if let RowCounts::Counted(counts) = &self.row_counts {
+            for (values, n) in counts {
+                if let Some(date) = date_of(values) {
+                    *rows.entry(date).or_default() += n;
+                }
+            }
+        }
+        let mut by_day = HashMap::<NaiveDate, Totals>::new();
         for (date, totals) in dated {
             let day = by_day.entry(date).or_default();
             day.partitions += totals.partitions;
@@ -61,6 +139,7 @@ impl PartitionBrowser {
             .map(|date| CalendarDay {
                 path: spell(date, padded),
                 totals: by_day.get(&date).copied(),
+                rows: rows.get(&date).copied(),
                 date,
             })
             .collect()

@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashSet};
 
 use crate::backend::{Partition, TableInfo, TableName};
 
-mod calendar;
+pub mod calendar;
 mod condition;
 
 pub use calendar::CalendarDay;
@@ -90,8 +90,9 @@ pub struct PartitionBrowser {
     /// The flat list's filter text, and whether keys go to it.
     pub filter: String,
     pub editing_filter: bool,
-    /// The calendar shades days by files (else by bytes).
-    pub calendar_files: bool,
+    /// What the calendar shades days by, and the rows per partition once counted.
+    pub calendar_metric: calendar::CalendarMetric,
+    pub row_counts: calendar::RowCounts,
     /// First row drawn, remembered by the drawing code so scrolling is calm.
     pub view_top: std::cell::Cell<usize>,
     roots: Vec<Node>,
@@ -122,7 +123,8 @@ impl PartitionBrowser {
             marked: BTreeSet::new(),
             filter: String::new(),
             editing_filter: false,
-            calendar_files: false,
+            calendar_metric: calendar::CalendarMetric::default(),
+            row_counts: calendar::RowCounts::default(),
             view_top: 0.into(),
             roots: Vec::new(),
             leaves: Vec::new(),

@@ -65,6 +65,17 @@ pub trait Catalog: Send + Sync {
         )))
     }
 
+    /// Rows of every partition (its values and the sum of its files' footer row counts). Reads
+    /// every footer, so callers run it on request.
+    async fn partition_rows(
+        &self,
+        name: &TableName,
+    ) -> Result<Vec<(Vec<String>, u64)>, CatalogError> {
+        Err(CatalogError::Service(format!(
+            "this source cannot count the rows of {name}'s partitions"
+        )))
+    }
+
     /// Applies a doctor's fix to the catalog; the answer says what changed.
     async fn apply_fix(
         &self,

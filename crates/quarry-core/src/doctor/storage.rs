@@ -227,6 +227,17 @@ impl Inventory {
             .filter(|o| o.kind == ObjectKind::Data)
     }
 
+    /// Rows per partition: the sum of its data files' footer row counts.
+    pub fn partition_rows(&self) -> Vec<(Vec<String>, u64)> {
+        self.partitions
+            .iter()
+            .map(|p| {
+                let rows = self.partition_data(p).filter_map(StoredObject::rows).sum();
+                (p.values.clone(), rows)
+            })
+            .collect()
+    }
+
     /// The full location of an object.
     pub fn location_of(&self, object: &StoredObject) -> String {
         format!("{}{}", self.location, object.key)

@@ -35,6 +35,20 @@ impl GlueCatalog {
         for line in self.recover_compactions(name).await? {
             tracing::info!("{name}: {line}");
         }
+        let (catalog, storage) = self.views(name).await?;
+        Ok(diagnose(&catalog, &storage))
+    }
+
+    /// Rows per partition, from every footer (partitions a compaction moved included).
+    pub(super) async fn partition_rows(
+        &self,
+        name: &TableName,
+    ) -> Result<Vec<(Vec<String>, u64)>, CatalogError> {
+        Ok(self.views(name).await?.1.partition_rows())
+    }
+
+    /// The catalog's view of a table and the storage's, footers read.
+    async fn views(&self, name: &TableName) -> Result<(CatalogView, Inventory), CatalogError> {
         let info = self.table_info(name).await?;
         let registered = match projection_of(&info) {
             Ok(Some(projection)) => Registered::Projected {
@@ -66,12 +80,12 @@ impl GlueCatalog {
             _ => Vec::new(),
         };
         let storage = self.inventory(&info, &relocated).await?;
-        Ok(diagnose(
-            &CatalogView {
+        Ok((
+            CatalogView {
                 table: TableInfo::clone(&info),
                 registered,
             },
-            &storage,
+            storage,
         ))
     }
 

@@ -330,6 +330,13 @@ impl Catalog for GlueCatalog {
         self.examine(name).await
     }
 
+    async fn partition_rows(
+        &self,
+        name: &TableName,
+    ) -> Result<Vec<(Vec<String>, u64)>, CatalogError> {
+        self.partition_rows(name).await
+    }
+
     async fn apply_fix(
         &self,
         name: &TableName,

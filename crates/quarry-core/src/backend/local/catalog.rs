@@ -289,6 +289,20 @@ impl Catalog for Arc<LocalCatalog> {
         .await
     }
 
+    async fn partition_rows(
+        &self,
+        name: &TableName,
+    ) -> Result<Vec<(Vec<String>, u64)>, CatalogError> {
+        let this = Arc::clone(self);
+        let name = name.clone();
+        blocking(move || {
+            let dir = this.table_dir(&name)?.to_path_buf();
+            let info = this.table_blocking(&name)?;
+            Ok(crate::doctor::local::inventory(&dir, &info).partition_rows())
+        })
+        .await
+    }
+
     async fn doctor(&self, name: &TableName) -> Result<crate::doctor::Report, CatalogError> {
         let this = Arc::clone(self);
         let name = name.clone();
