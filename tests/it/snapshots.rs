@@ -160,10 +160,7 @@ async fn partition_calendar() {
     let screen = render(&app, 200, 36);
     assert!(screen.contains("rows per day"), "{screen}");
     let rows = format!("{} rows", quarry::text::thousands(expected));
-    assert!(
-        screen.contains("2023-01-04 Wed: 1 file"),
-        "{screen}"
-    );
+    assert!(screen.contains("2023-01-04 Wed: 1 file"), "{screen}");
     assert!(screen.contains(&rows), "{rows} in {screen}");
 }
 
