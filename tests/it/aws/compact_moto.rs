@@ -83,17 +83,9 @@ async fn rows_via_catalog(aws: &AwsClients, database: &str) -> BTreeMap<String, 
             .unwrap()
             .split_once('/')
             .unwrap();
-        let listed = aws
-            .s3
-            .list_objects_v2()
-            .bucket(bucket)
-            .prefix(prefix)
-            .send()
-            .await
-            .unwrap();
         let mut total = 0;
-        for object in listed.contents() {
-            let key = object.key().unwrap();
+        for key in keys_under(aws, bucket, prefix).await {
+            let key = key.as_str();
             let name = key.rsplit('/').next().unwrap();
             if name.starts_with('.') || name.starts_with('_') || key[prefix.len()..].contains('/') {
                 continue;

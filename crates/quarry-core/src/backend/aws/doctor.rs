@@ -258,18 +258,10 @@ impl GlueCatalog {
         name: &TableName,
         partitions: &[PartitionSpec],
     ) -> Result<String, CatalogError> {
-        let table = self
-            .glue
-            .get_table()
-            .database_name(&name.database)
-            .name(&name.name)
-            .send()
-            .await
-            .map_err(|e| service(&describe(&e, &format!("Glue GetTable on {name}"))))?;
-        let descriptor = table
-            .table()
-            .and_then(|t| t.storage_descriptor())
-            .cloned()
+        let descriptor = self
+            .glue_table(name)
+            .await?
+            .storage_descriptor()            .cloned()
             .unwrap_or_else(|| StorageDescriptor::builder().build());
         let mut failed = Vec::new();
         for chunk in partitions.chunks(CREATE_BATCH) {

@@ -71,6 +71,12 @@ impl GlueCatalog {
         if let Some(info) = self.cached(name) {
             return Ok(info);
         }
+        let table = self.glue_table(name).await?;
+        Ok(self.remember(table_info(&name.database, &table)))
+    }
+
+    /// The table as Glue returns it (`GetTable`), uncached.
+    pub(super) async fn glue_table(&self, name: &TableName) -> Result<Table, CatalogError> {
         let output = self
             .glue
             .get_table()
@@ -86,10 +92,10 @@ impl GlueCatalog {
                     CatalogError::Service(error.message)
                 }
             })?;
-        let table = output
+        output
             .table()
-            .ok_or_else(|| CatalogError::TableNotFound(name.to_string()))?;
-        Ok(self.remember(table_info(&name.database, table)))
+            .cloned()
+            .ok_or_else(|| CatalogError::TableNotFound(name.to_string()))
     }
 
     /// Counts the partitions matching `expression` with parallel segment scans, holding one
