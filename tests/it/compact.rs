@@ -83,8 +83,7 @@ enum Moment {
     After(f64),
 }
 
-fn partitions_done(table: &Path, dirs: &[PathBuf]) -> usize {
-    let _ = table;
+fn partitions_done(dirs: &[PathBuf]) -> usize {
     dirs.iter().filter(|d| files_in(d) == 1).count()
 }
 
@@ -144,11 +143,11 @@ fn compact_killed_at_24_moments_never_counts_a_row_twice_and_recovers_every_row_
         loop {
             let reached = match moment {
                 Moment::Staging { done } => {
-                    partitions_done(&table, &dirs) >= done
+                    partitions_done(&dirs) >= done
                         && journal_stage(lake.path()).as_deref() == Some("writing")
                 }
                 Moment::Staged { done } => {
-                    partitions_done(&table, &dirs) >= done
+                    partitions_done(&dirs) >= done
                         && journal_stage(lake.path()).as_deref() == Some("staged")
                 }
                 Moment::After(share) => spawned.elapsed() >= full.mul_f64(share),

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use quarry_core::backend::local::discovery::{is_parquet, list_entries};
 use quarry_core::lake::compact;
 
@@ -100,7 +100,7 @@ fn closed_partitions(table: &Path, after: Duration) -> Vec<PathBuf> {
             continue;
         };
         if values.len() == 3 {
-            let day = day_of(&values);
+            let day = super::sink::partition_day(&values.join("/"));
             let closed = day
                 .and_then(|d| d.succ_opt())
                 .and_then(|next| next.and_hms_opt(0, 0, 0))
@@ -124,23 +124,6 @@ fn closed_partitions(table: &Path, after: Duration) -> Vec<PathBuf> {
     }
     found.sort();
     found.into_iter().map(|(_, dir)| dir).collect()
-}
-
-/// The day of `year=YYYY`, `month=MM`, `day=DD` folder names.
-fn day_of(names: &[String]) -> Option<NaiveDate> {
-    let value = |i: usize, key: &str| -> Option<u32> {
-        names
-            .get(i)?
-            .strip_prefix(key)?
-            .strip_prefix('=')?
-            .parse()
-            .ok()
-    };
-    NaiveDate::from_ymd_opt(
-        i32::try_from(value(0, "year")?).ok()?,
-        value(1, "month")?,
-        value(2, "day")?,
-    )
 }
 
 #[cfg(test)]

@@ -98,7 +98,7 @@ const REPLAY_FLUSH_BYTES: usize = 256 << 20;
 const RESERVATION: Duration = Duration::from_secs(30);
 
 /// The day of a `year=YYYY/month=MM/day=DD` partition.
-fn partition_day(partition: &str) -> Option<NaiveDate> {
+pub(crate) fn partition_day(partition: &str) -> Option<NaiveDate> {
     let mut parts = partition.split('/');
     let mut value = |key: &str| -> Option<u32> {
         parts

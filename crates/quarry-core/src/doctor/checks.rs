@@ -22,7 +22,7 @@ pub(super) fn with_data(storage: &Inventory) -> impl Iterator<Item = &StoredPart
 /// Partitions on storage the catalog does not list, and catalog partitions without objects.
 pub(super) fn registration(catalog: &CatalogView, storage: &Inventory, out: &mut Vec<Finding>) {
     let table = &catalog.table;
-    let name = format!("{}.{}", table.name.database, table.name.name);
+    let name = table.name.to_string();
     match &catalog.registered {
         Registered::Folders => {}
         Registered::Partitions(registered) => {
@@ -68,7 +68,7 @@ pub(super) fn registration(catalog: &CatalogView, storage: &Inventory, out: &mut
                 });
             }
             without_objects(catalog, registered, storage, out);
-            left_behind(catalog, registered, storage, out);
+            left_behind(registered, storage, out);
         }
         Registered::Projected { partitions, ranges } => {
             let Some(projected) = partitions else {
@@ -139,7 +139,6 @@ pub(super) fn registration(catalog: &CatalogView, storage: &Inventory, out: &mut
 /// Data in a partition's own folder while the catalog points the partition elsewhere (a
 /// compaction moved it, then late files landed in the old folder): no catalog reader sees it.
 fn left_behind(
-    catalog: &CatalogView,
     registered: &[super::RegisteredPartition],
     storage: &Inventory,
     out: &mut Vec<Finding>,
@@ -159,7 +158,6 @@ fn left_behind(
         return;
     }
     let (files, bytes) = totals(storage, &stranded);
-    let _ = catalog;
     out.push(Finding {
         code: "partition-data-elsewhere",
         severity: Severity::Error,
@@ -191,7 +189,7 @@ fn without_objects(
     out: &mut Vec<Finding>,
 ) {
     let table = &catalog.table;
-    let name = format!("{}.{}", table.name.database, table.name.name);
+    let name = table.name.to_string();
     let with_files: HashSet<String> = with_data(storage)
         .map(|p| format!("{}{}/", storage.location, p.path))
         .collect();

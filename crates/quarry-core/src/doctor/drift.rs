@@ -118,7 +118,7 @@ pub(super) fn footers_against_table(
     out: &mut Vec<Finding>,
 ) {
     let table = &catalog.table;
-    let name = format!("{}.{}", table.name.database, table.name.name);
+    let name = table.name.to_string();
     let declared: HashMap<String, &str> = table
         .columns
         .iter()
@@ -322,7 +322,7 @@ pub(super) fn partitions_against_table(catalog: &CatalogView, out: &mut Vec<Find
         return;
     };
     let table = &catalog.table;
-    let name = format!("{}.{}", table.name.database, table.name.name);
+    let name = table.name.to_string();
     let declared: HashMap<String, &str> = table
         .columns
         .iter()

@@ -243,11 +243,11 @@ pub fn diagnose(catalog: &CatalogView, storage: &Inventory) -> Report {
     objects::stray_objects(catalog, storage, &mut findings);
     objects::empty_partitions(catalog, storage, &mut findings);
     objects::small_files(catalog, storage, &mut findings);
-    objects::missing_days(catalog, storage, &mut findings);
+    objects::missing_days(storage, &mut findings);
     findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     let table = &catalog.table;
     Report {
-        table: format!("{}.{}", table.name.database, table.name.name),
+        table: table.name.to_string(),
         location: table.location.clone(),
         examined: Examined {
             partitions_on_storage: storage.partitions.len() as u64,

@@ -264,7 +264,7 @@ pub(super) fn small_files(catalog: &CatalogView, storage: &Inventory, out: &mut 
     let gets_before = files_before * 2;
     let gets_after = files_after * 2;
     let table = &catalog.table;
-    let name = format!("{}.{}", table.name.database, table.name.name);
+    let name = table.name.to_string();
     let command = if flagged.len() == storage.partitions.len() || flagged.len() > 10 {
         format!("quarry compact {name}")
     } else {
@@ -326,7 +326,7 @@ pub(super) fn small_files(catalog: &CatalogView, storage: &Inventory, out: &mut 
 type DateOf = Box<dyn Fn(&[String]) -> Option<NaiveDate>>;
 
 /// Days between the first and the last partition with no data at all.
-pub(super) fn missing_days(catalog: &CatalogView, storage: &Inventory, out: &mut Vec<Finding>) {
+pub(super) fn missing_days(storage: &Inventory, out: &mut Vec<Finding>) {
     let keys: Vec<String> = storage.keys.iter().map(|k| k.to_lowercase()).collect();
     let position = |name: &str| keys.iter().position(|k| k == name);
     let spell: DateOf = match (position("year"), position("month"), position("day")) {
@@ -358,7 +358,6 @@ pub(super) fn missing_days(catalog: &CatalogView, storage: &Inventory, out: &mut
     if missing.is_empty() {
         return;
     }
-    let _ = catalog;
     out.push(Finding {
         code: "missing-days",
         severity: Severity::Warning,

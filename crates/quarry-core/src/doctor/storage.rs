@@ -1,7 +1,7 @@
 //! The storage's side of a table: every object under its location, grouped by partition folder,
 //! with the footer of each data file once the source has read it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use parquet::arrow::parquet_to_arrow_schema;
 use parquet::file::metadata::ParquetMetaData;
@@ -127,6 +127,11 @@ impl Inventory {
         empty_folders: Vec<String>,
         relocated: &[(String, Vec<String>)],
     ) -> Self {
+        // By folder, so each object costs one lookup however many partitions moved.
+        let relocated: HashMap<&str, &Vec<String>> = relocated
+            .iter()
+            .map(|(folder, values)| (folder.trim_end_matches('/'), values))
+            .collect();
         let mut objects = Vec::with_capacity(listing.len());
         let mut partitions: BTreeMap<String, StoredPartition> = BTreeMap::new();
         let mut outside = Vec::new();
@@ -134,15 +139,15 @@ impl Inventory {
             let index = objects.len();
             let parts: Vec<&str> = key.split('/').collect();
             let folders = &parts[..parts.len() - 1];
-            let moved = relocated
-                .iter()
-                .find(|(folder, _)| folders.join("/") == folder.trim_end_matches('/'));
+            let moved = key
+                .rsplit_once('/')
+                .and_then(|(folder, _)| relocated.get(folder).copied());
             let kind = match moved {
                 // Only the name counts: the folder is the catalog's choice.
                 Some(_) => kind_of(parts[parts.len() - 1], size),
                 None => kind_of(&key, size),
             };
-            let values: Option<Vec<String>> = if let Some((_, values)) = moved {
+            let values: Option<Vec<String>> = if let Some(values) = moved {
                 Some(values.clone())
             } else {
                 (folders.len() == keys.len())
