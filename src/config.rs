@@ -88,6 +88,14 @@ pub struct AwsConfig {
     /// Reuse identical queries' results up to this many minutes old (Athena result reuse).
     pub result_reuse_minutes: Option<u32>,
     pub engine: Option<EngineChoice>,
+    /// When results travel through `UNLOAD` as Parquet: `auto` (default), `always`, `never`.
+    pub unload: Option<crate::backend::aws::UnloadMode>,
+    /// In `auto`, queries whose text bounds them at or under this many rows skip UNLOAD.
+    pub unload_min_rows: Option<u64>,
+    /// `s3://…/` for UNLOAD's files (default: `quarry-unload/` under the result location).
+    pub unload_location: Option<String>,
+    /// Keep UNLOAD's files after reading them (default: removed).
+    pub unload_keep_files: Option<bool>,
 }
 
 /// `[cost_guard]` in `config.toml`: a run whose estimate is over either limit asks first.

@@ -286,6 +286,10 @@ pub struct QueryArgs {
     /// reach the engine apart from the SQL (Athena's `ExecutionParameters`), never spliced in.
     #[arg(long = "param", value_name = "VALUE")]
     pub params: Vec<String>,
+    /// On Athena: fetch the result through `UNLOAD` as Parquet whatever `unload` under [aws]
+    /// says (a query with ORDER BY still reads the result CSV: UNLOAD's files lose the order).
+    #[arg(long)]
+    pub unload: bool,
 }
 
 /// `--format`'s parser: the writer stack's format names, listed in `--help`.

@@ -75,6 +75,7 @@ pub(super) async fn run_query(
     }
     let context = QueryContext {
         database,
+        unload_requested: args.unload,
         ..QueryContext::default()
     };
     let athena = matches!(choice.aws, Some((_, EngineChoice::Athena)));

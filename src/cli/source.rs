@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use crate::backend::aws::AwsOptions;
 #[cfg(feature = "aws")]
 use crate::backend::aws::{AthenaEngine, AwsClients, GlueCatalog, Workspace};
+use crate::backend::aws::{AwsOptions, UnloadPolicy};
 use crate::backend::local::{EngineOptions, LocalCatalog, LocalEngine, discovery};
 use crate::backend::{Catalog, QueryEngine};
 use crate::config::{Config, EngineChoice};
@@ -74,6 +74,12 @@ pub(super) fn aws_options(cli: &Cli, config: &Config) -> AwsOptions {
         database: pick(&cli.database, &file.database),
         endpoint_url: pick(&flags.endpoint_url, &file.endpoint_url),
         result_reuse_minutes: file.result_reuse_minutes,
+        unload: UnloadPolicy {
+            mode: file.unload.unwrap_or(defaults.unload.mode),
+            min_rows: file.unload_min_rows.unwrap_or(defaults.unload.min_rows),
+            location: file.unload_location.clone(),
+            keep_files: file.unload_keep_files.unwrap_or(defaults.unload.keep_files),
+        },
     }
 }
 

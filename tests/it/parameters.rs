@@ -29,6 +29,7 @@ async fn a_local_run_binds_values_through_datafusion() {
     let context = QueryContext {
         database: Some("logs_db".to_owned()),
         parameters,
+        ..QueryContext::default()
     };
     let id = engine.submit(&text, &context).await.unwrap();
     let status = engine.wait(&id).await.unwrap();

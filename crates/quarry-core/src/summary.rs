@@ -77,10 +77,16 @@ pub fn exact_line(stats: &QueryStats) -> String {
     }
     let fetch = stats.fetch.as_ref().map(|fetch| {
         let mut text = format!("results via {} in {} ms", fetch.path, fetch.ms);
-        if let Some(bytes) = fetch.bytes {
-            let _ = write!(text, " ({})", human_bytes(bytes));
+        match (fetch.files, fetch.bytes) {
+            (Some(files), Some(bytes)) => {
+                let _ = write!(text, " ({} files, {})", files, human_bytes(bytes));
+            }
+            (_, Some(bytes)) => {
+                let _ = write!(text, " ({})", human_bytes(bytes));
+            }
+            _ => {}
         }
-        if let Some(reason) = &fetch.fallback_reason {
+        if let Some(reason) = fetch.reason.as_ref().or(fetch.fallback_reason.as_ref()) {
             let _ = write!(text, " because {reason}");
         }
         text
@@ -221,6 +227,8 @@ mod tests {
             fetch: Some(crate::backend::ResultFetch {
                 path: crate::backend::FetchPath::S3Csv,
                 fallback_reason: None,
+                reason: None,
+                files: None,
                 rows: 2,
                 bytes: Some(40),
                 ms: 12,

@@ -8,4 +8,5 @@ pub mod dates;
 pub mod filter;
 pub mod format;
 pub mod params;
+pub mod shape;
 pub mod statements;

@@ -7,7 +7,7 @@
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::Int64Type;
 use datafusion::arrow::record_batch::RecordBatch;
-use quarry::backend::aws::{AthenaEngine, AwsOptions, Workspace};
+use quarry::backend::aws::{AthenaEngine, AwsOptions, UnloadMode, UnloadPolicy, Workspace};
 use quarry::backend::{
     EngineKind, FetchPath, QueryContext, QueryEngine, QueryId, QueryState, ResultPage,
 };
@@ -20,6 +20,12 @@ async fn engine_in(region: &str, bucket: &str) -> (AthenaEngine, quarry::backend
     create_bucket(&aws, bucket).await;
     let options = AwsOptions {
         output_location: Some(format!("s3://{bucket}/out/")),
+        // These tests are about the result CSV and `GetQueryResults`; `unload_moto` covers
+        // UNLOAD.
+        unload: UnloadPolicy {
+            mode: UnloadMode::Never,
+            ..UnloadPolicy::default()
+        },
         ..AwsOptions::default()
     };
     (

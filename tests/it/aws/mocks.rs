@@ -72,8 +72,16 @@ pub(super) fn clients(athena_rules: &[&Rule], glue_rules: &[&Rule]) -> AwsClient
         )
         .repeatedly()
         .build();
+    // A workgroup without a result location of its own: with none configured either, UNLOAD
+    // has nowhere to write and results come from `GetQueryResults`.
+    let workgroup = mock!(aws_sdk_athena::Client::get_work_group)
+        .sequence()
+        .output(|| aws_sdk_athena::operation::get_work_group::GetWorkGroupOutput::builder().build())
+        .repeatedly()
+        .build();
     let mut athena_rules = athena_rules.to_vec();
     athena_rules.push(&no_statistics);
+    athena_rules.push(&workgroup);
     let athena = mocked_client!(aws_sdk_athena, &athena_rules, |c| c.retry_config(retry()));
     let glue = mocked_client!(aws_sdk_glue, glue_rules, |c| c.retry_config(retry()));
     let no_rules: &[&Rule] = &[];

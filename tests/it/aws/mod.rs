@@ -14,3 +14,4 @@ mod mocks;
 mod moto;
 mod parameters_mock;
 mod serve_moto;
+mod unload_moto;

@@ -33,6 +33,7 @@ async fn values_travel_as_execution_parameters_never_in_the_sql() {
     let context = QueryContext {
         database: Some("logs_db".to_owned()),
         parameters: ordered,
+        ..QueryContext::default()
     };
     let id = engine.submit(&text, &context).await.unwrap();
     assert_eq!(id.0, "q-params");

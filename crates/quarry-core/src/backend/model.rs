@@ -118,6 +118,9 @@ pub struct QueryContext {
     /// Values for the statement's `?` placeholders, in order. They reach the engine apart
     /// from the SQL: Athena's `ExecutionParameters`, DataFusion's parameter values.
     pub parameters: Vec<crate::sql::params::ParamValue>,
+    /// Fetch the result through Athena's `UNLOAD` whatever the configured mode (engines without
+    /// it ignore this).
+    pub unload_requested: bool,
 }
 
 /// Lifecycle of a query, the same words Athena uses.
@@ -425,6 +428,8 @@ pub enum FetchPath {
     S3Csv,
     /// Athena's `GetQueryResults`, page by page.
     ResultsApi,
+    /// Parquet files written by Athena's `UNLOAD`, read with arrow.
+    Unload,
 }
 
 impl fmt::Display for FetchPath {
@@ -433,6 +438,7 @@ impl fmt::Display for FetchPath {
             Self::InMemory => "in memory",
             Self::S3Csv => "S3 CSV",
             Self::ResultsApi => "GetQueryResults",
+            Self::Unload => "UNLOAD Parquet",
         })
     }
 }
@@ -443,8 +449,14 @@ pub struct ResultFetch {
     pub path: FetchPath,
     /// Why the faster path was not used, when it was not.
     pub fallback_reason: Option<String>,
+    /// Why this path was chosen, when it was a choice (UNLOAD).
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// Files read (UNLOAD writes several).
+    #[serde(default)]
+    pub files: Option<u64>,
     pub rows: u64,
-    /// Bytes downloaded (CSV size), when known.
+    /// Bytes downloaded (CSV size, Parquet files), when known.
     pub bytes: Option<u64>,
     pub ms: u64,
 }

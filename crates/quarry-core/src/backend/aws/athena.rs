@@ -20,11 +20,13 @@ use super::errors::describe;
 use super::execution::{columns_of, flatten_stages, non_negative, sql_position, status_of};
 use super::results::{CsvResultReader, ResultColumn, rows_to_batch, schema_of};
 use super::s3::S3Location;
+use super::unload::{FetchPlan, plan_fetch, read_files, remove_files, run_name, unloaded_files};
 use super::{AwsClients, AwsOptions};
 use crate::backend::{
     FetchPath, QueryContext, QueryEngine, QueryError, QueryErrorKind, QueryId, QueryState,
     QueryStatus, ResultFetch, ResultPage, RuntimeStats,
 };
+use crate::backend::local::ObjectStoreFactory;
 use crate::backend::engine::{Backoff, poll_until_ended, wait_polling};
 use crate::cost::Pricing;
 
@@ -43,6 +45,9 @@ pub struct AthenaEngine {
     pricing: Pricing,
     row_limit: usize,
     runs: Mutex<HashMap<QueryId, Arc<Run>>>,
+    /// The workgroup's result location, asked once when the options name none (UNLOAD's
+    /// default folder lives under it).
+    workgroup_location: tokio::sync::OnceCell<Option<String>>,
 }
 
 /// What is remembered about one submitted query.
@@ -53,6 +58,8 @@ struct Run {
     execution: Mutex<Option<QueryExecution>>,
     /// Rows handed out so far, to stop at the row limit across pages.
     fetched: AtomicUsize,
+    /// How the result is fetched: chosen at submission.
+    plan: Mutex<FetchPlan>,
 }
 
 impl AthenaEngine {
@@ -69,6 +76,7 @@ impl AthenaEngine {
             pricing,
             row_limit: row_limit.max(1),
             runs: Mutex::new(HashMap::new()),
+            workgroup_location: tokio::sync::OnceCell::new(),
         }
     }
 
@@ -96,6 +104,14 @@ impl AthenaEngine {
             .cloned()
             .unwrap_or_else(|| QueryExecution::builder().build());
         let mut status = status_of(id, &execution, self.pricing);
+        if matches!(
+            *self.run(id).plan.lock().unwrap_or_else(PoisonError::into_inner),
+            FetchPlan::Unload { .. }
+        ) && let Some(position) = status.error.as_mut().and_then(|e| e.position.as_mut())
+        {
+            // The statement starts on the second line of the UNLOAD quarry wrapped it in.
+            position.line = position.line.saturating_sub(1).max(1);
+        }
         if status.state.is_terminal() {
             if status.state == QueryState::Succeeded
                 && let Some(athena) = status.stats.athena.as_mut()
@@ -207,6 +223,8 @@ impl AthenaEngine {
                     fetch: Some(ResultFetch {
                         path: FetchPath::S3Csv,
                         fallback_reason: None,
+                        reason: None,
+                        files: None,
                         rows: rows as u64,
                         bytes: Some(bytes),
                         ms: started.elapsed().as_millis() as u64,
@@ -255,48 +273,8 @@ impl AthenaEngine {
         Ok((batches, truncated, bytes))
     }
 
-    /// The API path: one `GetQueryResults` call (Athena's pages hold at most 1,000 rows),
-    /// continuing from `token`.
-    async fn results_from_api(
-        &self,
-        id: &QueryId,
-        token: Option<&str>,
-        max_rows: usize,
-        skip_header: bool,
-    ) -> Result<(SchemaRef, RecordBatch, Option<String>), QueryError> {
-        let header = usize::from(token.is_none() && skip_header);
-        let output = self
-            .clients
-            .athena
-            .get_query_results()
-            .query_execution_id(&id.0)
-            .set_next_token(token.map(str::to_owned))
-            .max_results(API_PAGE_ROWS.min(max_rows.saturating_add(header)) as i32)
-            .send()
-            .await
-            .map_err(|e| service_error(&describe(&e, "Athena GetQueryResults")))?;
-        let result_set = output.result_set();
-        let schema = schema_of(&columns_of(result_set));
-        let rows: Vec<Vec<Option<String>>> = result_set
-            .map(aws_sdk_athena::types::ResultSet::rows)
-            .unwrap_or_default()
-            .iter()
-            .skip(header)
-            .map(|row| {
-                row.data()
-                    .iter()
-                    .map(|d| d.var_char_value().map(str::to_owned))
-                    .collect()
-            })
-            .collect();
-        let batch = rows_to_batch(&schema, &rows).map_err(|e| csv_error(&e))?;
-        Ok((schema, batch, output.next_token().map(str::to_owned)))
-    }
-}
-
-#[async_trait]
-impl QueryEngine for AthenaEngine {
-    async fn submit(&self, sql: &str, context: &QueryContext) -> Result<QueryId, QueryError> {
+    /// Starts `sql` as written.
+    async fn start(&self, sql: &str, context: &QueryContext) -> Result<QueryId, QueryError> {
         let mut query_context = QueryExecutionContext::builder().catalog(&self.options.catalog);
         if let Some(database) = context.database.as_ref().or(self.options.database.as_ref()) {
             query_context = query_context.database(database);
@@ -345,8 +323,164 @@ impl QueryEngine for AthenaEngine {
                 position,
             }
         })?;
-        let id = QueryId(output.query_execution_id().unwrap_or_default().to_owned());
-        self.run(&id);
+        Ok(QueryId(
+            output.query_execution_id().unwrap_or_default().to_owned(),
+        ))
+    }
+
+    /// Where Athena writes results: the configured location, else the workgroup's (asked once).
+    async fn result_location(&self) -> Option<String> {
+        if let Some(location) = &self.options.output_location {
+            return Some(location.clone());
+        }
+        self.workgroup_location
+            .get_or_init(|| async {
+                let output = self
+                    .clients
+                    .athena
+                    .get_work_group()
+                    .work_group(&self.options.workgroup)
+                    .send()
+                    .await
+                    .map_err(|e| tracing::info!("no workgroup result location: {e}"))
+                    .ok()?;
+                output
+                    .work_group()?
+                    .configuration()?
+                    .result_configuration()?
+                    .output_location()
+                    .map(str::to_owned)
+            })
+            .await
+            .clone()
+    }
+
+    /// The UNLOAD path: every Parquet file under `target`, read with arrow (up to the row
+    /// limit), then removed unless the policy keeps them. `None` when UNLOAD wrote nothing: an
+    /// empty result has no file to take its columns from.
+    async fn page_from_unload(
+        &self,
+        target: &S3Location,
+        reason: String,
+        max_rows: usize,
+        run: &Run,
+        started: Instant,
+    ) -> Result<Option<ResultPage>, QueryError> {
+        let files = unloaded_files(&self.clients, target).await?;
+        if files.is_empty() {
+            return Ok(None);
+        }
+        let store = self
+            .clients
+            .stores()
+            .ok_or_else(|| {
+                QueryError::new(
+                    QueryErrorKind::Execution,
+                    "no AWS credentials to read the unloaded files with",
+                )
+            })?
+            .store_for(&target.bucket)
+            .map_err(|e| QueryError::new(QueryErrorKind::Execution, e))?;
+        let unloaded = read_files(store, &files, max_rows).await?;
+        let mut reason = reason;
+        if !self.options.unload.keep_files
+            && let Err(e) = remove_files(&self.clients, &target.bucket, &files).await
+        {
+            tracing::warn!("unloaded files left in {target}: {}", e.message);
+            reason.push_str(&format!("; the files could not be removed ({})", e.message));
+        }
+        let rows = unloaded.batches.iter().map(RecordBatch::num_rows).sum::<usize>();
+        run.fetched.fetch_add(rows, Ordering::Relaxed);
+        Ok(Some(ResultPage {
+            schema: unloaded.schema,
+            batches: unloaded.batches,
+            next_token: None,
+            truncated: unloaded.truncated,
+            fetch: Some(ResultFetch {
+                path: FetchPath::Unload,
+                fallback_reason: None,
+                reason: Some(reason),
+                files: Some(files.len() as u64),
+                rows: rows as u64,
+                bytes: Some(unloaded.bytes),
+                ms: started.elapsed().as_millis() as u64,
+            }),
+        }))
+    }
+
+    /// The API path: one `GetQueryResults` call (Athena's pages hold at most 1,000 rows),
+    /// continuing from `token`.
+    async fn results_from_api(
+        &self,
+        id: &QueryId,
+        token: Option<&str>,
+        max_rows: usize,
+        skip_header: bool,
+    ) -> Result<(SchemaRef, RecordBatch, Option<String>), QueryError> {
+        let header = usize::from(token.is_none() && skip_header);
+        let output = self
+            .clients
+            .athena
+            .get_query_results()
+            .query_execution_id(&id.0)
+            .set_next_token(token.map(str::to_owned))
+            .max_results(API_PAGE_ROWS.min(max_rows.saturating_add(header)) as i32)
+            .send()
+            .await
+            .map_err(|e| service_error(&describe(&e, "Athena GetQueryResults")))?;
+        let result_set = output.result_set();
+        let schema = schema_of(&columns_of(result_set));
+        let rows: Vec<Vec<Option<String>>> = result_set
+            .map(aws_sdk_athena::types::ResultSet::rows)
+            .unwrap_or_default()
+            .iter()
+            .skip(header)
+            .map(|row| {
+                row.data()
+                    .iter()
+                    .map(|d| d.var_char_value().map(str::to_owned))
+                    .collect()
+            })
+            .collect();
+        let batch = rows_to_batch(&schema, &rows).map_err(|e| csv_error(&e))?;
+        Ok((schema, batch, output.next_token().map(str::to_owned)))
+    }
+}
+
+#[async_trait]
+impl QueryEngine for AthenaEngine {
+    /// Decides how the result will be fetched (see [`plan_fetch`]) and starts the statement,
+    /// wrapped in `UNLOAD` when that is the way.
+    async fn submit(&self, sql: &str, context: &QueryContext) -> Result<QueryId, QueryError> {
+        let policy = &self.options.unload;
+        let considered = context.unload_requested || policy.mode != super::UnloadMode::Never;
+        let location = if considered && policy.location.is_none() {
+            self.result_location().await
+        } else {
+            self.options.output_location.clone()
+        };
+        let plan = plan_fetch(
+            sql,
+            policy,
+            context.unload_requested,
+            location.as_deref(),
+            &run_name(),
+        );
+        let (id, plan) = match plan {
+            FetchPlan::Unload { ref unload_sql, .. } => match self.start(unload_sql, context).await {
+                Ok(id) => (id, plan),
+                // Refused before anything ran (a workgroup or engine version without UNLOAD, a
+                // folder it may not write): nothing was scanned, so run the statement as written.
+                Err(refused) => {
+                    let reason = format!("Athena refused the UNLOAD: {}", refused.message);
+                    tracing::info!("{reason}");
+                    let id = self.start(sql, context).await?;
+                    (id, FetchPlan::AsWritten { reason: Some(reason) })
+                }
+            },
+            FetchPlan::AsWritten { .. } => (self.start(sql, context).await?, plan),
+        };
+        *self.run(&id).plan.lock().unwrap_or_else(PoisonError::into_inner) = plan;
         Ok(id)
     }
 
@@ -401,6 +535,23 @@ impl QueryEngine for AthenaEngine {
             .row_limit
             .saturating_sub(run.fetched.load(Ordering::Relaxed));
         let max_rows = max_rows.min(room).max(1);
+        let plan = run.plan.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        let chosen_because = match plan {
+            FetchPlan::Unload { target, reason, .. } if page_token.is_none() => {
+                match self
+                    .page_from_unload(&target, reason, max_rows, &run, started)
+                    .await?
+                {
+                    Some(page) => return Ok(page),
+                    None => Some(
+                        "UNLOAD wrote no files (an empty result), so Athena's own result was read"
+                            .to_owned(),
+                    ),
+                }
+            }
+            FetchPlan::Unload { .. } => None,
+            FetchPlan::AsWritten { reason } => reason,
+        };
         let is_select = execution.statement_type() == Some(&StatementType::Dml);
         let mut fallback_reason = None;
         if page_token.is_none() && is_select {
@@ -421,7 +572,12 @@ impl QueryEngine for AthenaEngine {
                         .page_from_csv(id, &location, max_rows, &run, started)
                         .await?
                     {
-                        Ok(page) => return Ok(page),
+                        Ok(mut page) => {
+                            if let Some(fetch) = page.fetch.as_mut() {
+                                fetch.reason = chosen_because;
+                            }
+                            return Ok(page);
+                        }
                         Err(reason) => fallback_reason = Some(reason),
                     }
                 }
@@ -441,6 +597,8 @@ impl QueryEngine for AthenaEngine {
             fetch: Some(ResultFetch {
                 path: FetchPath::ResultsApi,
                 fallback_reason,
+                reason: chosen_because,
+                files: None,
                 rows: fetched as u64,
                 bytes: None,
                 ms: started.elapsed().as_millis() as u64,

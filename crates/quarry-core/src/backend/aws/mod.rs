@@ -6,7 +6,10 @@
 
 mod options;
 
-pub use options::{AwsOptions, DEFAULT_CATALOG, DEFAULT_WORKGROUP};
+pub use options::{
+    AwsOptions, DEFAULT_CATALOG, DEFAULT_UNLOAD_MIN_ROWS, DEFAULT_WORKGROUP, UnloadMode,
+    UnloadPolicy,
+};
 
 /// Items that exist only with the AWS SDK (the `aws` feature).
 macro_rules! with_sdk {
@@ -26,6 +29,7 @@ with_sdk! {
     mod results;
     mod s3;
     mod stores;
+    mod unload;
     mod workspace;
 
     pub use athena::AthenaEngine;
