@@ -34,6 +34,8 @@ pub struct Config {
     pub cost_guard: CostGuardConfig,
     /// `[editor]`: how the editor takes keys.
     pub editor: EditorConfig,
+    /// `[cache]`: where kept results live.
+    pub cache: CacheConfig,
     /// Line starts of the file, to name lines in errors found after parsing.
     #[serde(skip)]
     line_starts: Vec<usize>,
@@ -120,6 +122,21 @@ impl Default for CostGuardConfig {
     }
 }
 
+/// `[cache]` in `config.toml`: the cache lake of kept results.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct CacheConfig {
+    /// The cache lake's folder (default: `cache` in quarry's data folder).
+    pub dir: Option<PathBuf>,
+}
+
+impl CacheConfig {
+    /// The cache lake's folder.
+    pub fn dir(&self) -> PathBuf {
+        self.dir.clone().unwrap_or_else(|| data_dir().join("cache"))
+    }
+}
+
 /// `[editor]` in `config.toml`.
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
 #[serde(default, deny_unknown_fields)]
@@ -158,6 +175,7 @@ impl Default for Config {
             aws: AwsConfig::default(),
             cost_guard: CostGuardConfig::default(),
             editor: EditorConfig::default(),
+            cache: CacheConfig::default(),
             line_starts: vec![0],
             path: None,
         }

@@ -228,6 +228,10 @@ pub enum Action {
         rows: u64,
     },
     ExportFinished(Result<String, String>),
+    /// Ask the DB.TABLE to keep the result as in the cache lake.
+    ResultsKeep,
+    /// A keep ended: the table and what was written, or why not.
+    ResultKept(Result<(TableName, String), String>),
     /// Open the history or saved-queries overlay.
     OpenPicker(PickerKind),
     PickerLoaded {
@@ -402,6 +406,14 @@ pub enum Effect {
     Export {
         rows: SharedRows,
         path: PathBuf,
+    },
+    /// Keep the rows as the table `name` of the cache lake, with the run's SQL and statistics
+    /// as its provenance.
+    KeepResult {
+        name: TableName,
+        rows: SharedRows,
+        sql: String,
+        stats: Box<crate::backend::QueryStats>,
     },
     /// Write an editor buffer's text to its file.
     WriteFile {

@@ -117,6 +117,7 @@ commands! {
     copy_row => Action::ResultsCopy(CopyScope::Row), "copy the row, tab-separated";
     copy_column => Action::ResultsCopy(CopyScope::Column), "copy the column, one value per line";
     export => Action::ResultsExport, "export the rows (CSV, TSV, JSON, NDJSON, Parquet, table)";
+    keep => Action::ResultsKeep, "keep the result locally as a table: query it again for $0";
     results_filter => Action::ResultsStartFilter, "filter rows: text, /regex/, column:text (smart case)";
     next_match => Action::ResultsJumpToMatch(true), "next cell matching the filter";
     next_result => Action::ResultsTab(1), "next statement's result (after F6 on several)";
@@ -269,6 +270,7 @@ const DEFAULT_KEYS: &[(Scope, KeyPress, Command, Option<&str>)] = {
         (RESULTS, plain(Char('Y')), C::copy_row, None),
         (RESULTS, plain(Char('c')), C::copy_column, None),
         (RESULTS, plain(Char('e')), C::export, Some("export")),
+        (RESULTS, plain(Char('K')), C::keep, Some("keep")),
         (RESULTS, plain(Char('/')), C::results_filter, Some("filter")),
         (RESULTS, plain(Char('n')), C::next_match, None),
         (RESULTS, plain(Char('N')), C::previous_match, None),

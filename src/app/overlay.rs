@@ -35,6 +35,8 @@ pub enum PromptKind {
     NamedQuery,
     /// Dates to filter a table's year/month/day partitions to (the "no filter" quick fix).
     DateRange(DateFilterTarget),
+    /// The DB.TABLE to keep the result as in the cache lake.
+    KeepAs,
 }
 
 /// A one-line question at the bottom of the screen.

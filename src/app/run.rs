@@ -259,7 +259,7 @@ pub(super) fn finish(
         // Next to Athena's dollars, Athena's bytes (a local run may have read less).
         state.session.bytes_scanned += final_stats.athena_bytes();
         state.session.cost_usd += final_stats.cost_usd;
-        if final_stats.billed_bytes > 0 {
+        if final_stats.billed_bytes > 0 || final_stats.saved_usd.is_some() {
             effects.push(Effect::RecordLedger(crate::ledger::LedgerEntry::for_stats(
                 &state.session_id,
                 &final_stats,

@@ -70,6 +70,8 @@ pub struct AppState {
     pub functions: Vec<String>,
     pub phase: QueryPhase,
     pub results: Option<ResultGrid>,
+    /// A cache lake is open beside the source: `K` can keep results.
+    pub cache_lake: bool,
     /// One tab per statement of the last F6 over several statements.
     pub result_tabs: super::result_tabs::ResultTabs,
     /// The plan of the last local run (its ticket), with its measurements.
@@ -116,6 +118,7 @@ impl AppState {
             functions: Vec::new(),
             phase: QueryPhase::Idle,
             results: None,
+            cache_lake: false,
             result_tabs: super::result_tabs::ResultTabs::default(),
             parameters: super::parameters::Parameters::default(),
             last_plan: None,

@@ -2,7 +2,7 @@
 
 use crate::backend::TableName;
 
-use super::action::{Action, Effect, Focus, TextEdit};
+use super::action::{Action, Effect, Focus};
 use super::browse;
 use super::catalog_tree::{LoadRequest, RowKind};
 use super::chart_view;
@@ -12,7 +12,7 @@ use super::editor_tools;
 use super::files;
 use super::grid_actions;
 use super::hints;
-use super::overlay::{Overlay, PromptKind};
+use super::overlay::Overlay;
 use super::picker::Picker;
 use super::results_filter;
 use super::run::{
@@ -207,7 +207,7 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         Action::FilterInput(edit) => {
             if state.prompt().is_some() {
-                return prompt_input(state, edit);
+                return super::prompts::prompt_input(state, edit);
             }
             if let Some(picker) = state.picker_mut() {
                 edit.apply_to(&mut picker.filter);
@@ -292,6 +292,8 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
             });
             Vec::new()
         }
+        Action::ResultsKeep => super::keep::ask(state),
+        Action::ResultKept(result) => super::keep::finished(state, result),
         Action::ResultsExport => {
             let dir = state.export_dir.clone();
             grid_actions::ask_export(state, &dir)
@@ -526,44 +528,6 @@ fn focus(state: &mut AppState, target: Focus) -> Vec<Effect> {
     };
     state.completion = None;
     state.completion_awaits_columns = false;
-    Vec::new()
-}
-
-/// A key for the open prompt; Enter acts on its text.
-fn prompt_input(state: &mut AppState, edit: TextEdit) -> Vec<Effect> {
-    let Some(Overlay::Prompt(prompt)) = &mut state.overlay else {
-        return Vec::new();
-    };
-    match edit {
-        TextEdit::Push(_) | TextEdit::Pop => edit.apply_to(&mut prompt.text),
-        TextEdit::Abort => {
-            if prompt.kind == PromptKind::Parameter {
-                super::parameters::abandoned(state);
-            }
-            return state.close_overlay();
-        }
-        TextEdit::Finish => {
-            let Some(Overlay::Prompt(prompt)) = state.overlay.take() else {
-                return Vec::new();
-            };
-            let path = crate::text::expand_home(prompt.text.trim());
-            return match prompt.kind {
-                PromptKind::Export => grid_actions::start_export(state, path),
-                PromptKind::SaveBuffer => files::save_as(state, path),
-                PromptKind::NamedQuery => files::save_named_query(state, prompt.text.trim()),
-                PromptKind::DateRange(target) => {
-                    hints::date_range_entered(state, target, &prompt.text);
-                    Vec::new()
-                }
-                PromptKind::Search => {
-                    editor_tools::search(state, &prompt.text);
-                    Vec::new()
-                }
-                PromptKind::ExCommand => vim::ex_command(state, &prompt.text),
-                PromptKind::Parameter => super::parameters::entered(state, &prompt.text),
-            };
-        }
-    }
     Vec::new()
 }
 

@@ -290,6 +290,11 @@ pub struct QueryArgs {
     /// says (a query with ORDER BY still reads the result CSV: UNLOAD's files lose the order).
     #[arg(long)]
     pub unload: bool,
+    /// Keep the whole result as the table DB.TABLE in the cache lake (`[cache] dir`): it
+    /// appears in the catalog with its SQL, engine, time, bytes paid and partitions, and
+    /// queries on it run on the local engine for $0, with either source.
+    #[arg(long, value_name = "DB.TABLE", conflicts_with_all = ["explain", "compare", "plan", "chart"])]
+    pub save_as: Option<String>,
 }
 
 /// `--format`'s parser: the writer stack's format names, listed in `--help`.

@@ -2,6 +2,7 @@
 //! statistics to standard error; `--explain` and `--compare` answer without or with both
 //! engines.
 
+use std::sync::Arc;
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 
@@ -32,13 +33,21 @@ pub(super) async fn run_query(
         Err(message) => return fail(EXIT_USAGE, &message),
     };
     let row_limit = args.max_rows.unwrap_or(config.row_limit).max(1);
+    let keep_as = match args.save_as.as_deref().map(kept_name).transpose() {
+        Ok(name) => name,
+        Err(message) => return fail(EXIT_USAGE, &message),
+    };
+    // A kept result holds every row; --max-rows then bounds only what is printed.
+    let engine_rows = if keep_as.is_some() { usize::MAX } else { row_limit };
     let Opened {
         engine,
         database,
         catalog,
         alternate,
+        cache,
+        title,
         ..
-    } = match open_source(choice, config, row_limit, args.threads).await {
+    } = match open_source(choice, config, engine_rows, args.threads).await {
         Ok(opened) => opened,
         Err(code) => return code,
     };
@@ -104,6 +113,30 @@ pub(super) async fn run_query(
             ),
         );
     }
+    let keep = match keep_as {
+        None => None,
+        Some(_) if statements.len() > 1 => {
+            return fail(
+                EXIT_USAGE,
+                &format!(
+                    "--save-as keeps one result and the SQL has {} statements",
+                    statements.len()
+                ),
+            );
+        }
+        Some(name) => match cache {
+            Some(cache) => Some(Keep {
+                name,
+                cache,
+                catalog: Arc::clone(&catalog),
+                source: title,
+                pricing: Pricing {
+                    usd_per_tb: config.price_per_tb_usd,
+                },
+            }),
+            None => return fail(EXIT_USAGE, &"the cache lake cannot be opened (see above)"),
+        },
+    };
     // Each `quarry query` is a session of its own in the ledger.
     let run = Run {
         engine: engine.as_ref(),
@@ -112,6 +145,8 @@ pub(super) async fn run_query(
         to_terminal,
         ledger_path: crate::ledger::ledger_path(&config::data_dir()),
         session: crate::ledger::new_session_id(),
+        keep,
+        print_rows: row_limit,
     };
     if statements.len() <= 1 {
         return match run.statement(&sql, None, None).await {
@@ -302,6 +337,58 @@ struct Run<'a> {
     to_terminal: bool,
     ledger_path: std::path::PathBuf,
     session: String,
+    /// `--save-as`: where the result is kept.
+    keep: Option<Keep>,
+    /// Rows printed at most (the engine keeps them all when the result is kept).
+    print_rows: usize,
+}
+
+/// `--save-as`: the kept table's name and what keeping it needs.
+struct Keep {
+    name: crate::backend::TableName,
+    cache: Arc<crate::cache::CachedSource>,
+    catalog: Arc<dyn crate::backend::Catalog>,
+    source: String,
+    pricing: Pricing,
+}
+
+impl Keep {
+    /// Keeps the result of `sql` and says so on stderr.
+    async fn keep(
+        &self,
+        sql: &str,
+        database: Option<&str>,
+        stats: &crate::backend::QueryStats,
+        page: &crate::backend::ResultPage,
+    ) -> Result<(), Failure> {
+        let explanation =
+            crate::estimate::explain(self.catalog.as_ref(), sql, database, self.pricing).await;
+        let provenance = crate::cache::Provenance::of_run(sql, stats, &self.source, Some(&explanation));
+        let kept = self
+            .cache
+            .keep(&self.name, page.schema.clone(), page.batches.clone(), provenance)
+            .await
+            .map_err(|e| Failure::Error(EXIT_QUERY_ERROR, format!("the result was not kept: {e}")))?;
+        say!(
+            "kept {} rows as {} ({}, {}) in {}; queries on it run locally for $0",
+            thousands(kept.rows),
+            kept.name,
+            crate::doctor::plural(kept.files as u64, "file"),
+            crate::text::human_bytes(kept.bytes),
+            kept.folder.display()
+        );
+        Ok(())
+    }
+}
+
+/// `--save-as`'s DB.TABLE.
+fn kept_name(text: &str) -> Result<crate::backend::TableName, String> {
+    match text.split_once('.') {
+        Some((database, name)) if !database.is_empty() && !name.is_empty() => Ok(
+            crate::backend::TableName::new(database.to_ascii_lowercase(), name.to_ascii_lowercase()),
+        ),
+        _ => Err(format!("--save-as takes DB.TABLE (e.g. kept.errors_march), not `{text}`")),
+    }
 }
 
 impl Run<'_> {
@@ -376,6 +463,14 @@ impl Run<'_> {
             .map_err(|e| Failure::Error(EXIT_QUERY_ERROR, e.to_string()))?;
         let mut final_stats = status.stats.clone();
         final_stats.absorb_fetch(&page);
+        if let Some(keep) = &self.keep {
+            keep.keep(&sql, self.context.database.as_deref(), &final_stats, &page)
+                .await?;
+        }
+        let mut page = page;
+        if self.keep.is_some() {
+            page.truncated |= cut_to(&mut page.batches, self.print_rows);
+        }
         let rows = SharedRows::unordered(page.schema.clone(), page.batches.clone());
         let written = match &args.chart {
             _ if args.analyze => Ok(()),
@@ -417,7 +512,7 @@ impl Run<'_> {
     /// The ledger entry and the statistics on stderr (a line, or JSON with `--stats-json`).
     fn record(&self, final_stats: &crate::backend::QueryStats, header: Option<&str>) {
         let ledger_path = &self.ledger_path;
-        if final_stats.billed_bytes > 0
+        if (final_stats.billed_bytes > 0 || final_stats.saved_usd.is_some())
             && let Err(e) = crate::ledger::append(
                 ledger_path,
                 &crate::ledger::LedgerEntry::for_stats(&self.session, final_stats),
@@ -454,6 +549,25 @@ impl Run<'_> {
             say!("{}", stats_line(final_stats));
         }
     }
+}
+
+/// Keeps at most `rows` rows of `batches`; true when some were left out.
+fn cut_to(batches: &mut Vec<RecordBatch>, rows: usize) -> bool {
+    let mut left = rows;
+    let mut cut = false;
+    batches.retain_mut(|batch| {
+        if left == 0 {
+            cut = true;
+            return false;
+        }
+        if batch.num_rows() > left {
+            *batch = batch.slice(0, left);
+            cut = true;
+        }
+        left -= batch.num_rows();
+        true
+    });
+    cut
 }
 
 /// `quarry query --compare`: the query on both engines, a line per engine and the verdict.

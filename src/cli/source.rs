@@ -10,6 +10,7 @@ use crate::backend::aws::{AthenaEngine, AwsClients, GlueCatalog, Workspace};
 use crate::backend::aws::{AwsOptions, UnloadPolicy};
 use crate::backend::local::{EngineOptions, LocalCatalog, LocalEngine, discovery};
 use crate::backend::{Catalog, QueryEngine};
+use crate::cache::{CacheLake, CachedSource};
 use crate::config::{Config, EngineChoice};
 use crate::cost::Pricing;
 
@@ -46,6 +47,9 @@ pub(super) struct Opened {
     /// On the AWS source, the engine not chosen (to compare with or switch to), or why it
     /// cannot open.
     pub(super) alternate: Option<Result<Alternate, String>>,
+    /// The cache lake beside the source, where results are kept (`None` when its folder cannot
+    /// be opened; the source works without it).
+    pub(super) cache: Option<Arc<CachedSource>>,
 }
 
 /// An engine and which of the two it is.
@@ -90,8 +94,58 @@ pub(super) fn engine_choice(cli: &Cli, config: &Config) -> EngineChoice {
         .unwrap_or(EngineChoice::Athena)
 }
 
-/// Opens the chosen source; failures are reported and returned as the exit code.
+/// Opens the chosen source with the cache lake beside it; failures are reported and returned
+/// as the exit code.
 pub(super) async fn open_source(
+    choice: &SourceChoice,
+    config: &Config,
+    row_limit: usize,
+    threads: Option<usize>,
+) -> Result<Opened, ExitCode> {
+    let opened = open_bare_source(choice, config, row_limit, threads).await?;
+    let options = EngineOptions {
+        pricing: Pricing {
+            usd_per_tb: config.price_per_tb_usd,
+        },
+        row_limit,
+        target_partitions: threads,
+    };
+    let dir = config.cache.dir();
+    let cached = CacheLake::open(&dir)
+        .map_err(|e| e.to_string())
+        .and_then(|lake| {
+            CachedSource::new(
+                Arc::clone(&opened.catalog),
+                Arc::clone(&opened.engine),
+                lake,
+                options,
+            )
+        });
+    let source = match cached {
+        Ok(source) => Arc::new(source),
+        Err(e) => {
+            eprintln!(
+                "quarry: the cache lake {} cannot be opened ({e}); kept results are unavailable",
+                dir.display()
+            );
+            return Ok(opened);
+        }
+    };
+    Ok(Opened {
+        catalog: Arc::clone(&source) as Arc<dyn Catalog>,
+        engine: Arc::clone(&source) as Arc<dyn QueryEngine>,
+        alternate: opened.alternate.map(|alternate| {
+            alternate.map(|a| Alternate {
+                engine: Arc::new(source.with_engine(a.engine)),
+                ..a
+            })
+        }),
+        cache: Some(source),
+        ..opened
+    })
+}
+
+async fn open_bare_source(
     choice: &SourceChoice,
     config: &Config,
     row_limit: usize,
@@ -111,6 +165,7 @@ pub(super) async fn open_source(
             database,
             workspace: None,
             alternate: None,
+            cache: None,
         });
     };
     open_aws(options, *engine, config, row_limit, threads).await
@@ -190,6 +245,7 @@ async fn open_aws(
         database,
         workspace: Some(Arc::new(workspace)),
         alternate: Some(alternate),
+        cache: None,
     })
 }
 

@@ -34,6 +34,7 @@ pub(super) async fn run_tui(choice: &SourceChoice, config: &Config, files: &[Pat
         database,
         workspace,
         alternate,
+        cache,
     } = match open_source(choice, config, config.row_limit, None).await {
         Ok(opened) => opened,
         Err(code) => return code,
@@ -66,6 +67,7 @@ pub(super) async fn run_tui(choice: &SourceChoice, config: &Config, files: &[Pat
     state.parameters.remember(opening.parameters);
     state.user_queries_dir.clone_from(&session_files.queries);
     state.named_queries = choice.aws.is_some();
+    state.cache_lake = cache.is_some();
     if config.editor.mode == crate::config::EditorMode::Vim {
         state.editor.vim = Some(crate::app::vim::Vim::default());
     }
@@ -103,6 +105,7 @@ pub(super) async fn run_tui(choice: &SourceChoice, config: &Config, files: &[Pat
         clipboard: crate::tui::Clipboard::Terminal,
         files: Some(session_files.clone()),
         workspace,
+        cache,
         pricing: Pricing {
             usd_per_tb: config.price_per_tb_usd,
         },

@@ -39,6 +39,8 @@ pub struct Services {
     /// The source's other engine, to compare with or switch to (the AWS source has Athena and
     /// the local engine), or why there is none.
     pub alternate: Result<EngineSlot, String>,
+    /// The cache lake beside the source, where `K` keeps a result; `None` without one.
+    pub cache: Option<Arc<crate::cache::CachedSource>>,
 }
 
 /// An engine and how the screen names it.
@@ -213,6 +215,12 @@ impl EffectRunner {
                     let _ = tx.send(Action::ExportFinished(result));
                 });
             }
+            Effect::KeepResult {
+                name,
+                rows,
+                sql,
+                stats,
+            } => super::keep_work::spawn_keep(&self.services, tx, name, rows, sql, *stats),
             Effect::Explain {
                 generation,
                 sql,

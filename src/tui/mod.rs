@@ -7,6 +7,7 @@ mod effects;
 pub mod external;
 mod grid_work;
 mod input;
+mod keep_work;
 pub mod keymap;
 pub mod terminal;
 

@@ -142,19 +142,20 @@ pub fn draw_ledger(frame: &mut Frame, area: Rect, summary: Option<&LedgerSummary
     let mut lines = Vec::new();
     let row = |label: &str, t: &Totals| {
         format!(
-            "{label:<14} {:>8} {:>10} {:>10} {:>10}",
+            "{label:<14} {:>8} {:>10} {:>10} {:>10} {:>10}",
             thousands(t.queries),
             human_bytes(t.bytes_scanned),
             human_bytes(t.billed_bytes),
-            usd(t.cost_usd)
+            usd(t.cost_usd),
+            if t.kept_runs > 0 { usd(t.saved_usd) } else { "·".to_owned() }
         )
     };
     match summary {
         None => lines.push(Line::styled("reading the ledger…", theme.muted)),
         Some(summary) => {
             let header = format!(
-                "{:<14} {:>8} {:>10} {:>10} {:>10}",
-                "", "queries", "scanned", "billed", "cost"
+                "{:<14} {:>8} {:>10} {:>10} {:>10} {:>10}",
+                "", "queries", "scanned", "billed", "cost", "saved"
             );
             lines.push(Line::styled(header.clone(), theme.header));
             lines.push(Line::raw(row("this session", &summary.session)));
@@ -163,8 +164,8 @@ pub fn draw_ledger(frame: &mut Frame, area: Rect, summary: Option<&LedgerSummary
             lines.push(Line::raw(""));
             lines.push(Line::styled(
                 format!(
-                    "{:<14} {:>8} {:>10} {:>10} {:>10}",
-                    "per day", "", "", "", ""
+                    "{:<14} {:>8} {:>10} {:>10} {:>10} {:>10}",
+                    "per day", "", "", "", "", ""
                 ),
                 theme.header,
             ));
@@ -190,17 +191,28 @@ pub fn draw_ledger(frame: &mut Frame, area: Rect, summary: Option<&LedgerSummary
             lines.push(Line::raw(""));
             lines.push(Line::styled(
                 format!(
-                    "{:<14} {:>8} {:>10} {:>10} {:>10}",
-                    "per workgroup", "", "", "", ""
+                    "{:<14} {:>8} {:>10} {:>10} {:>10} {:>10}",
+                    "per workgroup", "", "", "", "", ""
                 ),
                 theme.header,
             ));
             for (workgroup, totals) in &summary.workgroups {
                 lines.push(Line::raw(row(&escape_control(workgroup), totals)));
             }
+            if summary.all_time.kept_runs > 0 {
+                lines.push(Line::raw(""));
+                lines.push(Line::styled(
+                    format!(
+                        "saved: {} runs on kept tables cost $0; on Athena they would have cost {}",
+                        thousands(summary.all_time.kept_runs),
+                        usd(summary.all_time.saved_usd)
+                    ),
+                    theme.muted,
+                ));
+            }
         }
     }
-    let width = area.width.saturating_sub(4).clamp(20, 82);
+    let width = area.width.saturating_sub(4).clamp(20, 96);
     let height = (lines.len() as u16 + 2).clamp(5, area.height);
     dialog::draw(
         frame,

@@ -125,7 +125,37 @@ fn details<'a>(browser: &PartitionBrowser, theme: &Theme) -> Vec<Line<'a>> {
             progress,
         ]),
     ];
-    if !info.properties.is_empty() {
+    let kept = |key: &str| info.properties.get(key).map_or("", String::as_str);
+    if info.properties.contains_key("kept.sql") {
+        // A kept result: where it came from and what it cost, so querying it is trusted.
+        let one_line = kept("kept.sql").split_whitespace().collect::<Vec<_>>().join(" ");
+        lines.push(Line::from(vec![
+            label("kept "),
+            Span::styled(
+                escape_control(&format!(
+                    "{} rows from {} · {} · kept {} · paid {} ({} billed)",
+                    kept("kept.rows"),
+                    kept("kept.engine"),
+                    kept("kept.source"),
+                    kept("kept.at").get(..16).unwrap_or_default().replace('T', " "),
+                    crate::text::usd(kept("kept.cost_usd").parse().unwrap_or(0.0)),
+                    human_bytes(kept("kept.billed_bytes").parse().unwrap_or(0))
+                ))
+                .into_owned(),
+                theme.text,
+            ),
+        ]));
+        lines.push(Line::from(vec![
+            label("sql  "),
+            Span::styled(escape_control(&one_line).into_owned(), theme.muted),
+        ]));
+        if !kept("kept.partitions").is_empty() {
+            lines.push(Line::from(vec![
+                label("read "),
+                Span::styled(escape_control(kept("kept.partitions")).into_owned(), theme.muted),
+            ]));
+        }
+    } else if !info.properties.is_empty() {
         let properties: Vec<String> = info
             .properties
             .iter()

@@ -123,14 +123,21 @@ fn finished(stats: &QueryStats, theme: &Theme) -> Vec<Span<'static>> {
     vec![
         Span::styled("✓ ", theme.success),
         Span::styled(scanned, theme.text),
-        Span::styled(
-            format!(
-                "{athena} · {} ({} billed)",
-                usd(stats.cost_usd),
-                human_bytes(stats.billed_bytes)
+        match stats.saved_usd {
+            // A run on kept tables: free, and what Athena would have billed said beside it.
+            Some(saved) => Span::styled(
+                format!(" · $0 on kept tables · saved {}", usd(saved)),
+                theme.success,
             ),
-            theme.warning,
-        ),
+            None => Span::styled(
+                format!(
+                    "{athena} · {} ({} billed)",
+                    usd(stats.cost_usd),
+                    human_bytes(stats.billed_bytes)
+                ),
+                theme.warning,
+            ),
+        },
         Span::styled(
             format!(
                 "{pruned} · {} rows · {}",

@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::backend::{EngineKind, QueryStats};
 
+/// The ledger's workgroup for runs on kept tables (the local engine over the cache lake).
+pub const KEPT_WORKGROUP: &str = "kept";
+
 /// Days of per-day totals the summary keeps (newest first).
 const DAYS_SHOWN: usize = 14;
 
@@ -31,6 +34,9 @@ pub struct LedgerEntry {
     pub cost_usd: f64,
     #[serde(default)]
     pub query_id: Option<String>,
+    /// A run on kept tables: what Athena would have billed for it (the run cost nothing).
+    #[serde(default)]
+    pub saved_usd: f64,
 }
 
 impl LedgerEntry {
@@ -43,16 +49,17 @@ impl LedgerEntry {
             day: now.format("%Y-%m-%d").to_string(),
             session: session.to_owned(),
             engine: if athena { "athena" } else { "local" }.to_owned(),
-            workgroup: stats
-                .athena
-                .as_ref()
-                .and_then(|a| a.workgroup.clone())
-                .unwrap_or_else(|| if athena { "primary" } else { "local" }.to_owned()),
+            workgroup: match (&stats.athena, stats.saved_usd) {
+                (Some(a), _) => a.workgroup.clone().unwrap_or_else(|| "primary".to_owned()),
+                (None, Some(_)) => KEPT_WORKGROUP.to_owned(),
+                (None, None) => "local".to_owned(),
+            },
             // A local run counts what Athena would have scanned, as its dollars do.
             bytes_scanned: stats.athena_bytes(),
             billed_bytes: stats.billed_bytes,
             cost_usd: stats.cost_usd,
             query_id: stats.athena.as_ref().map(|a| a.query_execution_id.clone()),
+            saved_usd: stats.saved_usd.unwrap_or(0.0),
         }
     }
 }
@@ -64,6 +71,10 @@ pub struct Totals {
     pub bytes_scanned: u64,
     pub billed_bytes: u64,
     pub cost_usd: f64,
+    /// What runs on kept tables would have cost on Athena.
+    pub saved_usd: f64,
+    /// Runs on kept tables among `queries`.
+    pub kept_runs: u64,
 }
 
 impl Totals {
@@ -72,6 +83,8 @@ impl Totals {
         self.bytes_scanned += entry.bytes_scanned;
         self.billed_bytes += entry.billed_bytes;
         self.cost_usd += entry.cost_usd;
+        self.saved_usd += entry.saved_usd;
+        self.kept_runs += u64::from(entry.workgroup == KEPT_WORKGROUP);
     }
 }
 

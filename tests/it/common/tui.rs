@@ -76,6 +76,7 @@ fn build(
         files,
         pricing: quarry::cost::Pricing::default(),
         alternate,
+        cache: None,
     };
     let mut state = AppState::new(label, Buffer::new("query 1", text));
     // Hints and the cost guard answer in the background; tests of other things keep them off

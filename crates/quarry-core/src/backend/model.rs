@@ -200,6 +200,10 @@ pub struct QueryStats {
     /// How the results were fetched, once they were.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fetch: Option<ResultFetch>,
+    /// A run on tables kept in the local cache: what Athena would have billed to answer it
+    /// (the kept tables' own runs). The run itself costs nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saved_usd: Option<f64>,
 }
 
 impl ResultPage {
