@@ -14,7 +14,7 @@ pub mod tui;
 pub mod ui;
 
 pub use quarry_core::{
-    backend, cache, chart, cost, doctor, estimate, export, history, jsonl, lake, ledger, session, sql,
-    summary, text,
+    backend, cache, chart, cost, doctor, estimate, export, history, jsonl, lake, ledger, session,
+    sql, summary, text,
 };
 pub use quarry_ingest as ingest;

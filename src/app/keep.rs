@@ -12,7 +12,9 @@ pub const DEFAULT_KEPT_DATABASE: &str = "kept";
 /// Opens the prompt for the kept table's name, or says why the result cannot be kept.
 pub fn ask(state: &mut AppState) -> Vec<Effect> {
     let why_not = match (&state.results, state.cache_lake) {
-        (_, false) => Some("there is no cache lake to keep results in ([cache] dir in config.toml)".to_owned()),
+        (_, false) => Some(
+            "there is no cache lake to keep results in ([cache] dir in config.toml)".to_owned(),
+        ),
         (None, _) => Some("nothing to keep: run a query first".to_owned()),
         (Some(grid), _) if grid.sql.is_none() => {
             Some("this result has no SQL to keep it with (run it from the editor)".to_owned())
@@ -56,7 +58,10 @@ pub fn entered(state: &mut AppState, text: &str) -> Vec<Effect> {
         QueryPhase::Finished { stats } => stats.clone(),
         _ => crate::backend::QueryStats::default(),
     };
-    state.notice = Some(format!("keeping {} rows as {name}…", crate::text::thousands(grid.rows as u64)));
+    state.notice = Some(format!(
+        "keeping {} rows as {name}…",
+        crate::text::thousands(grid.rows as u64)
+    ));
     vec![Effect::KeepResult {
         name,
         rows: grid.shared(),

@@ -44,4 +44,3 @@ pub(super) fn prompt_input(state: &mut AppState, edit: TextEdit) -> Vec<Effect> 
     }
     Vec::new()
 }
-

@@ -2,9 +2,9 @@
 //! statistics to standard error; `--explain` and `--compare` answer without or with both
 //! engines.
 
-use std::sync::Arc;
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use datafusion::arrow::record_batch::RecordBatch;
 
@@ -38,7 +38,11 @@ pub(super) async fn run_query(
         Err(message) => return fail(EXIT_USAGE, &message),
     };
     // A kept result holds every row; --max-rows then bounds only what is printed.
-    let engine_rows = if keep_as.is_some() { usize::MAX } else { row_limit };
+    let engine_rows = if keep_as.is_some() {
+        usize::MAX
+    } else {
+        row_limit
+    };
     let Opened {
         engine,
         database,
@@ -363,12 +367,20 @@ impl Keep {
     ) -> Result<(), Failure> {
         let explanation =
             crate::estimate::explain(self.catalog.as_ref(), sql, database, self.pricing).await;
-        let provenance = crate::cache::Provenance::of_run(sql, stats, &self.source, Some(&explanation));
+        let provenance =
+            crate::cache::Provenance::of_run(sql, stats, &self.source, Some(&explanation));
         let kept = self
             .cache
-            .keep(&self.name, page.schema.clone(), page.batches.clone(), provenance)
+            .keep(
+                &self.name,
+                page.schema.clone(),
+                page.batches.clone(),
+                provenance,
+            )
             .await
-            .map_err(|e| Failure::Error(EXIT_QUERY_ERROR, format!("the result was not kept: {e}")))?;
+            .map_err(|e| {
+                Failure::Error(EXIT_QUERY_ERROR, format!("the result was not kept: {e}"))
+            })?;
         say!(
             "kept {} rows as {} ({}, {}) in {}; queries on it run locally for $0",
             thousands(kept.rows),
@@ -384,10 +396,15 @@ impl Keep {
 /// `--save-as`'s DB.TABLE.
 fn kept_name(text: &str) -> Result<crate::backend::TableName, String> {
     match text.split_once('.') {
-        Some((database, name)) if !database.is_empty() && !name.is_empty() => Ok(
-            crate::backend::TableName::new(database.to_ascii_lowercase(), name.to_ascii_lowercase()),
-        ),
-        _ => Err(format!("--save-as takes DB.TABLE (e.g. kept.errors_march), not `{text}`")),
+        Some((database, name)) if !database.is_empty() && !name.is_empty() => {
+            Ok(crate::backend::TableName::new(
+                database.to_ascii_lowercase(),
+                name.to_ascii_lowercase(),
+            ))
+        }
+        _ => Err(format!(
+            "--save-as takes DB.TABLE (e.g. kept.errors_march), not `{text}`"
+        )),
     }
 }
 

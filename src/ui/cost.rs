@@ -147,7 +147,11 @@ pub fn draw_ledger(frame: &mut Frame, area: Rect, summary: Option<&LedgerSummary
             human_bytes(t.bytes_scanned),
             human_bytes(t.billed_bytes),
             usd(t.cost_usd),
-            if t.kept_runs > 0 { usd(t.saved_usd) } else { "·".to_owned() }
+            if t.kept_runs > 0 {
+                usd(t.saved_usd)
+            } else {
+                "·".to_owned()
+            }
         )
     };
     match summary {

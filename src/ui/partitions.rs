@@ -128,7 +128,10 @@ fn details<'a>(browser: &PartitionBrowser, theme: &Theme) -> Vec<Line<'a>> {
     let kept = |key: &str| info.properties.get(key).map_or("", String::as_str);
     if info.properties.contains_key("kept.sql") {
         // A kept result: where it came from and what it cost, so querying it is trusted.
-        let one_line = kept("kept.sql").split_whitespace().collect::<Vec<_>>().join(" ");
+        let one_line = kept("kept.sql")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         lines.push(Line::from(vec![
             label("kept "),
             Span::styled(
@@ -137,7 +140,10 @@ fn details<'a>(browser: &PartitionBrowser, theme: &Theme) -> Vec<Line<'a>> {
                     kept("kept.rows"),
                     kept("kept.engine"),
                     kept("kept.source"),
-                    kept("kept.at").get(..16).unwrap_or_default().replace('T', " "),
+                    kept("kept.at")
+                        .get(..16)
+                        .unwrap_or_default()
+                        .replace('T', " "),
                     crate::text::usd(kept("kept.cost_usd").parse().unwrap_or(0.0)),
                     human_bytes(kept("kept.billed_bytes").parse().unwrap_or(0))
                 ))
@@ -152,7 +158,10 @@ fn details<'a>(browser: &PartitionBrowser, theme: &Theme) -> Vec<Line<'a>> {
         if !kept("kept.partitions").is_empty() {
             lines.push(Line::from(vec![
                 label("read "),
-                Span::styled(escape_control(kept("kept.partitions")).into_owned(), theme.muted),
+                Span::styled(
+                    escape_control(kept("kept.partitions")).into_owned(),
+                    theme.muted,
+                ),
             ]));
         }
     } else if !info.properties.is_empty() {

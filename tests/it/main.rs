@@ -19,6 +19,7 @@ mod engine;
 mod estimate;
 mod grid;
 mod history;
+mod keep;
 mod layouts;
 mod overlays;
 mod parameters;

@@ -6,8 +6,8 @@
 //! Nothing here draws or reads keys: this crate's dependency tree holds no ratatui or
 //! crossterm, and CI checks it (`.ci/run`). See `ARCHITECTURE.md`.
 
-pub mod cache;
 pub mod backend;
+pub mod cache;
 pub mod chart;
 pub mod cost;
 pub mod doctor;

@@ -44,7 +44,10 @@ pub fn stats_line(stats: &QueryStats) -> String {
             parts.push("reused a previous result".to_owned());
         }
     } else if let Some(saved) = stats.saved_usd {
-        parts.push(format!("$0 on kept tables (saved {} on Athena)", usd(saved)));
+        parts.push(format!(
+            "$0 on kept tables (saved {} on Athena)",
+            usd(saved)
+        ));
     } else {
         parts.push(format!("{} on Athena", usd(stats.cost_usd)));
     }

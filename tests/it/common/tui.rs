@@ -47,6 +47,17 @@ fn build(
     files: Option<quarry::session::SessionFiles>,
     second_lake: Option<&Path>,
 ) -> App {
+    build_with(lake, label, text, files, second_lake, None)
+}
+
+fn build_with(
+    lake: &Path,
+    label: &str,
+    text: &str,
+    files: Option<quarry::session::SessionFiles>,
+    second_lake: Option<&Path>,
+    cache: Option<&Path>,
+) -> App {
     let catalog = Arc::new(LocalCatalog::open(lake).unwrap());
     let engine = LocalEngine::open(Arc::clone(&catalog), EngineOptions::default()).unwrap();
     let alternate = if let Some(second_lake) = second_lake {
@@ -60,12 +71,29 @@ fn build(
     } else {
         Err("the local source has one engine".to_owned())
     };
+    let catalog: Arc<dyn quarry::backend::Catalog> = Arc::new(catalog);
+    let engine: Arc<dyn quarry::backend::QueryEngine> = Arc::new(engine);
+    let cache = cache.map(|dir| {
+        Arc::new(
+            quarry::cache::CachedSource::new(
+                Arc::clone(&catalog),
+                Arc::clone(&engine),
+                quarry::cache::CacheLake::open(dir).unwrap(),
+                EngineOptions::default(),
+            )
+            .unwrap(),
+        )
+    });
+    let (catalog, engine) = match &cache {
+        Some(cached) => (Arc::clone(cached) as _, Arc::clone(cached) as _),
+        None => (catalog, engine),
+    };
     let services = Services {
-        catalog: Arc::new(catalog),
+        catalog,
         engine: EngineSlot {
             name: "local engine".to_owned(),
             title: label.to_owned(),
-            engine: Arc::new(engine),
+            engine,
         },
         context: QueryContext {
             database: Some("logs_db".to_owned()),
@@ -76,14 +104,21 @@ fn build(
         files,
         pricing: quarry::cost::Pricing::default(),
         alternate,
-        cache: None,
+        cache: cache.clone(),
     };
     let mut state = AppState::new(label, Buffer::new("query 1", text));
+    state.cache_lake = cache.is_some();
     // Hints and the cost guard answer in the background; tests of other things keep them off
     // so every screen and run is deterministic (tests/it/estimate.rs turns them on).
     state.hints.enabled = false;
     state.cost_guard.enabled = false;
     App::new(state, services)
+}
+
+/// Like [`app_on`], with the cache lake at `cache` beside the lake (as the real app has): `K`
+/// keeps results there and queries on kept tables run on its engine.
+pub fn app_with_cache(lake: &Path, cache: &Path, text: &str) -> App {
+    build_with(lake, "lake with cache", text, None, None, Some(cache))
 }
 
 /// Like [`app_on`], with editor hints and the cost guard on (as in the real app).

@@ -37,8 +37,8 @@ struct Shared {
 impl Shared {
     fn open(lake: &CacheLake, options: &EngineOptions) -> Result<Opened, String> {
         let catalog = Arc::new(LocalCatalog::open(lake.root()).map_err(|e| e.to_string())?);
-        let engine = LocalEngine::open(Arc::clone(&catalog), options.clone())
-            .map_err(|e| e.message)?;
+        let engine =
+            LocalEngine::open(Arc::clone(&catalog), options.clone()).map_err(|e| e.message)?;
         Ok(Opened {
             catalog,
             engine: Arc::new(engine),
@@ -123,7 +123,10 @@ impl CachedSource {
                 .keep(&name, &schema, &batches, &provenance)
                 .map_err(|e| e.to_string())?;
             let reopened = Shared::open(&shared.lake, &shared.options)?;
-            *shared.opened.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(reopened);
+            *shared
+                .opened
+                .write()
+                .unwrap_or_else(PoisonError::into_inner) = Arc::new(reopened);
             Ok(kept)
         })
         .await
@@ -132,7 +135,11 @@ impl CachedSource {
 
     /// The kept tables `sql` reads, or `None` when it reads a table of the source (or none).
     /// Reading both is an error: one engine cannot see the other's tables.
-    fn kept_tables(&self, sql: &str, context: &QueryContext) -> Result<Option<Vec<TableName>>, QueryError> {
+    fn kept_tables(
+        &self,
+        sql: &str,
+        context: &QueryContext,
+    ) -> Result<Option<Vec<TableName>>, QueryError> {
         let analysis = quarry_sql::analyze::analyze(sql);
         let names: Vec<TableName> = analysis
             .iter()
@@ -164,7 +171,8 @@ impl CachedSource {
     }
 
     fn cache_id(id: &QueryId) -> Option<QueryId> {
-        id.0.strip_prefix(KEPT_ID).map(|inner| QueryId(inner.to_owned()))
+        id.0.strip_prefix(KEPT_ID)
+            .map(|inner| QueryId(inner.to_owned()))
     }
 
     /// A run on the cache: free, and what Athena billed for the kept tables' own runs saved.
@@ -345,9 +353,13 @@ impl Catalog for CachedSource {
     ) -> Result<PartitionPage, CatalogError> {
         if self.is_kept(name) {
             let catalog = Arc::clone(&self.shared.current().catalog);
-            catalog.partitions(name, filter, page_token, page_size).await
+            catalog
+                .partitions(name, filter, page_token, page_size)
+                .await
         } else {
-            self.catalog.partitions(name, filter, page_token, page_size).await
+            self.catalog
+                .partitions(name, filter, page_token, page_size)
+                .await
         }
     }
 
