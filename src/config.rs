@@ -128,9 +128,21 @@ impl Default for CostGuardConfig {
 pub struct CacheConfig {
     /// The cache lake's folder (default: `cache` in quarry's data folder).
     pub dir: Option<PathBuf>,
+    /// MiB the cache may hold; past it, least recently used tables are evicted (default 10 GiB).
+    pub budget_mb: Option<u64>,
 }
 
+/// The cache lake's budget unless `budget_mb` says otherwise.
+pub const DEFAULT_CACHE_BUDGET_MB: u64 = 10 * 1024;
+
 impl CacheConfig {
+    /// Bytes the cache may hold.
+    pub fn budget_bytes(&self) -> u64 {
+        self.budget_mb
+            .unwrap_or(DEFAULT_CACHE_BUDGET_MB)
+            .saturating_mul(1024 * 1024)
+    }
+
     /// The cache lake's folder.
     pub fn dir(&self) -> PathBuf {
         self.dir.clone().unwrap_or_else(|| data_dir().join("cache"))

@@ -54,7 +54,7 @@ pub fn entered(state: &mut AppState, text: &str) -> Vec<Effect> {
     let Some(grid) = &state.results else {
         return Vec::new();
     };
-    let stats = match &state.phase {
+    let run_stats = match &state.phase {
         QueryPhase::Finished { stats } => stats.clone(),
         _ => crate::backend::QueryStats::default(),
     };
@@ -66,7 +66,7 @@ pub fn entered(state: &mut AppState, text: &str) -> Vec<Effect> {
         name,
         rows: grid.shared(),
         sql: grid.sql.clone().unwrap_or_default(),
-        stats: Box::new(stats),
+        stats: Box::new(run_stats),
     }]
 }
 

@@ -76,6 +76,28 @@ pub enum Command {
     /// Rewrite a table's small files into few files near a target size, rows in time order,
     /// switched in so no reader ever counts a row twice (local lake).
     Compact(CompactArgs),
+    /// Copy a partition range of a Glue table from S3 into the cache lake under the same name,
+    /// so the same SQL runs locally for $0 (resumable; `--check` compares it with S3).
+    Keep(KeepArgs),
+}
+
+/// `quarry keep`'s flags.
+#[derive(Debug, Args)]
+pub struct KeepArgs {
+    /// The table (`DB.TABLE`, or `TABLE` in --database).
+    #[arg(value_name = "DB.TABLE")]
+    pub table: String,
+    /// The partitions to copy, as SQL on the partition keys (`year = '2023' AND month = '03'`;
+    /// `true` for every partition).
+    #[arg(long = "where", value_name = "CONDITION")]
+    pub condition: String,
+    /// Print what would be copied (partitions, files, bytes) and stop.
+    #[arg(long, conflicts_with = "check")]
+    pub dry_run: bool,
+    /// Compare the copy with S3 (`ETag`s, sizes, new partitions) without copying; exit 4 when
+    /// it is stale. Run without --check to refresh it.
+    #[arg(long)]
+    pub check: bool,
 }
 
 /// `quarry compact`'s flags.

@@ -7,6 +7,7 @@ pub mod args;
 mod compact;
 mod doctor;
 pub mod exit;
+mod keep;
 mod launch;
 mod query;
 mod serve;
@@ -75,6 +76,7 @@ pub fn main() -> ExitCode {
         Some(Command::Serve(args)) => runtime.block_on(serve::run(&args, &choice.lake, &aws)),
         Some(Command::Doctor(args)) => runtime.block_on(doctor::run(&args, &choice, &config)),
         Some(Command::Compact(args)) => compact::run(&args, &choice),
+        Some(Command::Keep(args)) => runtime.block_on(keep::run(&args, &choice, &config)),
         None => runtime.block_on(tui::run_tui(&choice, &config, &cli.files)),
     }
 }

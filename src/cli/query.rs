@@ -389,6 +389,13 @@ impl Keep {
             crate::text::human_bytes(kept.bytes),
             kept.folder.display()
         );
+        for evicted in &kept.evicted {
+            say!(
+                "evicted {} ({}) to keep the cache under [cache] budget_mb",
+                evicted.name,
+                crate::text::human_bytes(evicted.bytes)
+            );
+        }
         Ok(())
     }
 }

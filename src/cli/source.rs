@@ -50,6 +50,8 @@ pub(super) struct Opened {
     /// The cache lake beside the source, where results are kept (`None` when its folder cannot
     /// be opened; the source works without it).
     pub(super) cache: Option<Arc<CachedSource>>,
+    /// S3 object stores signed like the source's clients (the AWS source), for copies.
+    pub(super) stores: Option<Arc<dyn crate::backend::local::ObjectStoreFactory>>,
 }
 
 /// An engine and which of the two it is.
@@ -120,6 +122,7 @@ pub(super) async fn open_source(
                 lake,
                 options,
             )
+            .map(|source| source.with_budget(config.cache.budget_bytes()))
         });
     let source = match cached {
         Ok(source) => Arc::new(source),
@@ -166,6 +169,7 @@ async fn open_bare_source(
             workspace: None,
             alternate: None,
             cache: None,
+            stores: None,
         });
     };
     open_aws(options, *engine, config, row_limit, threads).await
@@ -246,6 +250,9 @@ async fn open_aws(
         workspace: Some(Arc::new(workspace)),
         alternate: Some(alternate),
         cache: None,
+        stores: clients
+            .stores()
+            .map(|s| Arc::new(s) as Arc<dyn crate::backend::local::ObjectStoreFactory>),
     })
 }
 

@@ -35,6 +35,7 @@ pub(super) async fn run_tui(choice: &SourceChoice, config: &Config, files: &[Pat
         workspace,
         alternate,
         cache,
+        stores,
     } = match open_source(choice, config, config.row_limit, None).await {
         Ok(opened) => opened,
         Err(code) => return code,
@@ -106,6 +107,7 @@ pub(super) async fn run_tui(choice: &SourceChoice, config: &Config, files: &[Pat
         files: Some(session_files.clone()),
         workspace,
         cache,
+        stores,
         pricing: Pricing {
             usd_per_tb: config.price_per_tb_usd,
         },

@@ -41,6 +41,8 @@ pub struct Services {
     pub alternate: Result<EngineSlot, String>,
     /// The cache lake beside the source, where `K` keeps a result; `None` without one.
     pub cache: Option<Arc<crate::cache::CachedSource>>,
+    /// S3 object stores of the AWS source, for copying partitions into the cache.
+    pub stores: Option<Arc<dyn crate::backend::local::ObjectStoreFactory>>,
 }
 
 /// An engine and how the screen names it.

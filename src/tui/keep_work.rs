@@ -45,6 +45,13 @@ pub(super) fn spawn_keep(
                     crate::doctor::plural(kept.files as u64, "file"),
                     crate::text::human_bytes(kept.bytes)
                 );
+                let what = match kept.evicted.len() {
+                    0 => what,
+                    n => format!(
+                        "{what}; evicted {} least recently used to stay in budget",
+                        crate::doctor::plural(n as u64, "table")
+                    ),
+                };
                 (kept.name, what)
             });
         let _ = tx.send(Action::ResultKept(result));

@@ -172,6 +172,7 @@ mod tests {
             billed_bytes: bytes.max(10 << 20),
             cost_usd: usd,
             query_id: None,
+            saved_usd: 0.0,
         }
     }
 

@@ -71,10 +71,12 @@ pub fn result_shape(sql: &str) -> Option<ResultShape> {
 
 fn bound(query: &Query) -> Option<u64> {
     let limit = match &query.limit_clause {
-        Some(LimitClause::LimitOffset {
-            limit: Some(limit), ..
-        })
-        | Some(LimitClause::OffsetCommaLimit { limit, .. }) => number(limit),
+        Some(
+            LimitClause::LimitOffset {
+                limit: Some(limit), ..
+            }
+            | LimitClause::OffsetCommaLimit { limit, .. },
+        ) => number(limit),
         _ => None,
     };
     let fetch = query
@@ -142,6 +144,7 @@ fn number(expr: &Expr) -> Option<u64> {
 mod tests {
     use super::*;
 
+    #[allow(clippy::unnecessary_wraps)] // compared with `result_shape`'s answer
     fn query(ordered: bool, at_most: Option<u64>) -> Option<ResultShape> {
         Some(ResultShape::Query { ordered, at_most })
     }

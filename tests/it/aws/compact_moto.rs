@@ -22,7 +22,7 @@ const COLUMNS: [(&str, &str); 4] = [
 ];
 
 /// Three days of six files each in `bucket/logs/`, every day registered in Glue.
-async fn small_file_table(aws: &AwsClients, bucket: &str, database: &str) {
+pub(super) async fn small_file_table(aws: &AwsClients, bucket: &str, database: &str) {
     let lake = tempfile::tempdir().unwrap();
     let options = DemoOptions {
         days: 3,
@@ -66,7 +66,7 @@ async fn partition_location(aws: &AwsClients, database: &str, values: &[String])
 
 /// Rows per day as a catalog reader counts them: each Glue partition's location listed, every
 /// object not hidden read for its footer's row count.
-async fn rows_via_catalog(aws: &AwsClients, database: &str) -> BTreeMap<String, u64> {
+pub(super) async fn rows_via_catalog(aws: &AwsClients, database: &str) -> BTreeMap<String, u64> {
     let partitions = aws
         .glue
         .get_partitions()

@@ -9,6 +9,7 @@ mod compare_moto;
 mod doctor_moto;
 mod estimate_moto;
 mod glue_moto;
+mod keep_moto;
 mod local_moto;
 mod mocks;
 mod moto;

@@ -52,26 +52,28 @@ fn batch(from: i64, to: i64) -> RecordBatch {
     }
     let columns: Vec<ArrayRef> = vec![
         Arc::new(Int64Array::from(ids.clone())),
-        Arc::new(StringArray::from_iter(
-            ids.iter()
-                .map(|&i| (!null(i)).then(|| format!("svc-{}", i % 5))),
-        )),
         Arc::new(
-            Decimal128Array::from_iter(
-                ids.iter()
-                    .map(|&i| (!null(i)).then_some(i128::from(i) * 101)),
-            )
-            .with_precision_and_scale(12, 2)
-            .unwrap(),
+            ids.iter()
+                .map(|&i| (!null(i)).then(|| format!("svc-{}", i % 5)))
+                .collect::<StringArray>(),
         ),
-        Arc::new(TimestampMillisecondArray::from_iter(
+        Arc::new(
             ids.iter()
-                .map(|&i| (!null(i)).then_some(1_694_000_000_000 + i * 1_000)),
-        )),
-        Arc::new(Date32Array::from_iter(
+                .map(|&i| (!null(i)).then_some(i128::from(i) * 101))
+                .collect::<Decimal128Array>()
+                .with_precision_and_scale(12, 2)
+                .unwrap(),
+        ),
+        Arc::new(
             ids.iter()
-                .map(|&i| (!null(i)).then_some(19_600 + (i % 30) as i32)),
-        )),
+                .map(|&i| (!null(i)).then_some(1_694_000_000_000 + i * 1_000))
+                .collect::<TimestampMillisecondArray>(),
+        ),
+        Arc::new(
+            ids.iter()
+                .map(|&i| (!null(i)).then_some(19_600 + (i % 30) as i32))
+                .collect::<Date32Array>(),
+        ),
         Arc::new(tags.finish()),
     ];
     RecordBatch::try_new(schema(), columns).unwrap()

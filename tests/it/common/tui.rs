@@ -105,6 +105,7 @@ fn build_with(
         pricing: quarry::cost::Pricing::default(),
         alternate,
         cache: cache.clone(),
+        stores: None,
     };
     let mut state = AppState::new(label, Buffer::new("query 1", text));
     state.cache_lake = cache.is_some();

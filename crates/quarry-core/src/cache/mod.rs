@@ -7,6 +7,8 @@
 //! `.quarry-provenance.json`, written under a hidden staging folder and renamed into place, so
 //! a reader (quarry or any other) sees the old table or the new one, never half of either.
 
+pub mod budget;
+pub mod copy;
 mod source;
 
 use std::fs;
@@ -102,6 +104,8 @@ pub struct KeptTable {
     pub files: usize,
     pub bytes: u64,
     pub rows: u64,
+    /// Tables evicted to keep the cache within its budget.
+    pub evicted: Vec<budget::Evicted>,
 }
 
 /// The cache lake's folder and the writes into it.
@@ -198,6 +202,7 @@ impl CacheLake {
             files,
             bytes,
             rows: rows as u64,
+            evicted: Vec::new(),
         })
     }
 }

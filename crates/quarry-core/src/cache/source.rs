@@ -9,8 +9,9 @@ use async_trait::async_trait;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
 
+use super::copy::{CopyPlan, CopyProgress, CopyReport};
 use super::{CacheLake, KeptTable, Provenance};
-use crate::backend::local::{EngineOptions, LocalCatalog, LocalEngine};
+use crate::backend::local::{EngineOptions, LocalCatalog, LocalEngine, ObjectStoreFactory};
 use crate::backend::{
     Catalog, CatalogError, Database, PartitionFilter, PartitionPage, PlanNode, QueryContext,
     QueryEngine, QueryError, QueryErrorKind, QueryId, QueryStatus, ResultPage, ScanEstimate,
@@ -50,13 +51,24 @@ impl Shared {
     }
 }
 
+/// The kept tables one query reads.
+#[derive(Debug, Clone, Default)]
+struct KeptRun {
+    /// Kept results: each is worth what its own run cost.
+    results: Vec<TableName>,
+    /// Copied partition ranges read: Athena would bill what the query scans of them.
+    copies: Vec<TableName>,
+}
+
 /// A source with the cache lake beside it.
 pub struct CachedSource {
     catalog: Arc<dyn Catalog>,
     engine: Arc<dyn QueryEngine>,
     shared: Arc<Shared>,
-    /// Kept tables each run read, for the savings its statistics report.
-    kept_runs: Mutex<HashMap<QueryId, Vec<TableName>>>,
+    /// What each run on the cache read, for the savings its statistics report.
+    kept_runs: Mutex<HashMap<QueryId, KeptRun>>,
+    /// Bytes the cache may hold; least recently used tables are evicted past it.
+    budget: u64,
 }
 
 impl CachedSource {
@@ -78,16 +90,26 @@ impl CachedSource {
                 opened: RwLock::new(Arc::new(opened)),
             }),
             kept_runs: Mutex::new(HashMap::new()),
+            budget: u64::MAX,
         })
     }
 
+    /// The same source with the cache held to `bytes` (least recently used tables evicted).
+    #[must_use]
+    pub fn with_budget(mut self, bytes: u64) -> Self {
+        self.budget = bytes;
+        self
+    }
+
     /// The same source and cache with another engine (the AWS source's alternate).
+    #[must_use]
     pub fn with_engine(&self, engine: Arc<dyn QueryEngine>) -> Self {
         Self {
             catalog: Arc::clone(&self.catalog),
             engine,
             shared: Arc::clone(&self.shared),
             kept_runs: Mutex::new(HashMap::new()),
+            budget: self.budget,
         }
     }
 
@@ -96,9 +118,54 @@ impl CachedSource {
         &self.shared.lake
     }
 
-    /// True when `name` is a kept table.
+    /// True when `name` is a kept result (not a copy of a source table's partitions, which the
+    /// catalog describes as the source does).
     pub fn is_kept(&self, name: &TableName) -> bool {
-        self.shared.current().catalog.table_dir(name).is_ok()
+        self.shared
+            .current()
+            .catalog
+            .table_dir(name)
+            .is_ok_and(|folder| super::copy::copy_header(folder).is_none())
+    }
+
+    /// Plans copying the partitions of the source's `table` that `condition` matches.
+    pub async fn plan_copy(
+        &self,
+        stores: &dyn ObjectStoreFactory,
+        table: &TableName,
+        condition: &str,
+    ) -> Result<CopyPlan, String> {
+        super::copy::plan_copy(self.catalog.as_ref(), stores, table, condition).await
+    }
+
+    /// Runs `plan` into the cache lake, then opens the copy for queries; a copy interrupted
+    /// (the future dropped) resumes on the next call with the same plan.
+    pub async fn copy_partitions(
+        &self,
+        stores: &dyn ObjectStoreFactory,
+        plan: &CopyPlan,
+        progress: &(dyn Fn(CopyProgress) + Sync),
+    ) -> Result<CopyReport, String> {
+        let mut report = super::copy::run_copy(plan, stores, &self.shared.lake, progress).await?;
+        report.evicted = super::budget::enforce(&self.shared.lake, self.budget, &plan.table)
+            .map_err(|e| format!("the cache's budget could not be kept: {e}"))?;
+        self.reopen().await?;
+        Ok(report)
+    }
+
+    /// Opens the cache lake again, so tables written since are queryable.
+    async fn reopen(&self) -> Result<(), String> {
+        let shared = Arc::clone(&self.shared);
+        tokio::task::spawn_blocking(move || {
+            let reopened = Shared::open(&shared.lake, &shared.options)?;
+            *shared
+                .opened
+                .write()
+                .unwrap_or_else(PoisonError::into_inner) = Arc::new(reopened);
+            Ok(())
+        })
+        .await
+        .map_err(|e| e.to_string())?
     }
 
     /// Keeps a result as the table `name` and opens it for queries at once. A name the source
@@ -117,54 +184,79 @@ impl CachedSource {
         }
         let shared = Arc::clone(&self.shared);
         let name = name.clone();
-        tokio::task::spawn_blocking(move || {
-            let kept = shared
+        let budget = self.budget;
+        let kept = tokio::task::spawn_blocking(move || {
+            let mut kept = shared
                 .lake
                 .keep(&name, &schema, &batches, &provenance)
                 .map_err(|e| e.to_string())?;
-            let reopened = Shared::open(&shared.lake, &shared.options)?;
-            *shared
-                .opened
-                .write()
-                .unwrap_or_else(PoisonError::into_inner) = Arc::new(reopened);
-            Ok(kept)
+            kept.evicted = super::budget::enforce(&shared.lake, budget, &name)
+                .map_err(|e| format!("the cache's budget could not be kept: {e}"))?;
+            Ok::<_, String>(kept)
         })
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())??;
+        self.reopen().await?;
+        Ok(kept)
     }
 
-    /// The kept tables `sql` reads, or `None` when it reads a table of the source (or none).
-    /// Reading both is an error: one engine cannot see the other's tables.
+    /// The kept tables `sql` reads when it can run on the cache, or `None` when it reads a
+    /// table of the source (or none). A copied table counts only when the query's partition
+    /// condition matches no partition the copy lacks. Reading a kept result together with a
+    /// source table is an error: one engine cannot see the other's tables.
     fn kept_tables(
         &self,
         sql: &str,
         context: &QueryContext,
-    ) -> Result<Option<Vec<TableName>>, QueryError> {
-        let analysis = quarry_sql::analyze::analyze(sql);
-        let names: Vec<TableName> = analysis
-            .iter()
-            .flat_map(|statement| &statement.tables)
-            .map(|table| TableName {
-                database: table
-                    .database()
-                    .map(str::to_owned)
-                    .or_else(|| context.database.clone())
-                    .unwrap_or_else(|| "default".to_owned())
-                    .to_ascii_lowercase(),
-                name: table.table().to_ascii_lowercase(),
-            })
-            .collect();
-        let (kept, elsewhere): (Vec<_>, Vec<_>) =
-            names.into_iter().partition(|name| self.is_kept(name));
-        match (kept.is_empty(), elsewhere.first()) {
-            (true, _) => Ok(None),
-            (false, None) => Ok(Some(kept)),
-            (false, Some(other)) => Err(QueryError::new(
+    ) -> Result<Option<KeptRun>, QueryError> {
+        let opened = self.shared.current();
+        let mut run = KeptRun::default();
+        let mut elsewhere: Option<TableName> = None;
+        let mut any = false;
+        for statement in quarry_sql::analyze::analyze(sql) {
+            for table in &statement.tables {
+                any = true;
+                let name = TableName {
+                    database: table
+                        .database()
+                        .map(str::to_owned)
+                        .or_else(|| context.database.clone())
+                        .unwrap_or_else(|| "default".to_owned())
+                        .to_ascii_lowercase(),
+                    name: table.table().to_ascii_lowercase(),
+                };
+                let Ok(folder) = opened.catalog.table_dir(&name) else {
+                    elsewhere.get_or_insert(name);
+                    continue;
+                };
+                match super::copy::copy_header(folder) {
+                    None => run.results.push(name),
+                    Some(header) => {
+                        let keys: Vec<quarry_sql::analyze::PartitionKey> = header
+                            .keys
+                            .iter()
+                            .map(|(k, t)| quarry_sql::analyze::PartitionKey::new(k, t))
+                            .collect();
+                        let (pred, _) = table.partition_filter(&keys);
+                        if super::copy::covers(&header, &pred) {
+                            run.copies.push(name);
+                        } else {
+                            elsewhere.get_or_insert(name);
+                        }
+                    }
+                }
+            }
+        }
+        match (elsewhere, run.results.first()) {
+            _ if !any => Ok(None),
+            (None, _) => Ok(Some(run)),
+            // Copies not covering the query: the source answers it (no kept result involved).
+            (Some(_), None) => Ok(None),
+            (Some(other), Some(kept)) => Err(QueryError::new(
                 QueryErrorKind::Planning,
                 format!(
-                    "{} is kept locally and {other} is not: a query reads the kept tables or the \
-                     source's, not both (keep what it needs of {other} first)",
-                    kept[0]
+                    "{kept} is kept locally and {other} is not: a query reads the kept tables or \
+                     the source's, not both (keep what it needs of {other} first)"
                 ),
             )),
         }
@@ -177,18 +269,27 @@ impl CachedSource {
 
     /// A run on the cache: free, and what Athena billed for the kept tables' own runs saved.
     fn kept_status(&self, id: &QueryId, mut status: QueryStatus) -> QueryStatus {
-        let tables = self
+        let run = self
             .kept_runs
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .get(id)
             .cloned()
             .unwrap_or_default();
-        let saved: f64 = tables
+        let results: f64 = run
+            .results
             .iter()
             .filter_map(|name| self.shared.lake.provenance(name))
             .map(|p| p.cost_usd)
             .sum();
+        // On copies, Athena would have billed what this query scans: the local engine's own
+        // figure of Athena's bytes.
+        let copies = if run.copies.is_empty() {
+            0.0
+        } else {
+            status.stats.cost_usd
+        };
+        let saved = results + copies;
         status.id = id.clone();
         status.stats.billed_bytes = 0;
         status.stats.cost_usd = 0.0;
@@ -201,15 +302,21 @@ impl CachedSource {
 #[async_trait]
 impl QueryEngine for CachedSource {
     async fn submit(&self, sql: &str, context: &QueryContext) -> Result<QueryId, QueryError> {
-        let Some(tables) = self.kept_tables(sql, context)? else {
+        let Some(run) = self.kept_tables(sql, context)? else {
             return self.engine.submit(sql, context).await;
         };
-        let inner = self.shared.current().engine.submit(sql, context).await?;
+        let opened = self.shared.current();
+        for name in run.results.iter().chain(&run.copies) {
+            if let Ok(folder) = opened.catalog.table_dir(name) {
+                super::budget::touch(folder);
+            }
+        }
+        let inner = opened.engine.submit(sql, context).await?;
         let id = QueryId(format!("{KEPT_ID}{}", inner.0));
         self.kept_runs
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .insert(id.clone(), tables);
+            .insert(id.clone(), run);
         Ok(id)
     }
 
@@ -324,7 +431,30 @@ impl Catalog for CachedSource {
 
     async fn table(&self, name: &TableName) -> Result<TableInfo, CatalogError> {
         if !self.is_kept(name) {
-            return self.catalog.table(name).await;
+            let mut info = self.catalog.table(name).await?;
+            let opened = self.shared.current();
+            if let Some(header) = opened
+                .catalog
+                .table_dir(name)
+                .ok()
+                .and_then(super::copy::copy_header)
+            {
+                info.properties.insert(
+                    "kept.copy".to_owned(),
+                    format!(
+                        "{} of {} partitions kept locally ({}), copied {}",
+                        header.copied_partitions.len(),
+                        header.source_partitions.len(),
+                        header.condition,
+                        header
+                            .started_at
+                            .get(..16)
+                            .unwrap_or_default()
+                            .replace('T', " ")
+                    ),
+                );
+            }
+            return Ok(info);
         }
         let mut info = self.shared.current().catalog.table(name).await?;
         if let Some(provenance) = self.shared.lake.provenance(name) {

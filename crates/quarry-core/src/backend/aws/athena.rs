@@ -387,7 +387,7 @@ impl AthenaEngine {
             && let Err(e) = remove_files(&self.clients, &target.bucket, &files).await
         {
             tracing::warn!("unloaded files left in {target}: {}", e.message);
-            reason.push_str(&format!("; the files could not be removed ({})", e.message));
+            reason = format!("{reason}; the files could not be removed ({})", e.message);
         }
         let rows = unloaded.batches.iter().map(RecordBatch::num_rows).sum::<usize>();
         run.fetched.fetch_add(rows, Ordering::Relaxed);

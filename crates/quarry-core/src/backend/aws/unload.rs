@@ -82,14 +82,14 @@ pub(super) fn plan_fetch(
                 thousands(policy.min_rows)
             ));
         }
-        Some(ResultShape::Query { .. }) => {}
         None if auto => {
             return as_written(
                 "quarry could not read the statement's shape, so it is run as written".to_owned(),
             );
         }
-        // Asked for explicitly: Athena is the judge of what it cannot unload.
-        None => {}
+        // An unbounded query, or one asked for explicitly (Athena is the judge of what it
+        // cannot unload).
+        Some(ResultShape::Query { .. }) | None => {}
     }
     let Some(base) = policy
         .location
