@@ -1,11 +1,13 @@
-//! Rows per second fetching one 100,000-row Athena result two ways, through the real SDK clients
-//! and quarry's real readers: the result CSV from S3 (`GetObject` streamed into arrow-csv) and
-//! `GetQueryResults` (Athena's JSON pages of at most 1,000 rows, header row first).
+//! Rows per second fetching one 1,000,000-row Athena result three ways, through the real SDK
+//! clients and quarry's real readers: `UNLOAD` to Parquet (the statement submitted, the files
+//! listed, footers and column chunks read by ranged GETs eight files at a time, then deleted),
+//! the result CSV from S3 (`GetObject` streamed into arrow-csv) and `GetQueryResults` (Athena's
+//! JSON pages of at most 1,000 rows, header row first).
 //!
-//! Both are served from memory by a loopback HTTP server speaking Athena's JSON protocol and
+//! All are served from memory by a loopback HTTP server speaking Athena's JSON protocol and
 //! S3's REST API with responses shaped as the services send them, so the numbers are the
 //! client's cost alone (request, transfer, parsing, Arrow building). Real Athena adds a network
-//! round trip and its own page assembly for each of the 100 pages, so the ratio here is a floor.
+//! round trip and its own page assembly for each of the 1,000 pages, so those ratios are floors.
 //!
 //! Run: `cargo bench --bench athena_fetch`
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a benchmark that cannot set up should stop loudly
@@ -20,13 +22,15 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use quarry::backend::aws::{AthenaEngine, AwsClients, AwsOptions};
-use quarry::backend::{FetchPath, QueryEngine, QueryId, all_results};
+use quarry::backend::{FetchPath, QueryContext, QueryEngine, QueryId, all_results};
 use quarry::cost::Pricing;
 use serde_json::{Value, json};
 
-const ROWS: usize = 100_000;
+const ROWS: usize = 1_000_000;
 const PAGE: usize = 1_000;
-const RUNS: usize = 5;
+const RUNS: usize = 3;
+/// Files the emulated UNLOAD writes (Athena writes several, in parallel).
+const UNLOAD_FILES: usize = 8;
 /// Per-request delays measured: none (the client's own cost), and a modest round trip.
 const LATENCIES_MS: [u64; 2] = [0, 20];
 
@@ -75,6 +79,69 @@ fn result_csv() -> String {
     csv
 }
 
+/// The result as UNLOAD writes it: `UNLOAD_FILES` Snappy Parquet files, typed columns.
+fn unload_parts() -> Vec<Bytes> {
+    use datafusion::arrow::array::{ArrayRef, Int64Array, StringArray, TimestampMillisecondArray};
+    use datafusion::arrow::datatypes::{DataType, Field, Schema, TimeUnit};
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("id", DataType::Int64, true),
+        Field::new("source", DataType::Utf8, true),
+        Field::new("logtype", DataType::Utf8, true),
+        Field::new("message", DataType::Utf8, true),
+        Field::new("ts", DataType::Timestamp(TimeUnit::Millisecond, None), true),
+    ]));
+    let per_file = ROWS.div_ceil(UNLOAD_FILES);
+    (0..UNLOAD_FILES)
+        .map(|part| {
+            let rows: Vec<[Option<String>; 5]> = (part * per_file
+                ..((part + 1) * per_file).min(ROWS))
+                .map(row)
+                .collect();
+            let text = |c: usize| -> ArrayRef {
+                Arc::new(rows.iter().map(|r| r[c].clone()).collect::<StringArray>())
+            };
+            let columns: Vec<ArrayRef> = vec![
+                Arc::new(
+                    rows.iter()
+                        .map(|r| r[0].as_ref().map(|v| v.parse::<i64>().unwrap()))
+                        .collect::<Int64Array>(),
+                ),
+                text(1),
+                text(2),
+                text(3),
+                Arc::new(
+                    rows.iter()
+                        .map(|r| {
+                            r[4].as_ref().map(|v| {
+                                chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%d %H:%M:%S%.3f")
+                                    .unwrap()
+                                    .and_utc()
+                                    .timestamp_millis()
+                            })
+                        })
+                        .collect::<TimestampMillisecondArray>(),
+                ),
+            ];
+            let batch =
+                datafusion::arrow::record_batch::RecordBatch::try_new(Arc::clone(&schema), columns)
+                    .unwrap();
+            let properties = parquet::file::properties::WriterProperties::builder()
+                .set_compression(parquet::basic::Compression::SNAPPY)
+                .build();
+            let mut out = Vec::new();
+            let mut writer = parquet::arrow::ArrowWriter::try_new(
+                &mut out,
+                Arc::clone(&schema),
+                Some(properties),
+            )
+            .unwrap();
+            writer.write(&batch).unwrap();
+            writer.close().unwrap();
+            Bytes::from(out)
+        })
+        .collect()
+}
+
 /// `GetQueryResults` page `n` (0-based): the first carries the header row and column info.
 fn results_page(n: usize) -> String {
     let datum = |v: &Option<String>| match v {
@@ -113,11 +180,11 @@ fn results_page(n: usize) -> String {
 }
 
 /// The query execution: the `csv` query has a result file, the `api` query does not (as in a
-/// workgroup with managed results).
+/// workgroup with managed results), an `unload-…` query wrote Parquet files.
 fn execution(id: &str) -> String {
     let mut execution = json!({
         "QueryExecutionId": id,
-        "Query": "SELECT * FROM logs",
+        "Query": if id.starts_with("unload") { "UNLOAD (SELECT * FROM logs) TO …" } else { "SELECT * FROM logs" },
         "StatementType": "DML",
         "Status": { "State": "SUCCEEDED" },
         "Statistics": { "DataScannedInBytes": 123_456_789, "TotalExecutionTimeInMillis": 2_000 },
@@ -126,12 +193,22 @@ fn execution(id: &str) -> String {
     if id == "csv" {
         execution["ResultConfiguration"] = json!({ "OutputLocation": "s3://bench/out/csv.csv" });
     }
+    if id.starts_with("unload") {
+        execution["ResultConfiguration"] = json!({ "OutputLocation": "s3://bench/out/" });
+    }
     json!({ "QueryExecution": execution }).to_string()
 }
 
 struct Served {
     /// Milliseconds every answer waits first: a stand-in for the network and the service.
     latency_ms: std::sync::atomic::AtomicU64,
+    /// Requests answered since the last reset.
+    requests: std::sync::atomic::AtomicU64,
+    /// `DeleteObjects` calls answered: UNLOAD's cleanup runs after the rows are handed over.
+    deletes: std::sync::atomic::AtomicU64,
+    /// The folder the last UNLOAD named; its files are `parts`.
+    unload_prefix: std::sync::Mutex<String>,
+    parts: Vec<Bytes>,
     csv: Bytes,
     pages: Vec<String>,
     /// The first page cut to `MaxResults = 1` (header and column info), as Athena answers it.
@@ -152,6 +229,20 @@ async fn athena(
     let id = request["QueryExecutionId"].as_str().unwrap_or_default();
     let json_type = [("content-type", "application/x-amz-json-1.1")];
     match target {
+        "AmazonAthena.StartQueryExecution" => {
+            let query = request["QueryString"].as_str().unwrap_or_default();
+            let prefix = query
+                .split("TO 's3://bench/")
+                .nth(1)
+                .and_then(|rest| rest.split('\'').next())
+                .unwrap_or_default();
+            prefix.clone_into(&mut served.unload_prefix.lock().unwrap());
+            (
+                StatusCode::OK,
+                json_type,
+                json!({ "QueryExecutionId": "unload-1" }).to_string(),
+            )
+        }
         "AmazonAthena.GetQueryExecution" => (StatusCode::OK, json_type, execution(id)),
         "AmazonAthena.GetQueryResults"
             if request["MaxResults"] == json!(1) && request["NextToken"].is_null() =>
@@ -173,20 +264,106 @@ async fn athena(
     }
 }
 
+/// S3 `GET`: the result CSV, or an unloaded file (whole or a `Range`).
 async fn s3_object(
+    axum::extract::State(served): axum::extract::State<Arc<Served>>,
+    axum::extract::Path(key): axum::extract::Path<String>,
+    headers: HeaderMap,
+) -> axum::response::Response {
+    delay(&served).await;
+    if key == "out/csv.csv" {
+        return served.csv.clone().into_response();
+    }
+    let prefix = served.unload_prefix.lock().unwrap().clone();
+    let Some(part) = key
+        .strip_prefix(&prefix)
+        .and_then(|name| name.strip_prefix("part-"))
+        .and_then(|n| n.parse::<usize>().ok())
+        .and_then(|n| served.parts.get(n))
+    else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let total = part.len();
+    let range = headers
+        .get("range")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("bytes="))
+        .and_then(|v| v.split_once('-'))
+        .map(|(a, b)| {
+            let start: usize = a.parse().unwrap();
+            let end: usize = if b.is_empty() {
+                total - 1
+            } else {
+                b.parse::<usize>().unwrap().min(total - 1)
+            };
+            (start, end)
+        });
+    match range {
+        None => part.clone().into_response(),
+        Some((start, end)) => (
+            StatusCode::PARTIAL_CONTENT,
+            [("content-range", format!("bytes {start}-{end}/{total}"))],
+            part.slice(start..=end),
+        )
+            .into_response(),
+    }
+}
+
+/// S3 `ListObjectsV2` of the bucket (the unloaded files under the last UNLOAD's folder).
+async fn s3_list(
     axum::extract::State(served): axum::extract::State<Arc<Served>>,
 ) -> impl IntoResponse {
     delay(&served).await;
-    served.csv.clone()
+    let prefix = served.unload_prefix.lock().unwrap().clone();
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><ListBucketResult \
+         xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Name>bench</Name>",
+    );
+    let _ = write!(
+        xml,
+        "<Prefix>{prefix}</Prefix><KeyCount>{}</KeyCount><MaxKeys>1000</MaxKeys>\
+         <IsTruncated>false</IsTruncated>",
+        served.parts.len()
+    );
+    for (n, part) in served.parts.iter().enumerate() {
+        let _ = write!(
+            xml,
+            "<Contents><Key>{prefix}part-{n}</Key><LastModified>2026-12-06T00:00:00.000Z\
+             </LastModified><ETag>\"e{n}\"</ETag><Size>{}</Size><StorageClass>STANDARD\
+             </StorageClass></Contents>",
+            part.len()
+        );
+    }
+    xml.push_str("</ListBucketResult>");
+    ([("content-type", "application/xml")], xml)
+}
+
+/// S3 `DeleteObjects` (quiet): the unloaded files removed once read.
+async fn s3_delete(
+    axum::extract::State(served): axum::extract::State<Arc<Served>>,
+) -> impl IntoResponse {
+    delay(&served).await;
+    served
+        .deletes
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    (
+        [("content-type", "application/xml")],
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><DeleteResult \
+         xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"></DeleteResult>",
+    )
 }
 
 async fn delay(served: &Served) {
+    served
+        .requests
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let ms = served.latency_ms.load(std::sync::atomic::Ordering::Relaxed);
     if ms > 0 {
         tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
     }
 }
 
+/// Fetches the finished query `id` and returns its rows, path and seconds.
 async fn fetch(engine: &AthenaEngine, id: &str) -> (usize, FetchPath, f64) {
     let id = QueryId(id.to_owned());
     let started = Instant::now();
@@ -211,8 +388,13 @@ fn median(mut values: Vec<f64>) -> f64 {
 
 #[tokio::main]
 async fn main() {
+    let parts = unload_parts();
     let served = Arc::new(Served {
         latency_ms: std::sync::atomic::AtomicU64::new(0),
+        requests: std::sync::atomic::AtomicU64::new(0),
+        deletes: std::sync::atomic::AtomicU64::new(0),
+        unload_prefix: std::sync::Mutex::new(String::new()),
+        parts,
         csv: Bytes::from(result_csv()),
         // The header row takes a place on the first page.
         pages: (0..(ROWS + 1).div_ceil(PAGE)).map(results_page).collect(),
@@ -226,11 +408,14 @@ async fn main() {
             head.to_string()
         },
     });
+    let parquet_bytes: usize = served.parts.iter().map(Bytes::len).sum();
     let csv_bytes = served.csv.len();
     let api_bytes: usize = served.pages.iter().map(String::len).sum();
     let app = Router::new()
         .route("/", post(athena))
-        .route("/bench/out/csv.csv", get(s3_object))
+        .route("/bench", get(s3_list).post(s3_delete))
+        .route("/bench/", get(s3_list).post(s3_delete))
+        .route("/bench/{*key}", get(s3_object))
         .with_state(Arc::clone(&served));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
@@ -245,7 +430,11 @@ async fn main() {
         .load()
         .await;
     let clients = AwsClients::from_sdk_config(&sdk, "us-east-1".to_owned());
-    let engine = AthenaEngine::new(clients, AwsOptions::default(), Pricing::default(), ROWS);
+    let options = AwsOptions {
+        output_location: Some("s3://bench/out/".to_owned()),
+        ..AwsOptions::default()
+    };
+    let engine = AthenaEngine::new(clients, options, Pricing::default(), ROWS);
 
     println!(
         "Measured {} on {} cores ({}), release profile, median of {RUNS} runs after a warm-up.\n",
@@ -254,42 +443,98 @@ async fn main() {
         std::env::consts::ARCH
     );
     println!(
-        "| added latency per request | path | requests | bytes on the wire | time for 100,000 rows | rows/s | CSV / API |"
+        "| added latency per request | path | requests | bytes on the wire | time for 1,000,000 rows | rows/s | UNLOAD faster by |"
     );
     println!("|---:|---|---:|---:|---:|---:|---:|");
     for latency in LATENCIES_MS {
         served
             .latency_ms
             .store(latency, std::sync::atomic::Ordering::Relaxed);
-        // Alternating runs, so drift on the machine hits both alike.
-        let (mut csv_times, mut api_times) = (Vec::new(), Vec::new());
+        // Alternating runs, so drift on the machine hits every path alike.
+        let mut times: [Vec<f64>; 3] = Default::default();
+        let mut requests = [0_u64; 3];
+        let paths = [
+            (None, FetchPath::Unload),
+            (Some("csv"), FetchPath::S3Csv),
+            (Some("api"), FetchPath::ResultsApi),
+        ];
         for run in 0..=RUNS {
-            let (rows, path, seconds) = fetch(&engine, "csv").await;
-            assert_eq!((rows, path), (ROWS, FetchPath::S3Csv));
-            let (rows, path, api_seconds) = fetch(&engine, "api").await;
-            assert_eq!((rows, path), (ROWS, FetchPath::ResultsApi));
-            if run > 0 {
-                csv_times.push(seconds);
-                api_times.push(api_seconds);
+            for (n, (id, expected)) in paths.iter().enumerate() {
+                let (rows, path, seconds) = fetch_counted(&engine, *id, &served).await;
+                assert_eq!((rows, path), (ROWS, *expected));
+                if run > 0 {
+                    times[n].push(seconds.0);
+                    requests[n] = seconds.1;
+                }
             }
         }
-        let (csv, api) = (median(csv_times), median(api_times));
+        let [unload, csv, api] = times.map(median);
         let rate = |s: f64| ROWS as f64 / s;
-        // CSV: GetQueryExecution, GetQueryResults (column types), GetObject.
-        // API: GetQueryExecution and one GetQueryResults per page.
         println!(
-            "| {latency} ms | S3 CSV (`GetObject` → arrow-csv) | 3 | {:.1} MB | {:.0} ms | {:.0} | |",
+            "| {latency} ms | UNLOAD → Parquet ({UNLOAD_FILES} files, one GET each, 8 at a time, then `DeleteObjects`) | {} | {:.1} MB | {:.0} ms | {:.0} | |",
+            requests[0],
+            parquet_bytes as f64 / 1e6,
+            unload * 1e3,
+            rate(unload)
+        );
+        println!(
+            "| {latency} ms | S3 CSV (`GetObject` → arrow-csv) | {} | {:.1} MB | {:.0} ms | {:.0} | **{:.1}×** |",
+            requests[1],
             csv_bytes as f64 / 1e6,
             csv * 1e3,
-            rate(csv)
+            rate(csv),
+            csv / unload
         );
         println!(
             "| {latency} ms | `GetQueryResults`, 1,000 rows a page | {} | {:.1} MB | {:.0} ms | {:.0} | **{:.1}×** |",
-            1 + (ROWS + 1).div_ceil(PAGE),
+            requests[2],
             api_bytes as f64 / 1e6,
             api * 1e3,
             rate(api),
-            api / csv
+            api / unload
         );
     }
+}
+
+fn fetch_requests_reset(served: &Served) -> u64 {
+    served
+        .requests
+        .swap(0, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// [`fetch`], with the requests the server answered for it.
+async fn fetch_counted(
+    engine: &AthenaEngine,
+    id: Option<&str>,
+    served: &Served,
+) -> (usize, FetchPath, (f64, u64)) {
+    let submitted = if id.is_none() {
+        // Submit here so its one request is left out of the count, as for the other paths.
+        let id = engine
+            .submit(
+                "SELECT * FROM logs",
+                &QueryContext {
+                    unload_requested: true,
+                    ..QueryContext::default()
+                },
+            )
+            .await
+            .unwrap();
+        Some(id.0)
+    } else {
+        None
+    };
+    fetch_requests_reset(served);
+    let deletes = served.deletes.load(std::sync::atomic::Ordering::Relaxed);
+    let (rows, path, seconds) = fetch(engine, submitted.as_deref().or(id).unwrap()).await;
+    if submitted.is_some() {
+        // The cleanup belongs to this path's requests (untimed: the rows were already there),
+        // and must not land in the next path's measurement.
+        let deadline = Instant::now() + std::time::Duration::from_secs(10);
+        while served.deletes.load(std::sync::atomic::Ordering::Relaxed) == deletes {
+            assert!(Instant::now() < deadline, "UNLOAD's files were never deleted");
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+    }
+    (rows, path, (seconds, fetch_requests_reset(served)))
 }

@@ -232,6 +232,14 @@ pub enum Action {
     ResultsKeep,
     /// A keep ended: the table and what was written, or why not.
     ResultKept(Result<(TableName, String), String>),
+    /// Keep the partition browser's selection locally (or stop the copy running).
+    PartitionsKeep,
+    /// What copying the selection would fetch, or why it cannot be copied.
+    CopyPlanned(Result<Arc<crate::cache::copy::CopyPlan>, String>),
+    /// The copy fetched one more file.
+    CopyProgressed(crate::cache::copy::CopyProgress),
+    /// The copy ended: what it did, or why it stopped.
+    CopyFinished(Result<String, String>),
     /// Open the history or saved-queries overlay.
     OpenPicker(PickerKind),
     PickerLoaded {
@@ -407,6 +415,15 @@ pub enum Effect {
         rows: SharedRows,
         path: PathBuf,
     },
+    /// Measure copying the partitions of `table` that `condition` matches into the cache lake.
+    PlanCopy {
+        table: TableName,
+        condition: String,
+    },
+    /// Copy a measured plan into the cache lake, reporting progress.
+    RunCopy(Arc<crate::cache::copy::CopyPlan>),
+    /// Stop the copy running (what it copied stays; the next copy resumes).
+    StopCopy,
     /// Keep the rows as the table `name` of the cache lake, with the run's SQL and statistics
     /// as its provenance.
     KeepResult {

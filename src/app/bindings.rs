@@ -118,6 +118,7 @@ commands! {
     copy_column => Action::ResultsCopy(CopyScope::Column), "copy the column, one value per line";
     export => Action::ResultsExport, "export the rows (CSV, TSV, JSON, NDJSON, Parquet, table)";
     keep => Action::ResultsKeep, "keep the result locally as a table: query it again for $0";
+    keep_partitions => Action::PartitionsKeep, "copy the selected partitions locally (AWS): the same SQL then runs for $0; again stops";
     results_filter => Action::ResultsStartFilter, "filter rows: text, /regex/, column:text (smart case)";
     next_match => Action::ResultsJumpToMatch(true), "next cell matching the filter";
     next_result => Action::ResultsTab(1), "next statement's result (after F6 on several)";
@@ -253,6 +254,7 @@ const DEFAULT_KEYS: &[(Scope, KeyPress, Command, Option<&str>)] = {
         (PARTITIONS, plain(Char('v')), C::partitions_range, Some("range")),
         (PARTITIONS, plain(Char('t')), C::partitions_view, Some("view")),
         (PARTITIONS, plain(Char('m')), C::calendar_metric, None),
+        (PARTITIONS, plain(Char('K')), C::keep_partitions, Some("keep locally")),
         (PARTITIONS, plain(Char('/')), C::partitions_filter, Some("filter")),
         (PARTITIONS, plain(Esc), C::partitions_close, Some("close")),
         (RESULTS, plain(Char('?')), C::help, None),

@@ -37,6 +37,8 @@ pub enum PromptKind {
     DateRange(DateFilterTarget),
     /// The DB.TABLE to keep the result as in the cache lake.
     KeepAs,
+    /// Enter confirms copying the measured partitions into the cache lake.
+    ConfirmCopy,
 }
 
 /// A one-line question at the bottom of the screen.

@@ -39,6 +39,7 @@ pub(super) fn prompt_input(state: &mut AppState, edit: TextEdit) -> Vec<Effect> 
                 PromptKind::ExCommand => vim::ex_command(state, &prompt.text),
                 PromptKind::Parameter => super::parameters::entered(state, &prompt.text),
                 PromptKind::KeepAs => super::keep::entered(state, &prompt.text),
+                PromptKind::ConfirmCopy => super::keep::copy_confirmed(state),
             };
         }
     }

@@ -72,6 +72,12 @@ pub struct AppState {
     pub results: Option<ResultGrid>,
     /// A cache lake is open beside the source: `K` can keep results.
     pub cache_lake: bool,
+    /// The source can copy partitions into the cache lake (S3: the AWS source).
+    pub can_copy: bool,
+    /// A measured copy waiting for its confirmation.
+    pub copy_plan: Option<std::sync::Arc<crate::cache::copy::CopyPlan>>,
+    /// The copy running, and how far it got.
+    pub copying: Option<crate::cache::copy::CopyProgress>,
     /// One tab per statement of the last F6 over several statements.
     pub result_tabs: super::result_tabs::ResultTabs,
     /// The plan of the last local run (its ticket), with its measurements.
@@ -119,6 +125,9 @@ impl AppState {
             phase: QueryPhase::Idle,
             results: None,
             cache_lake: false,
+            can_copy: false,
+            copy_plan: None,
+            copying: None,
             result_tabs: super::result_tabs::ResultTabs::default(),
             parameters: super::parameters::Parameters::default(),
             last_plan: None,

@@ -294,6 +294,13 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         Action::ResultsKeep => super::keep::ask(state),
         Action::ResultKept(result) => super::keep::finished(state, result),
+        Action::PartitionsKeep => super::keep::ask_copy(state),
+        Action::CopyPlanned(result) => super::keep::copy_planned(state, result),
+        Action::CopyProgressed(progress) => {
+            super::keep::copy_progressed(state, progress);
+            Vec::new()
+        }
+        Action::CopyFinished(result) => super::keep::copy_finished(state, result),
         Action::ResultsExport => {
             let dir = state.export_dir.clone();
             grid_actions::ask_export(state, &dir)

@@ -69,6 +69,7 @@ pub(super) async fn run_tui(choice: &SourceChoice, config: &Config, files: &[Pat
     state.user_queries_dir.clone_from(&session_files.queries);
     state.named_queries = choice.aws.is_some();
     state.cache_lake = cache.is_some();
+    state.can_copy = stores.is_some();
     if config.editor.mode == crate::config::EditorMode::Vim {
         state.editor.vim = Some(crate::app::vim::Vim::default());
     }

@@ -72,6 +72,8 @@ pub struct EffectRunner {
     examinations: super::doctor_work::Running,
     /// A buffer to open in `$EDITOR`: the event loop owns the terminal, so it runs the editor.
     external_edit: Option<(usize, String)>,
+    /// The partition copy running, to stop it.
+    copy: Option<tokio::task::AbortHandle>,
 }
 
 #[derive(Default)]
@@ -96,6 +98,7 @@ impl EffectRunner {
             comparisons: Arc::default(),
             examinations: Arc::default(),
             external_edit: None,
+            copy: None,
         }
     }
 
@@ -223,6 +226,9 @@ impl EffectRunner {
                 sql,
                 stats,
             } => super::keep_work::spawn_keep(&self.services, tx, name, rows, sql, *stats),
+            effect @ (Effect::PlanCopy { .. } | Effect::RunCopy(_) | Effect::StopCopy) => {
+                super::keep_work::copy_effect(&self.services, tx, &mut self.copy, effect);
+            }
             Effect::Explain {
                 generation,
                 sql,

@@ -201,8 +201,15 @@ async fn unbounded_results_are_unloaded_read_with_their_types_and_removed() {
     let read = concat_batches(&page.schema, &page.batches).unwrap();
     let written = concat_batches(&schema(), &parts).unwrap();
     assert_eq!(read, written);
-    // Read, then removed.
-    assert_eq!(keys_under(&aws, &bucket, &prefix).await, 0);
+    // Read, then removed (in the background: waited for with a deadline).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while keys_under(&aws, &bucket, &prefix).await > 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the unloaded files were never removed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }
 
 #[tokio::test]

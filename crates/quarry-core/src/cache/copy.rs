@@ -312,15 +312,17 @@ pub async fn run_copy(
         bytes_done: here.iter().map(|o| o.size).sum(),
     };
     progress(state);
-    let mut fetches = stream::iter(to_fetch)
+    // Owned objects: the futures borrow nothing from the plan, so a copy can run in a task.
+    let owned: Vec<SourceObject> = to_fetch.into_iter().cloned().collect();
+    let mut fetches = stream::iter(owned)
         .map(|object| {
             let folder = folder.clone();
-            async move { fetch(stores, object, &folder).await.map(|()| object) }
+            async move { fetch(stores, &object, &folder).await.map(|()| object) }
         })
         .buffer_unordered(IN_FLIGHT);
     while let Some(done) = fetches.next().await {
         let object = done?;
-        crate::jsonl::append(&folder.join(COPY_LOG), object).map_err(|e| e.to_string())?;
+        crate::jsonl::append(&folder.join(COPY_LOG), &object).map_err(|e| e.to_string())?;
         state.files_done += 1;
         state.bytes_done += object.size;
         progress(state);

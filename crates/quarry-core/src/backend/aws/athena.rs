@@ -13,25 +13,20 @@ use aws_sdk_athena::types::{
     QueryExecution, QueryExecutionContext, ResultConfiguration, ResultReuseByAgeConfiguration,
     ResultReuseConfiguration, StatementType,
 };
-use datafusion::arrow::datatypes::SchemaRef;
-use datafusion::arrow::record_batch::RecordBatch;
 
 use super::errors::describe;
-use super::execution::{columns_of, flatten_stages, non_negative, sql_position, status_of};
-use super::results::{CsvResultReader, ResultColumn, rows_to_batch, schema_of};
+use super::execution::{flatten_stages, non_negative, sql_position, status_of};
+use super::fetch::Prefetched;
 use super::s3::S3Location;
-use super::unload::{FetchPlan, plan_fetch, read_files, remove_files, run_name, unloaded_files};
+use super::unload::{FetchPlan, plan_fetch, run_name};
 use super::{AwsClients, AwsOptions};
 use crate::backend::{
     FetchPath, QueryContext, QueryEngine, QueryError, QueryErrorKind, QueryId, QueryState,
     QueryStatus, ResultFetch, ResultPage, RuntimeStats,
 };
-use crate::backend::local::ObjectStoreFactory;
 use crate::backend::engine::{Backoff, poll_until_ended, wait_polling};
 use crate::cost::Pricing;
 
-/// Rows per `GetQueryResults` call: Athena's maximum.
-const API_PAGE_ROWS: usize = 1000;
 /// A status younger than this is answered from memory: the progress ticker and the waiter both
 /// ask, and Athena throttles `GetQueryExecution`.
 const STATUS_FRESHNESS: Duration = Duration::from_millis(200);
@@ -40,10 +35,10 @@ const CANCEL_CONFIRMATION: Duration = Duration::from_secs(30);
 
 /// Athena behind the [`QueryEngine`] interface.
 pub struct AthenaEngine {
-    clients: AwsClients,
-    options: AwsOptions,
+    pub(super) clients: AwsClients,
+    pub(super) options: AwsOptions,
     pricing: Pricing,
-    row_limit: usize,
+    pub(super) row_limit: usize,
     runs: Mutex<HashMap<QueryId, Arc<Run>>>,
     /// The workgroup's result location, asked once when the options name none (UNLOAD's
     /// default folder lives under it).
@@ -52,14 +47,17 @@ pub struct AthenaEngine {
 
 /// What is remembered about one submitted query.
 #[derive(Default)]
-struct Run {
+pub(super) struct Run {
     last: Mutex<Option<(Instant, QueryStatus)>>,
     /// The finished execution, kept for fetching its results.
     execution: Mutex<Option<QueryExecution>>,
     /// Rows handed out so far, to stop at the row limit across pages.
-    fetched: AtomicUsize,
+    pub(super) fetched: AtomicUsize,
     /// How the result is fetched: chosen at submission.
-    plan: Mutex<FetchPlan>,
+    pub(super) plan: Mutex<FetchPlan>,
+    /// The first call of the fetch, made as soon as the query succeeded, beside the runtime
+    /// statistics: one round trip less before the rows start coming.
+    pub(super) prefetched: Mutex<Option<Prefetched>>,
 }
 
 impl AthenaEngine {
@@ -80,7 +78,7 @@ impl AthenaEngine {
         }
     }
 
-    fn run(&self, id: &QueryId) -> Arc<Run> {
+    pub(super) fn run(&self, id: &QueryId) -> Arc<Run> {
         Arc::clone(
             self.runs
                 .lock()
@@ -116,7 +114,9 @@ impl AthenaEngine {
             if status.state == QueryState::Succeeded
                 && let Some(athena) = status.stats.athena.as_mut()
             {
-                athena.runtime = self.runtime_statistics(id).await;
+                let (runtime, ()) =
+                    tokio::join!(self.runtime_statistics(id), self.prefetch(id, &execution));
+                athena.runtime = runtime;
                 if let Some(rows) = athena.runtime.as_ref().and_then(|r| r.output_rows) {
                     status.stats.rows = rows;
                 }
@@ -177,100 +177,6 @@ impl AthenaEngine {
                     format!("query {id} has not finished; wait for it before reading results"),
                 )
             })
-    }
-
-    /// The result columns, from the first `GetQueryResults` page.
-    async fn result_columns(&self, id: &QueryId) -> Result<Vec<ResultColumn>, QueryError> {
-        let output = self
-            .clients
-            .athena
-            .get_query_results()
-            .query_execution_id(&id.0)
-            .max_results(1)
-            .send()
-            .await
-            .map_err(|e| service_error(&describe(&e, "Athena GetQueryResults")))?;
-        Ok(columns_of(output.result_set()))
-    }
-
-    /// The result CSV as the first page, or why it cannot be used (then the caller pages
-    /// through `GetQueryResults`).
-    async fn page_from_csv(
-        &self,
-        id: &QueryId,
-        location: &S3Location,
-        max_rows: usize,
-        run: &Run,
-        started: Instant,
-    ) -> Result<Result<ResultPage, String>, QueryError> {
-        let columns = self.result_columns(id).await?;
-        if columns.is_empty() {
-            return Ok(Err("the statement declared no result columns".to_owned()));
-        }
-        let schema = schema_of(&columns);
-        match self
-            .results_from_csv(location, Arc::clone(&schema), max_rows)
-            .await
-        {
-            Ok((batches, truncated, bytes)) => {
-                let rows = batches.iter().map(RecordBatch::num_rows).sum::<usize>();
-                run.fetched.fetch_add(rows, Ordering::Relaxed);
-                Ok(Ok(ResultPage {
-                    schema,
-                    batches,
-                    next_token: None,
-                    truncated,
-                    fetch: Some(ResultFetch {
-                        path: FetchPath::S3Csv,
-                        fallback_reason: None,
-                        reason: None,
-                        files: None,
-                        rows: rows as u64,
-                        bytes: Some(bytes),
-                        ms: started.elapsed().as_millis() as u64,
-                    }),
-                }))
-            }
-            Err(e) => {
-                tracing::info!("result CSV not readable, using GetQueryResults: {e}");
-                Ok(Err(e.message))
-            }
-        }
-    }
-
-    /// The fast path: the whole result CSV from S3, streamed through arrow-csv.
-    async fn results_from_csv(
-        &self,
-        location: &S3Location,
-        schema: SchemaRef,
-        max_rows: usize,
-    ) -> Result<(Vec<RecordBatch>, bool, u64), super::AwsCallError> {
-        let what = format!("S3 GetObject on {location}");
-        let object = self
-            .clients
-            .s3
-            .get_object()
-            .bucket(&location.bucket)
-            .key(&location.key)
-            .send()
-            .await
-            .map_err(|e| describe(&e, &what))?;
-        let mut body = object.body;
-        let mut reader = CsvResultReader::new(schema, max_rows).map_err(|e| csv_error(&e))?;
-        let mut complete = true;
-        let mut bytes = 0_u64;
-        while let Some(chunk) = body.try_next().await.map_err(|e| super::AwsCallError {
-            code: None,
-            message: format!("{what} broke off: {e}"),
-        })? {
-            bytes += chunk.len() as u64;
-            if !reader.push(&chunk).map_err(|e| csv_error(&e))? {
-                complete = false;
-                break;
-            }
-        }
-        let (batches, truncated) = reader.finish(complete).map_err(|e| csv_error(&e))?;
-        Ok((batches, truncated, bytes))
     }
 
     /// Starts `sql` as written.
@@ -355,96 +261,6 @@ impl AthenaEngine {
             .clone()
     }
 
-    /// The UNLOAD path: every Parquet file under `target`, read with arrow (up to the row
-    /// limit), then removed unless the policy keeps them. `None` when UNLOAD wrote nothing: an
-    /// empty result has no file to take its columns from.
-    async fn page_from_unload(
-        &self,
-        target: &S3Location,
-        reason: String,
-        max_rows: usize,
-        run: &Run,
-        started: Instant,
-    ) -> Result<Option<ResultPage>, QueryError> {
-        let files = unloaded_files(&self.clients, target).await?;
-        if files.is_empty() {
-            return Ok(None);
-        }
-        let store = self
-            .clients
-            .stores()
-            .ok_or_else(|| {
-                QueryError::new(
-                    QueryErrorKind::Execution,
-                    "no AWS credentials to read the unloaded files with",
-                )
-            })?
-            .store_for(&target.bucket)
-            .map_err(|e| QueryError::new(QueryErrorKind::Execution, e))?;
-        let unloaded = read_files(store, &files, max_rows).await?;
-        let mut reason = reason;
-        if !self.options.unload.keep_files
-            && let Err(e) = remove_files(&self.clients, &target.bucket, &files).await
-        {
-            tracing::warn!("unloaded files left in {target}: {}", e.message);
-            reason = format!("{reason}; the files could not be removed ({})", e.message);
-        }
-        let rows = unloaded.batches.iter().map(RecordBatch::num_rows).sum::<usize>();
-        run.fetched.fetch_add(rows, Ordering::Relaxed);
-        Ok(Some(ResultPage {
-            schema: unloaded.schema,
-            batches: unloaded.batches,
-            next_token: None,
-            truncated: unloaded.truncated,
-            fetch: Some(ResultFetch {
-                path: FetchPath::Unload,
-                fallback_reason: None,
-                reason: Some(reason),
-                files: Some(files.len() as u64),
-                rows: rows as u64,
-                bytes: Some(unloaded.bytes),
-                ms: started.elapsed().as_millis() as u64,
-            }),
-        }))
-    }
-
-    /// The API path: one `GetQueryResults` call (Athena's pages hold at most 1,000 rows),
-    /// continuing from `token`.
-    async fn results_from_api(
-        &self,
-        id: &QueryId,
-        token: Option<&str>,
-        max_rows: usize,
-        skip_header: bool,
-    ) -> Result<(SchemaRef, RecordBatch, Option<String>), QueryError> {
-        let header = usize::from(token.is_none() && skip_header);
-        let output = self
-            .clients
-            .athena
-            .get_query_results()
-            .query_execution_id(&id.0)
-            .set_next_token(token.map(str::to_owned))
-            .max_results(API_PAGE_ROWS.min(max_rows.saturating_add(header)) as i32)
-            .send()
-            .await
-            .map_err(|e| service_error(&describe(&e, "Athena GetQueryResults")))?;
-        let result_set = output.result_set();
-        let schema = schema_of(&columns_of(result_set));
-        let rows: Vec<Vec<Option<String>>> = result_set
-            .map(aws_sdk_athena::types::ResultSet::rows)
-            .unwrap_or_default()
-            .iter()
-            .skip(header)
-            .map(|row| {
-                row.data()
-                    .iter()
-                    .map(|d| d.var_char_value().map(str::to_owned))
-                    .collect()
-            })
-            .collect();
-        let batch = rows_to_batch(&schema, &rows).map_err(|e| csv_error(&e))?;
-        Ok((schema, batch, output.next_token().map(str::to_owned)))
-    }
 }
 
 #[async_trait]
@@ -625,15 +441,8 @@ impl QueryEngine for AthenaEngine {
     }
 }
 
-fn service_error(error: &super::AwsCallError) -> QueryError {
+pub(super) fn service_error(error: &super::AwsCallError) -> QueryError {
     QueryError::new(QueryErrorKind::Execution, error.message.clone())
-}
-
-fn csv_error(error: &datafusion::arrow::error::ArrowError) -> super::AwsCallError {
-    super::AwsCallError {
-        code: None,
-        message: format!("the result could not be read as the columns Athena declared: {error}"),
-    }
 }
 
 impl From<super::AwsCallError> for QueryError {

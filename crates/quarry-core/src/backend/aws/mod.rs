@@ -24,6 +24,7 @@ with_sdk! {
     mod errors;
     mod estimate;
     mod execution;
+    mod fetch;
     mod glue;
     pub mod projection;
     mod results;

@@ -1,6 +1,7 @@
 //! Big Athena results as Parquet: the statement wrapped in `UNLOAD (…) TO 's3://…/' WITH
-//! (format = 'PARQUET')`, the files Athena wrote listed and read with arrow (footer and column
-//! chunks by ranged GETs, several files at a time, types as Athena wrote them), then removed.
+//! (format = 'PARQUET')`, the files Athena wrote listed and read with arrow, eight at a time
+//! (up to 64 MiB in one GET decoded on the blocking pool; bigger ones by ranged GETs of the
+//! footer and then the column chunks), types as Athena wrote them, then removed.
 //!
 //! Athena pages `GetQueryResults` 1,000 rows a call and writes its result CSV on one writer;
 //! UNLOAD writes compressed, typed Parquet in parallel, which is what makes a million-row result
@@ -248,26 +249,25 @@ pub(super) async fn read_files(
     files: &[(String, u64)],
     max_rows: usize,
 ) -> Result<Unloaded, AwsCallError> {
+    read_files_up_to(store, files, max_rows, WHOLE_FILE_BYTES).await
+}
+
+/// [`read_files`], fetching files up to `whole_bytes` in one GET.
+async fn read_files_up_to(
+    store: Arc<dyn ObjectStore>,
+    files: &[(String, u64)],
+    max_rows: usize,
+    whole_bytes: u64,
+) -> Result<Unloaded, AwsCallError> {
     let mut reads = stream::iter(files.iter().cloned())
         .map(|(key, size)| {
             let store = Arc::clone(&store);
             async move {
-                let reader = UnloadedFile {
-                    store,
-                    path: ObjectPath::from(key.as_str()),
-                    size,
+                let (schema, batches) = if size <= whole_bytes {
+                    read_whole(store, &key).await?
+                } else {
+                    read_ranged(store, &key, size).await?
                 };
-                let builder = ParquetRecordBatchStreamBuilder::new(reader)
-                    .await
-                    .map_err(|e| parquet_error(&key, &e))?;
-                let schema = Arc::clone(builder.schema());
-                let batches: Vec<RecordBatch> = builder
-                    .with_batch_size(8192)
-                    .build()
-                    .map_err(|e| parquet_error(&key, &e))?
-                    .try_collect()
-                    .await
-                    .map_err(|e| parquet_error(&key, &e))?;
                 Ok::<_, AwsCallError>((schema, batches, size))
             }
         })
@@ -306,6 +306,77 @@ pub(super) async fn read_files(
         truncated,
         bytes,
     })
+}
+
+/// A file this small is fetched in one GET and decoded on the blocking pool: one round trip
+/// instead of a footer read then the column chunks, and the files decode on every core at once.
+/// Larger ones are read by ranges, holding a row group at a time.
+const WHOLE_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+async fn read_whole(
+    store: Arc<dyn ObjectStore>,
+    key: &str,
+) -> Result<(SchemaRef, Vec<RecordBatch>), AwsCallError> {
+    let body = store
+        .get(&ObjectPath::from(key))
+        .await
+        .map_err(|e| fetch_error(key, &e))?
+        .bytes()
+        .await
+        .map_err(|e| fetch_error(key, &e))?;
+    let owned = key.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let builder =
+            parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(body)
+                .map_err(|e| parquet_error(&owned, &e))?;
+        let schema = Arc::clone(builder.schema());
+        let batches = builder
+            .with_batch_size(8192)
+            .build()
+            .map_err(|e| parquet_error(&owned, &e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| AwsCallError {
+                code: None,
+                message: format!("the unloaded file {owned} could not be read as Parquet: {e}"),
+            })?;
+        Ok((schema, batches))
+    })
+    .await
+    .map_err(|e| AwsCallError {
+        code: None,
+        message: format!("reading {key} stopped: {e}"),
+    })?
+}
+
+async fn read_ranged(
+    store: Arc<dyn ObjectStore>,
+    key: &str,
+    size: u64,
+) -> Result<(SchemaRef, Vec<RecordBatch>), AwsCallError> {
+    let reader = UnloadedFile {
+        store,
+        path: ObjectPath::from(key),
+        size,
+    };
+    let builder = ParquetRecordBatchStreamBuilder::new(reader)
+        .await
+        .map_err(|e| parquet_error(key, &e))?;
+    let schema = Arc::clone(builder.schema());
+    let batches: Vec<RecordBatch> = builder
+        .with_batch_size(8192)
+        .build()
+        .map_err(|e| parquet_error(key, &e))?
+        .try_collect()
+        .await
+        .map_err(|e| parquet_error(key, &e))?;
+    Ok((schema, batches))
+}
+
+fn fetch_error(key: &str, error: &object_store::Error) -> AwsCallError {
+    AwsCallError {
+        code: None,
+        message: format!("reading the unloaded file {key}: {error}"),
+    }
 }
 
 /// Deletes the unloaded files once read.
@@ -354,6 +425,52 @@ fn parquet_error(key: &str, error: &ParquetError) -> AwsCallError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn whole_and_ranged_reads_give_the_same_rows_in_key_order() {
+        use datafusion::arrow::array::{Int64Array, StringArray};
+        use object_store::memory::InMemory;
+        let store: Arc<dyn ObjectStore> = Arc::new(InMemory::new());
+        let mut files = Vec::new();
+        let mut written = Vec::new();
+        for part in 0..3_i64 {
+            let ids: Int64Array = (part * 5000..(part + 1) * 5000).collect();
+            let names: StringArray = (0..5000).map(|i| Some(format!("n{}", i % 13))).collect();
+            let batch = RecordBatch::try_from_iter([
+                ("id", Arc::new(ids) as _),
+                ("name", Arc::new(names) as _),
+            ])
+            .unwrap();
+            let mut body = Vec::new();
+            let mut writer =
+                parquet::arrow::ArrowWriter::try_new(&mut body, batch.schema(), None).unwrap();
+            writer.write(&batch).unwrap();
+            writer.close().unwrap();
+            let key = format!("unload/run/part-{part}");
+            files.push((key.clone(), body.len() as u64));
+            store
+                .put(&ObjectPath::from(key.as_str()), body.into())
+                .await
+                .unwrap();
+            written.push(batch);
+        }
+        let expected =
+            datafusion::arrow::compute::concat_batches(&written[0].schema(), &written).unwrap();
+        for whole in [u64::MAX, 0] {
+            let read = read_files_up_to(Arc::clone(&store), &files, usize::MAX, whole)
+                .await
+                .unwrap();
+            let all = datafusion::arrow::compute::concat_batches(&read.schema, &read.batches)
+                .unwrap();
+            assert_eq!(all, expected, "whole-file limit {whole}");
+            assert!(!read.truncated);
+        }
+        // Cut inside the second file.
+        let read = read_files_up_to(Arc::clone(&store), &files, 7_000, 0).await.unwrap();
+        assert!(read.truncated);
+        let all = datafusion::arrow::compute::concat_batches(&read.schema, &read.batches).unwrap();
+        assert_eq!(all, expected.slice(0, 7_000));
+    }
 
     fn policy(mode: UnloadMode) -> UnloadPolicy {
         UnloadPolicy {
