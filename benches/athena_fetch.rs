@@ -532,7 +532,10 @@ async fn fetch_counted(
         // and must not land in the next path's measurement.
         let deadline = Instant::now() + std::time::Duration::from_secs(10);
         while served.deletes.load(std::sync::atomic::Ordering::Relaxed) == deletes {
-            assert!(Instant::now() < deadline, "UNLOAD's files were never deleted");
+            assert!(
+                Instant::now() < deadline,
+                "UNLOAD's files were never deleted"
+            );
             tokio::time::sleep(std::time::Duration::from_millis(1)).await;
         }
     }

@@ -308,3 +308,86 @@ async fn a_result_kept_from_athena_keeps_its_rows_and_types() {
     let source_column = local.batches[0].column(0);
     assert!(source_column.is_valid(1) && !source_column.is_valid(2));
 }
+
+/// The TUI's `K` in the partition browser of a Glue table: measured, confirmed, copied with
+/// progress; the copy holds the objects of the days chosen and nothing else.
+#[tokio::test]
+#[ignore = "needs moto: scripts/test.sh"]
+async fn k_in_the_partition_browser_copies_the_selected_days() {
+    use crossterm::event::KeyCode;
+    use quarry::app::AppState;
+    use quarry::app::editor::Buffer;
+    use quarry::app::partitions::Loading;
+    use quarry::tui::{App, Clipboard, EngineSlot, Services};
+
+    use crate::common::tui::{has_tables, press, settle};
+
+    let aws = clients("ap-southeast-3").await;
+    small_file_table(&aws, "keep-tui", "keep_tui_db").await;
+    let cache = tempfile::tempdir().unwrap();
+    let cached = Arc::new(source(&aws, cache.path()));
+    let stores: Arc<dyn quarry::backend::local::ObjectStoreFactory> =
+        Arc::new(aws.stores().unwrap());
+    let services = Services {
+        catalog: Arc::clone(&cached) as _,
+        engine: EngineSlot {
+            name: "athena".to_owned(),
+            title: "moto".to_owned(),
+            engine: Arc::clone(&cached) as _,
+        },
+        context: QueryContext {
+            database: Some("keep_tui_db".to_owned()),
+            ..QueryContext::default()
+        },
+        clipboard: Clipboard::Memory(Arc::default()),
+        files: None,
+        workspace: None,
+        pricing: Pricing::default(),
+        alternate: Err("one engine".to_owned()),
+        cache: Some(Arc::clone(&cached)),
+        stores: Some(stores),
+    };
+    let mut state = AppState::new("moto", Buffer::new("query 1", ""));
+    state.hints.enabled = false;
+    state.cost_guard.enabled = false;
+    state.cache_lake = true;
+    state.can_copy = true;
+    let mut app = App::new(state, services);
+    settle(&mut app, has_tables).await;
+    press(&mut app, KeyCode::BackTab); // editor → catalog
+    press(&mut app, KeyCode::Down); // the database → its table
+    press(&mut app, KeyCode::Char('o'));
+    settle(&mut app, |s| {
+        s.partitions
+            .as_ref()
+            .is_some_and(|b| b.loading == Loading::Complete)
+    })
+    .await;
+    // Open 2023 and 01, then mark days 01 and 03.
+    for key in [KeyCode::Right, KeyCode::Down, KeyCode::Right, KeyCode::Down] {
+        press(&mut app, key);
+    }
+    press(&mut app, KeyCode::Char(' '));
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Char(' '));
+    press(&mut app, KeyCode::Char('K'));
+    settle(&mut app, |s| s.prompt().is_some()).await;
+    let question = app.state.prompt().unwrap().label.clone();
+    assert!(
+        question.starts_with("keep 2 of 3 partitions of keep_tui_db.logs locally: 12 files"),
+        "{question}"
+    );
+    press(&mut app, KeyCode::Enter);
+    settle(&mut app, |s| {
+        s.copying.is_none() && s.notice.as_deref().is_some_and(|n| n.starts_with("kept "))
+    })
+    .await;
+    let folder = cache.path().join("keep_tui_db/logs");
+    let copied = rows_of_copy(&folder);
+    let on_s3 = rows_via_catalog(&aws, "keep_tui_db").await;
+    assert_eq!(copied.keys().collect::<Vec<_>>(), ["01", "03"]);
+    for (day, rows) in &copied {
+        assert_eq!(Some(rows), on_s3.get(day));
+    }
+}
