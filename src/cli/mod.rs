@@ -10,6 +10,7 @@ pub mod exit;
 mod keep;
 mod launch;
 mod query;
+mod save_as;
 mod serve;
 mod source;
 mod tui;

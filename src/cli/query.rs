@@ -33,7 +33,12 @@ pub(super) async fn run_query(
         Err(message) => return fail(EXIT_USAGE, &message),
     };
     let row_limit = args.max_rows.unwrap_or(config.row_limit).max(1);
-    let keep_as = match args.save_as.as_deref().map(kept_name).transpose() {
+    let keep_as = match args
+        .save_as
+        .as_deref()
+        .map(super::save_as::kept_name)
+        .transpose()
+    {
         Ok(name) => name,
         Err(message) => return fail(EXIT_USAGE, &message),
     };
@@ -129,7 +134,7 @@ pub(super) async fn run_query(
             );
         }
         Some(name) => match cache {
-            Some(cache) => Some(Keep {
+            Some(cache) => Some(super::save_as::Keep {
                 name,
                 cache,
                 catalog: Arc::clone(&catalog),
@@ -316,7 +321,7 @@ fn statement_header(
 }
 
 /// Why a statement did not print its result.
-enum Failure {
+pub(super) enum Failure {
     /// Ctrl-C: nothing more runs.
     Interrupted,
     /// A failure with its exit code and message.
@@ -342,77 +347,9 @@ struct Run<'a> {
     ledger_path: std::path::PathBuf,
     session: String,
     /// `--save-as`: where the result is kept.
-    keep: Option<Keep>,
+    keep: Option<super::save_as::Keep>,
     /// Rows printed at most (the engine keeps them all when the result is kept).
     print_rows: usize,
-}
-
-/// `--save-as`: the kept table's name and what keeping it needs.
-struct Keep {
-    name: crate::backend::TableName,
-    cache: Arc<crate::cache::CachedSource>,
-    catalog: Arc<dyn crate::backend::Catalog>,
-    source: String,
-    pricing: Pricing,
-}
-
-impl Keep {
-    /// Keeps the result of `sql` and says so on stderr.
-    async fn keep(
-        &self,
-        sql: &str,
-        database: Option<&str>,
-        stats: &crate::backend::QueryStats,
-        page: &crate::backend::ResultPage,
-    ) -> Result<(), Failure> {
-        let explanation =
-            crate::estimate::explain(self.catalog.as_ref(), sql, database, self.pricing).await;
-        let provenance =
-            crate::cache::Provenance::of_run(sql, stats, &self.source, Some(&explanation));
-        let kept = self
-            .cache
-            .keep(
-                &self.name,
-                page.schema.clone(),
-                page.batches.clone(),
-                provenance,
-            )
-            .await
-            .map_err(|e| {
-                Failure::Error(EXIT_QUERY_ERROR, format!("the result was not kept: {e}"))
-            })?;
-        say!(
-            "kept {} rows as {} ({}, {}) in {}; queries on it run locally for $0",
-            thousands(kept.rows),
-            kept.name,
-            crate::doctor::plural(kept.files as u64, "file"),
-            crate::text::human_bytes(kept.bytes),
-            kept.folder.display()
-        );
-        for evicted in &kept.evicted {
-            say!(
-                "evicted {} ({}) to keep the cache under [cache] budget_mb",
-                evicted.name,
-                crate::text::human_bytes(evicted.bytes)
-            );
-        }
-        Ok(())
-    }
-}
-
-/// `--save-as`'s DB.TABLE.
-fn kept_name(text: &str) -> Result<crate::backend::TableName, String> {
-    match text.split_once('.') {
-        Some((database, name)) if !database.is_empty() && !name.is_empty() => {
-            Ok(crate::backend::TableName::new(
-                database.to_ascii_lowercase(),
-                name.to_ascii_lowercase(),
-            ))
-        }
-        _ => Err(format!(
-            "--save-as takes DB.TABLE (e.g. kept.errors_march), not `{text}`"
-        )),
-    }
 }
 
 impl Run<'_> {
@@ -493,7 +430,7 @@ impl Run<'_> {
         }
         let mut page = page;
         if self.keep.is_some() {
-            page.truncated |= cut_to(&mut page.batches, self.print_rows);
+            page.truncated |= super::save_as::cut_to(&mut page.batches, self.print_rows);
         }
         let rows = SharedRows::unordered(page.schema.clone(), page.batches.clone());
         let written = match &args.chart {
@@ -573,25 +510,6 @@ impl Run<'_> {
             say!("{}", stats_line(final_stats));
         }
     }
-}
-
-/// Keeps at most `rows` rows of `batches`; true when some were left out.
-fn cut_to(batches: &mut Vec<RecordBatch>, rows: usize) -> bool {
-    let mut left = rows;
-    let mut cut = false;
-    batches.retain_mut(|batch| {
-        if left == 0 {
-            cut = true;
-            return false;
-        }
-        if batch.num_rows() > left {
-            *batch = batch.slice(0, left);
-            cut = true;
-        }
-        left -= batch.num_rows();
-        true
-    });
-    cut
 }
 
 /// `quarry query --compare`: the query on both engines, a line per engine and the verdict.
