@@ -118,7 +118,7 @@ commands! {
     copy_column => Action::ResultsCopy(CopyScope::Column), "copy the column, one value per line";
     export => Action::ResultsExport, "export the rows (CSV, TSV, JSON, NDJSON, Parquet, table)";
     keep => Action::ResultsKeep, "keep the result locally as a table: query it again for $0";
-    keep_partitions => Action::PartitionsKeep, "copy the selected partitions locally (AWS): the same SQL then runs for $0; again stops";
+    keep_partitions => Action::PartitionsKeep, "copy these partitions locally: same SQL for $0 (AWS)";
     results_filter => Action::ResultsStartFilter, "filter rows: text, /regex/, column:text (smart case)";
     next_match => Action::ResultsJumpToMatch(true), "next cell matching the filter";
     next_result => Action::ResultsTab(1), "next statement's result (after F6 on several)";
