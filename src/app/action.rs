@@ -107,6 +107,8 @@ pub enum Action {
     },
     /// Run the statement under the cursor (or the selection, or the whole buffer).
     RunQuery,
+    /// Run the statement under the cursor, its result fetched through Athena's `UNLOAD`.
+    RunUnload,
     /// Run the whole buffer.
     RunAll,
     CancelQuery,
@@ -379,6 +381,8 @@ pub enum Effect {
         sql: String,
         /// Values for the SQL's `?`, passed to the engine apart from it.
         parameters: Vec<crate::sql::params::ParamValue>,
+        /// Ask Athena for the result through `UNLOAD` (other engines ignore it).
+        unload: bool,
     },
     CancelQuery {
         ticket: Ticket,

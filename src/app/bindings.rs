@@ -51,6 +51,7 @@ macro_rules! commands {
 
 commands! {
     run => Action::RunQuery, "run the statement under the cursor (or the selection)";
+    run_unload => Action::RunUnload, "run it, the result through Athena's UNLOAD (Parquet)";
     run_all => Action::RunAll, "run the whole buffer";
     cancel => Action::CancelQuery, "cancel the running query";
     next_pane => Action::FocusNext, "focus the next pane";
@@ -196,6 +197,7 @@ const DEFAULT_KEYS: &[(Scope, KeyPress, Command, Option<&str>)] = {
         (GLOBAL, plain(F(5)), C::run, Some("run")),
         (GLOBAL, ctrl(Enter), C::run, None),
         (GLOBAL, plain(F(6)), C::run_all, None),
+        (GLOBAL, alt(Char('u')), C::run_unload, None),
         (GLOBAL, plain(Esc), C::cancel, Some("cancel")),
         (GLOBAL, ctrl(Char('c')), C::cancel, None),
         (GLOBAL, plain(Tab), C::next_pane, None),

@@ -41,6 +41,8 @@ pub enum RunKind {
     Run,
     /// Run on both engines and compare the answers.
     Compare,
+    /// Run on the session's engine, asking Athena for the result through `UNLOAD`.
+    Unload,
 }
 
 impl Default for HintState {

@@ -20,6 +20,15 @@ pub(super) fn running_ticket(state: &AppState) -> Option<u64> {
 /// Starts the statement under the cursor (or the whole buffer). A run while another runs
 /// cancels the first: its answers carry the old ticket and are dropped.
 pub(super) fn run(state: &mut AppState, whole_buffer: bool) -> Vec<Effect> {
+    run_as(state, whole_buffer, RunKind::Run)
+}
+
+/// [`run`] for the statement under the cursor, the result asked of Athena through `UNLOAD`.
+pub(super) fn run_unloaded(state: &mut AppState) -> Vec<Effect> {
+    run_as(state, false, RunKind::Unload)
+}
+
+fn run_as(state: &mut AppState, whole_buffer: bool, kind: RunKind) -> Vec<Effect> {
     // A single run replaces the tabs of the last run of several statements.
     if state.result_tabs.queue.is_empty() {
         state.result_tabs = super::result_tabs::ResultTabs::default();
@@ -37,13 +46,13 @@ pub(super) fn run(state: &mut AppState, whole_buffer: bool) -> Vec<Effect> {
         state.notice = Some("nothing to run: the buffer holds no SQL".to_owned());
         return Vec::new();
     };
-    if let Some(effects) = super::parameters::ask(state, &statement, RunKind::Run) {
+    if let Some(effects) = super::parameters::ask(state, &statement, kind) {
         return effects;
     }
-    if let Err(effects) = hints::guard(state, &statement, RunKind::Run) {
+    if let Err(effects) = hints::guard(state, &statement, kind) {
         return effects;
     }
-    start(state, statement)
+    start_kind(state, statement, kind)
 }
 
 /// Compares the statement under the cursor on both engines, after the cost guard: Athena's
@@ -68,6 +77,7 @@ pub(super) fn compare(state: &mut AppState) -> Vec<Effect> {
 pub(super) fn start_kind(state: &mut AppState, statement: Statement, kind: RunKind) -> Vec<Effect> {
     match kind {
         RunKind::Run => start(state, statement),
+        RunKind::Unload => start_with(state, statement, true),
         RunKind::Compare => start_compare(state, statement),
     }
 }
@@ -93,6 +103,11 @@ fn start_compare(state: &mut AppState, statement: Statement) -> Vec<Effect> {
 
 /// Starts `statement` (the cost guard has had its say).
 pub(super) fn start(state: &mut AppState, statement: Statement) -> Vec<Effect> {
+    start_with(state, statement, false)
+}
+
+/// [`start`], `unload` asking for the result through Athena's `UNLOAD`.
+fn start_with(state: &mut AppState, statement: Statement, unload: bool) -> Vec<Effect> {
     let mut effects = cancel_running(state);
     let ticket = state.next_ticket;
     state.next_ticket += 1;
@@ -111,6 +126,7 @@ pub(super) fn start(state: &mut AppState, statement: Statement) -> Vec<Effect> {
         ticket,
         sql,
         parameters,
+        unload,
     });
     state.phase = QueryPhase::Running {
         ticket,

@@ -73,6 +73,7 @@ fn apply(state: &mut AppState, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::RunQuery => run(state, false),
+        Action::RunUnload => super::run::run_unloaded(state),
         Action::RunAll => super::result_tabs::run_all(state),
         Action::CancelQuery => {
             if !state.is_running() {

@@ -168,7 +168,8 @@ impl EffectRunner {
                 ticket,
                 sql,
                 parameters,
-            } => self.spawn_query(ticket, sql, parameters),
+                unload,
+            } => self.spawn_query(ticket, sql, parameters, unload),
             Effect::Compare { ticket, sql } => self.spawn_compare(ticket, sql),
             effect @ (Effect::Examine { .. }
             | Effect::CancelExamine { .. }
@@ -485,10 +486,12 @@ impl EffectRunner {
         ticket: Ticket,
         sql: String,
         parameters: Vec<crate::sql::params::ParamValue>,
+        unload: bool,
     ) {
         let engine = Arc::clone(&self.services.engine.engine);
         let context = QueryContext {
             parameters,
+            unload_requested: unload,
             ..self.services.context.clone()
         };
         let tx = self.actions.clone();

@@ -333,3 +333,52 @@ async fn a_refused_unload_runs_the_statement_as_written() {
     assert_eq!(id.0, "plain-1");
     assert_eq!((refused.num_calls(), plain.num_calls()), (1, 1));
 }
+
+/// Alt-U in the TUI runs the statement with its result asked through UNLOAD, even where the
+/// configured mode is `never`.
+#[tokio::test]
+#[ignore = "needs moto: scripts/test.sh"]
+async fn alt_u_asks_for_unload_from_the_tui() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use quarry::app::AppState;
+    use quarry::app::editor::Buffer;
+    use quarry::tui::{App, Clipboard, EngineSlot, Services};
+
+    let never = UnloadPolicy {
+        mode: UnloadMode::Never,
+        ..UnloadPolicy::default()
+    };
+    let (engine, aws) = engine_in("ca-central-1", "unload-tui", never, 1_000).await;
+    let services = Services {
+        catalog: Arc::new(quarry::backend::aws::GlueCatalog::new(
+            aws.glue.clone(),
+            aws.s3.clone(),
+        )),
+        engine: EngineSlot {
+            name: "athena".to_owned(),
+            title: "moto".to_owned(),
+            engine: Arc::new(engine),
+        },
+        context: QueryContext::default(),
+        clipboard: Clipboard::Memory(Arc::default()),
+        files: None,
+        workspace: None,
+        pricing: Pricing::default(),
+        alternate: Err("one engine".to_owned()),
+        cache: None,
+        stores: None,
+    };
+    let mut state = AppState::new("moto", Buffer::new("query 1", SQL));
+    state.hints.enabled = false;
+    state.cost_guard.enabled = false;
+    let mut app = App::new(state, services);
+    app.key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::ALT));
+    crate::common::tui::settle(&mut app, |s| !s.is_running()).await;
+    let executions = aws.athena.list_query_executions().send().await.unwrap();
+    let id = QueryId(executions.query_execution_ids()[0].clone());
+    assert!(
+        sent_text(&aws, &id)
+            .await
+            .starts_with("UNLOAD (\nSELECT id")
+    );
+}
