@@ -25,20 +25,9 @@ pub(super) fn run(args: &CompactArgs, choice: &SourceChoice) -> ExitCode {
         Ok(catalog) => catalog,
         Err(e) => return fail(EXIT_USAGE, &e),
     };
-    let name = match args.table.split_once('.') {
-        Some((db, table)) => TableName::new(db, table),
-        None => match &choice.database {
-            Some(db) => TableName::new(db, &args.table),
-            None => {
-                return fail(
-                    EXIT_USAGE,
-                    &format!(
-                        "{}: name the database (DB.TABLE) or pass --database",
-                        args.table
-                    ),
-                );
-            }
-        },
+    let name = match super::source::table_name(&args.table, choice.database.as_deref()) {
+        Ok(name) => name,
+        Err(message) => return fail(EXIT_USAGE, &message),
     };
     let table_dir = match catalog.table_dir(&name) {
         Ok(dir) => dir.to_path_buf(),
@@ -144,17 +133,10 @@ mod aws {
                 Err(e) => return fail(EXIT_USAGE, &e),
             };
             let catalog = GlueCatalog::new(clients.glue.clone(), clients.s3.clone());
-            let name = match args.table.split_once('.') {
-                Some((db, table)) => TableName::new(db, table),
-                None => match database.or(options.database.as_deref()) {
-                    Some(db) => TableName::new(db, &args.table),
-                    None => {
-                        return fail(
-                            EXIT_USAGE,
-                            &"name the database (DB.TABLE) or pass --database",
-                        );
-                    }
-                },
+            let database = database.or(options.database.as_deref());
+            let name = match super::super::source::table_name(&args.table, database) {
+                Ok(name) => name,
+                Err(message) => return fail(EXIT_USAGE, &message),
             };
             match catalog.recover_compactions(&name).await {
                 Ok(lines) => lines.iter().for_each(|l| say!("{name}: {l}")),

@@ -128,15 +128,7 @@ async fn tables(
         return args
             .tables
             .iter()
-            .map(|name| match name.split_once('.') {
-                Some((db, table)) => Ok(TableName::new(db, table)),
-                None => match &choice.database {
-                    Some(db) => Ok(TableName::new(db, name)),
-                    None => Err(format!(
-                        "{name}: name the database (DB.TABLE) or pass --database"
-                    )),
-                },
-            })
+            .map(|name| super::source::table_name(name, choice.database.as_deref()))
             .collect();
     }
     let databases = match &choice.database {

@@ -24,20 +24,9 @@ pub(super) async fn run(args: &KeepArgs, choice: &SourceChoice, config: &Config)
               already; keep a query's result with `quarry query --save-as`)",
         );
     }
-    let name = match args.table.split_once('.') {
-        Some((db, table)) => TableName::new(db, table),
-        None => match &choice.database {
-            Some(db) => TableName::new(db, &args.table),
-            None => {
-                return fail(
-                    EXIT_USAGE,
-                    &format!(
-                        "{}: name the database (DB.TABLE) or pass --database",
-                        args.table
-                    ),
-                );
-            }
-        },
+    let name = match super::source::table_name(&args.table, choice.database.as_deref()) {
+        Ok(name) => name,
+        Err(message) => return fail(EXIT_USAGE, &message),
     };
     let Opened { cache, stores, .. } = match open_source(choice, config, 1, None).await {
         Ok(opened) => opened,

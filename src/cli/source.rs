@@ -9,7 +9,7 @@ use std::sync::Arc;
 use crate::backend::aws::{AthenaEngine, AwsClients, GlueCatalog, Workspace};
 use crate::backend::aws::{AwsOptions, UnloadPolicy};
 use crate::backend::local::{EngineOptions, LocalCatalog, LocalEngine, discovery};
-use crate::backend::{Catalog, QueryEngine};
+use crate::backend::{Catalog, QueryEngine, TableName};
 use crate::cache::{CacheLake, CachedSource};
 use crate::config::{Config, EngineChoice};
 use crate::cost::Pricing;
@@ -333,5 +333,16 @@ pub(super) fn tilde(path: &Path) -> String {
     match dirs::home_dir().and_then(|home| path.strip_prefix(home).ok().map(Path::to_path_buf)) {
         Some(rest) => format!("~/{}", rest.display()),
         None => path.display().to_string(),
+    }
+}
+
+/// A table named on the command line: `DB.TABLE`, or `TABLE` in `database` (`--database`).
+pub(super) fn table_name(text: &str, database: Option<&str>) -> Result<TableName, String> {
+    match (text.split_once('.'), database) {
+        (Some((db, table)), _) => Ok(TableName::new(db, table)),
+        (None, Some(db)) => Ok(TableName::new(db, text)),
+        (None, None) => Err(format!(
+            "{text}: name the database (DB.TABLE) or pass --database"
+        )),
     }
 }

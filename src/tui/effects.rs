@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::app::picker::PickerKind;
 use crate::app::{Action, Effect, Ticket};
 use crate::backend::{
     Catalog, PartitionFilter, QueryContext, QueryEngine, QueryId, QueryState, SavedWork,
@@ -235,62 +234,11 @@ impl EffectRunner {
                 sql,
                 immediate,
             } => self.spawn_explain(generation, sql, immediate),
-            Effect::RecordLedger(entry) => {
-                if let Some(files) = &self.services.files {
-                    let path = files.ledger.clone();
-                    tokio::task::spawn_blocking(move || {
-                        if let Err(e) = crate::ledger::append(&path, &entry) {
-                            tracing::warn!("ledger not recorded in {}: {e}", path.display());
-                        }
-                    });
-                }
-            }
-            Effect::LoadLedger => {
-                let path = self.services.files.as_ref().map(|f| f.ledger.clone());
-                tokio::task::spawn_blocking(move || {
-                    let entries = match path {
-                        Some(path) => crate::ledger::read(&path).map_err(|e| e.to_string()),
-                        None => Ok(Vec::new()),
-                    };
-                    let _ = tx.send(Action::LedgerLoaded(entries));
-                });
-            }
-            Effect::RecordHistory(entry) => {
-                if let Some(files) = &self.services.files {
-                    let path = files.history.clone();
-                    tokio::task::spawn_blocking(move || {
-                        if let Err(e) = crate::history::append_history(&path, &entry) {
-                            tracing::warn!("history not recorded in {}: {e}", path.display());
-                        }
-                    });
-                }
-            }
-            Effect::LoadPicker(kind) => {
-                let files = self.services.files.clone();
-                tokio::task::spawn_blocking(move || {
-                    let items = match (kind, files) {
-                        (PickerKind::History, Some(files)) => {
-                            crate::history::read_history(&files.history)
-                        }
-                        (PickerKind::History, None) => Ok(Vec::new()),
-                        (PickerKind::SavedQueries, Some(files)) => {
-                            crate::session::saved_queries(&files.queries)
-                        }
-                        (PickerKind::SavedQueries, None) => Ok(crate::session::built_in_queries()),
-                    };
-                    let items = items.map_err(|e| e.to_string());
-                    let _ = tx.send(Action::PickerLoaded { kind, items });
-                });
-                if let Some(workspace) = self.services.workspace.clone() {
-                    let tx = self.actions.clone();
-                    tokio::spawn(async move {
-                        let items = match kind {
-                            PickerKind::SavedQueries => workspace.named_queries().await,
-                            PickerKind::History => workspace.recent_runs().await,
-                        };
-                        let _ = tx.send(Action::PickerMore { kind, items });
-                    });
-                }
+            effect @ (Effect::RecordLedger(_)
+            | Effect::LoadLedger
+            | Effect::RecordHistory(_)
+            | Effect::LoadPicker(_)) => {
+                super::records_work::records_effect(&self.services, tx, effect);
             }
             Effect::CountPartitions { request, table } => {
                 tokio::spawn(async move {

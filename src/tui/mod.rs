@@ -9,6 +9,7 @@ mod grid_work;
 mod input;
 mod keep_work;
 pub mod keymap;
+mod records_work;
 pub mod terminal;
 
 use std::time::Duration;

@@ -342,6 +342,17 @@ fn save_as_keeps_every_row_and_later_runs_count_what_they_saved() {
     assert_eq!(output.status.code(), Some(2));
 }
 
+/// The tables of database `kept`, by name.
+async fn kept_tables(source: &CachedSource) -> Vec<String> {
+    source
+        .tables("kept")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.name)
+        .collect()
+}
+
 /// Keeps `page` as `kept.TABLE`.
 async fn keep_as(
     source: &CachedSource,
@@ -394,25 +405,13 @@ async fn past_the_budget_the_least_recently_used_tables_are_evicted() {
     let fourth = keep_as(&source, &page, &provenance, "fourth").await;
     let evicted: Vec<String> = fourth.evicted.iter().map(|e| e.name.to_string()).collect();
     assert_eq!(evicted, ["kept.second"]);
-    let tables: Vec<String> = source
-        .tables("kept")
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|t| t.name)
-        .collect();
+    let tables = kept_tables(&source).await;
     assert_eq!(tables, ["first", "fourth", "third"]);
     assert!(quarry::cache::budget::cache_bytes(source.lake()) <= one * 3 + one / 2);
     // A table over the whole budget by itself is kept (and everything else goes).
     let source = source.with_budget(1);
     let fifth = keep_as(&source, &page, &provenance, "fifth").await;
     assert_eq!(fifth.evicted.len(), 3);
-    let tables: Vec<String> = source
-        .tables("kept")
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|t| t.name)
-        .collect();
+    let tables = kept_tables(&source).await;
     assert_eq!(tables, ["fifth"]);
 }

@@ -152,7 +152,7 @@ async fn rows_via_local_engine(aws: &AwsClients, database: &str) -> Vec<Vec<Stri
     rows
 }
 
-async fn keys_under(aws: &AwsClients, bucket: &str, prefix: &str) -> Vec<String> {
+pub(super) async fn keys_under(aws: &AwsClients, bucket: &str, prefix: &str) -> Vec<String> {
     let listed = aws
         .s3
         .list_objects_v2()

@@ -152,18 +152,6 @@ async fn write_as_athena(
     (bucket.to_owned(), prefix.to_owned())
 }
 
-async fn keys_under(aws: &AwsClients, bucket: &str, prefix: &str) -> usize {
-    let listed = aws
-        .s3
-        .list_objects_v2()
-        .bucket(bucket)
-        .prefix(prefix)
-        .send()
-        .await
-        .unwrap();
-    listed.contents().len()
-}
-
 const SQL: &str = "SELECT id, source, amount, ts, day, tags FROM logs WHERE year = '2023';";
 
 #[tokio::test]
@@ -203,7 +191,10 @@ async fn unbounded_results_are_unloaded_read_with_their_types_and_removed() {
     assert_eq!(read, written);
     // Read, then removed (in the background: waited for with a deadline).
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while keys_under(&aws, &bucket, &prefix).await > 0 {
+    while !super::compact_moto::keys_under(&aws, &bucket, &prefix)
+        .await
+        .is_empty()
+    {
         assert!(
             std::time::Instant::now() < deadline,
             "the unloaded files were never removed"
@@ -232,7 +223,12 @@ async fn kept_files_stay_and_the_row_limit_truncates() {
         read,
         concat_batches(&schema(), &parts).unwrap().slice(0, 2_500)
     );
-    assert_eq!(keys_under(&aws, &bucket, &prefix).await, 2);
+    assert_eq!(
+        super::compact_moto::keys_under(&aws, &bucket, &prefix)
+            .await
+            .len(),
+        2
+    );
 }
 
 #[tokio::test]
