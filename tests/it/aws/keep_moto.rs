@@ -87,7 +87,7 @@ async fn count(source: &CachedSource, sql: &str) -> (String, i64, quarry::backen
 #[tokio::test]
 #[ignore = "needs moto: scripts/test.sh"]
 async fn a_partition_range_is_copied_resumed_routed_and_refreshed() {
-    let aws = clients("ap-south-1").await;
+    let aws = clients("ap-east-1").await;
     small_file_table(&aws, "keep-range", "keep_db").await;
     let cache = tempfile::tempdir().unwrap();
     let source = source(&aws, cache.path());
@@ -224,12 +224,12 @@ async fn a_partition_range_is_copied_resumed_routed_and_refreshed() {
 #[tokio::test]
 #[ignore = "needs moto: scripts/test.sh"]
 async fn a_result_kept_from_athena_keeps_its_rows_and_types() {
-    let aws = clients("ap-northeast-3").await;
+    let aws = clients("eu-south-2").await;
     super::moto::create_bucket(&aws, "keep-results").await;
     let cache = tempfile::tempdir().unwrap();
     let source = source(&aws, cache.path());
     seed_athena_results(
-        "ap-northeast-3",
+        "eu-south-2",
         &[
             ("source", "varchar"),
             ("n", "bigint"),
@@ -322,7 +322,7 @@ async fn k_in_the_partition_browser_copies_the_selected_days() {
 
     use crate::common::tui::{has_tables, press, settle};
 
-    let aws = clients("ap-southeast-3").await;
+    let aws = clients("ap-south-2").await;
     small_file_table(&aws, "keep-tui", "keep_tui_db").await;
     let cache = tempfile::tempdir().unwrap();
     let cached = Arc::new(source(&aws, cache.path()));

@@ -158,7 +158,7 @@ const SQL: &str = "SELECT id, source, amount, ts, day, tags FROM logs WHERE year
 #[ignore = "needs moto: scripts/test.sh"]
 async fn unbounded_results_are_unloaded_read_with_their_types_and_removed() {
     let (engine, aws) = engine_in(
-        "eu-north-1",
+        "ap-northeast-2",
         "unload-read",
         UnloadPolicy::default(),
         1_000_000,
@@ -210,7 +210,7 @@ async fn kept_files_stay_and_the_row_limit_truncates() {
         keep_files: true,
         ..UnloadPolicy::default()
     };
-    let (engine, aws) = engine_in("eu-south-1", "unload-keep", policy, 2_500).await;
+    let (engine, aws) = engine_in("ap-southeast-1", "unload-keep", policy, 2_500).await;
     let id = engine.submit(SQL, &QueryContext::default()).await.unwrap();
     let text = sent_text(&aws, &id).await;
     let parts = [batch(0, 2000), batch(2000, 4000)];
@@ -235,7 +235,7 @@ async fn kept_files_stay_and_the_row_limit_truncates() {
 #[ignore = "needs moto: scripts/test.sh"]
 async fn ordered_small_and_non_queries_read_the_result_csv_and_say_why() {
     let (engine, aws) = engine_in(
-        "eu-west-3",
+        "me-south-1",
         "unload-fallback",
         UnloadPolicy::default(),
         1_000,
@@ -249,7 +249,7 @@ async fn ordered_small_and_non_queries_read_the_result_csv_and_say_why() {
             Some("at most 1 rows"),
         ),
     ] {
-        seed_athena_results("eu-west-3", &[("source", "varchar")], &[vec![Some("app")]]);
+        seed_athena_results("me-south-1", &[("source", "varchar")], &[vec![Some("app")]]);
         // Asked for, and still not unloaded: the order would not survive.
         let context = QueryContext {
             unload_requested: why == Some("ORDER BY"),
@@ -272,7 +272,7 @@ async fn ordered_small_and_non_queries_read_the_result_csv_and_say_why() {
     }
     // `never` leaves even an unbounded query alone, and says nothing.
     let (never, aws) = engine_in(
-        "eu-west-3",
+        "me-south-1",
         "unload-never",
         UnloadPolicy {
             mode: UnloadMode::Never,
@@ -281,7 +281,7 @@ async fn ordered_small_and_non_queries_read_the_result_csv_and_say_why() {
         1_000,
     )
     .await;
-    seed_athena_results("eu-west-3", &[("source", "varchar")], &[vec![Some("app")]]);
+    seed_athena_results("me-south-1", &[("source", "varchar")], &[vec![Some("app")]]);
     let id = never.submit(SQL, &QueryContext::default()).await.unwrap();
     assert_eq!(sent_text(&aws, &id).await, SQL);
     never.wait(&id).await.unwrap();
@@ -344,7 +344,7 @@ async fn alt_u_asks_for_unload_from_the_tui() {
         mode: UnloadMode::Never,
         ..UnloadPolicy::default()
     };
-    let (engine, aws) = engine_in("ca-central-1", "unload-tui", never, 1_000).await;
+    let (engine, aws) = engine_in("af-south-1", "unload-tui", never, 1_000).await;
     let services = Services {
         catalog: Arc::new(quarry::backend::aws::GlueCatalog::new(
             aws.glue.clone(),
