@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use crate::backend::TableName;
-use crate::cache::copy::{CopyProgress, Staleness, staleness};
+use crate::cache::copy::{CopyProgress, PlanError, Staleness, staleness};
 use crate::config::Config;
 use crate::doctor::plural;
 use crate::text::{human_bytes, thousands};
@@ -43,7 +43,8 @@ pub(super) async fn run(args: &KeepArgs, choice: &SourceChoice, config: &Config)
         .await
     {
         Ok(plan) => plan,
-        Err(e) => return fail(EXIT_QUERY_ERROR, &e),
+        Err(e @ PlanError::Request(_)) => return fail(EXIT_USAGE, &e),
+        Err(e @ PlanError::Source(_)) => return fail(EXIT_QUERY_ERROR, &e),
     };
     let folder = cache.lake().table_folder(&name);
     let stale = staleness(&folder, &plan);

@@ -78,7 +78,8 @@ pub(super) fn copy_effect(
                 let plan = cache
                     .plan_copy(stores.as_ref(), &table, &condition)
                     .await
-                    .map(Arc::new);
+                    .map(Arc::new)
+                    .map_err(|e| e.to_string());
                 let _ = tx.send(Action::CopyPlanned(plan));
             });
         }

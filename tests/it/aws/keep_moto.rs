@@ -391,3 +391,98 @@ async fn k_in_the_partition_browser_copies_the_selected_days() {
         assert_eq!(Some(rows), on_s3.get(day));
     }
 }
+
+/// `quarry keep` as a user runs it: the size first, the copy, `--check` fresh then stale after
+/// an object changes on S3, the refresh, and usage errors with exit 2.
+#[tokio::test]
+#[ignore = "needs moto: scripts/test.sh"]
+async fn quarry_keep_copies_checks_and_refreshes_with_its_exit_codes() {
+    let aws = clients("eu-central-2").await;
+    small_file_table(&aws, "keep-cli", "keep_cli_db").await;
+    let home = tempfile::tempdir().unwrap();
+    let keep = |args: &[&str]| {
+        let mut command = super::cli_moto::quarry(home.path());
+        command
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .args(["keep", "--aws", "--endpoint-url", &super::moto::moto().url])
+            .args(["--region", "eu-central-2", "keep_cli_db.logs"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let said = |output: &std::process::Output| String::from_utf8_lossy(&output.stderr).into_owned();
+    let condition = ["--where", "day = '02'"];
+    let copied = keep(&condition);
+    assert_eq!(copied.status.code(), Some(0), "{}", said(&copied));
+    assert!(
+        said(&copied).contains("1 of 3 partitions match `day = '02'`: 6 files"),
+        "{}",
+        said(&copied)
+    );
+    let folder = home.path().join("data/quarry/cache/keep_cli_db/logs");
+    assert_eq!(crate::common::parquet_files(&folder).len(), 6);
+    let fresh = keep(&[condition[0], condition[1], "--check"]);
+    assert_eq!(fresh.status.code(), Some(0), "{}", said(&fresh));
+
+    // Another object's bytes under one of the copied keys: stale (exit 4), then refreshed.
+    let listed = aws
+        .s3
+        .list_objects_v2()
+        .bucket("keep-cli")
+        .prefix("logs/year=2023/month=01/day=02/")
+        .send()
+        .await
+        .unwrap();
+    let keys: Vec<String> = listed
+        .contents()
+        .iter()
+        .map(|o| o.key().unwrap().to_owned())
+        .collect();
+    let body = aws
+        .s3
+        .get_object()
+        .bucket("keep-cli")
+        .key(&keys[1])
+        .send()
+        .await
+        .unwrap();
+    let body = body.body.collect().await.unwrap().into_bytes();
+    aws.s3
+        .put_object()
+        .bucket("keep-cli")
+        .key(&keys[0])
+        .body(body.to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    let stale = keep(&[condition[0], condition[1], "--check"]);
+    assert_eq!(stale.status.code(), Some(4), "{}", said(&stale));
+    assert!(
+        said(&stale).contains("1 file changed on S3"),
+        "{}",
+        said(&stale)
+    );
+    let refreshed = keep(&condition);
+    assert_eq!(refreshed.status.code(), Some(0));
+    assert!(
+        said(&refreshed).contains("1 file fetched, 5 already here"),
+        "{}",
+        said(&refreshed)
+    );
+
+    // A condition on no partition key, and a local source, are usage errors.
+    assert_eq!(keep(&["--where", "source = 'x'"]).status.code(), Some(2));
+    let local = super::cli_moto::quarry(home.path())
+        .args([
+            "--lake",
+            home.path().to_str().unwrap(),
+            "keep",
+            "keep_cli_db.logs",
+            "--where",
+            "true",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(local.status.code(), Some(2));
+}

@@ -124,6 +124,18 @@ impl Staleness {
     }
 }
 
+/// Why a copy could not be planned.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    /// The request cannot be a copy (no partitions, a condition on no partition key): the
+    /// user's to change.
+    #[error("{0}")]
+    Request(String),
+    /// The catalog or S3 failed.
+    #[error("{0}")]
+    Source(String),
+}
+
 /// Plans copying the partitions of `table` that `condition` (SQL on its partition keys, e.g.
 /// `year = '2023' AND month = '03'`) matches: lists them in the catalog and their objects.
 pub async fn plan_copy(
@@ -131,15 +143,19 @@ pub async fn plan_copy(
     stores: &dyn ObjectStoreFactory,
     table: &TableName,
     condition: &str,
-) -> Result<CopyPlan, String> {
-    let info = catalog.table(table).await.map_err(|e| e.to_string())?;
+) -> Result<CopyPlan, PlanError> {
+    let info = catalog
+        .table(table)
+        .await
+        .map_err(|e| PlanError::Source(e.to_string()))?;
     if info.partition_keys.is_empty() {
-        return Err(format!(
+        return Err(PlanError::Request(format!(
             "{table} has no partitions to choose from: keep a query's result instead \
              (`quarry query --save-as`)"
-        ));
+        )));
     }
-    let pred = condition_on_keys(table, &info.partition_keys, condition)?;
+    let pred =
+        condition_on_keys(table, &info.partition_keys, condition).map_err(PlanError::Request)?;
     let mut source_partitions = Vec::new();
     let mut matched = Vec::new();
     let mut token: Option<String> = None;
@@ -152,7 +168,7 @@ pub async fn plan_copy(
                 PARTITION_PAGE,
             )
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| PlanError::Source(e.to_string()))?;
         for partition in page.partitions {
             if pred.may_match(&partition.values) {
                 matched.push((partition.values.clone(), partition.location.clone()));
@@ -172,7 +188,8 @@ pub async fn plan_copy(
         })
         .buffered(IN_FLIGHT)
         .try_collect()
-        .await?;
+        .await
+        .map_err(PlanError::Source)?;
     Ok(CopyPlan {
         table: table.clone(),
         keys: info.partition_keys,

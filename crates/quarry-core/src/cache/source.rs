@@ -134,7 +134,7 @@ impl CachedSource {
         stores: &dyn ObjectStoreFactory,
         table: &TableName,
         condition: &str,
-    ) -> Result<CopyPlan, String> {
+    ) -> Result<CopyPlan, super::copy::PlanError> {
         super::copy::plan_copy(self.catalog.as_ref(), stores, table, condition).await
     }
 
