@@ -129,18 +129,27 @@ impl RemoteTables {
                     .collect(),
             );
         let url = ListingTableUrl::parse(&location).map_err(|e| not_local(e.to_string()))?;
+        // The file schema from the newest partition's files, not from every file of the
+        // table: a Firehose table holds thousands, and inferring over all of them costs a GET
+        // per file before the first query. Older files missing a newer column read it as NULL
+        // (the drift guard), as Athena does.
+        let sample = match self.newest_partition(name).await {
+            Some(newest) => listing.infer_schema(&state, &newest).await.ok(),
+            None => None,
+        }
+        .filter(|schema| !schema.fields().is_empty());
         let mut urls = vec![url];
         urls.extend(compacted_runs(ctx, &location).await);
-        let config = ListingTableConfig::new_with_multi_paths(urls)
-            .with_listing_options(listing)
-            .infer_schema(&state)
-            .await
-            .map_err(|e| {
+        let config = ListingTableConfig::new_with_multi_paths(urls).with_listing_options(listing);
+        let config = match sample {
+            Some(schema) => config.with_schema(schema),
+            None => config.infer_schema(&state).await.map_err(|e| {
                 not_local(format!(
                     "no Parquet schema could be read under {location} ({})",
                     query_error(&e).message
                 ))
-            })?;
+            })?,
+        };
         let schema = config
             .file_schema
             .as_ref()
@@ -168,6 +177,39 @@ impl RemoteTables {
         )
         .map_err(|e| query_error(&e))?;
         Ok(true)
+    }
+
+    /// The location of `name`'s last partition in key order (the newest day of a
+    /// `year/month/day` table), when it has partitions.
+    async fn newest_partition(&self, name: &TableName) -> Option<ListingTableUrl> {
+        let mut token: Option<String> = None;
+        let mut last = None;
+        loop {
+            let page = self
+                .catalog
+                .partitions(
+                    name,
+                    &crate::backend::PartitionFilter::default(),
+                    token.as_deref(),
+                    1000,
+                )
+                .await
+                .ok()?;
+            if let Some(partition) = page.partitions.last() {
+                last = Some(partition.location.clone());
+            }
+            token = page.next_token;
+            if token.is_none() {
+                break;
+            }
+        }
+        let location = normalise_location(&last?)?;
+        let folder = if location.ends_with('/') {
+            location
+        } else {
+            format!("{location}/")
+        };
+        ListingTableUrl::parse(&folder).ok()
     }
 
     fn ensure_store(&self, ctx: &SessionContext, bucket: &str) -> Result<(), String> {
