@@ -189,8 +189,20 @@ impl LocalEngine {
         stores: Arc<dyn ObjectStoreFactory>,
         options: EngineOptions,
     ) -> Result<Self, QueryError> {
-        // S3 listings cost requests; new files show up within this long, as in Athena.
-        let ctx = session(&options, Some(REMOTE_LISTING_TTL));
+        // S3 listings cost requests; new files show up within this long, as in Athena. A scan
+        // reads one file at a time per partition, footer then data: on S3, where each is a
+        // round trip, the partitions (not the cores) bound how many requests are in flight.
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        let remote = EngineOptions {
+            target_partitions: Some(
+                options
+                    .target_partitions
+                    .unwrap_or(cores)
+                    .max(REMOTE_SCAN_PARTITIONS),
+            ),
+            ..options.clone()
+        };
+        let ctx = session(&remote, Some(REMOTE_LISTING_TTL));
         Self::start(Shared {
             ctx,
             catalog: None,
@@ -237,6 +249,9 @@ impl LocalEngine {
 const FOOTER_CACHE_BYTES: usize = 256 << 20;
 /// Memory for per-file statistics kept between queries.
 const STATISTICS_CACHE_BYTES: usize = 64 << 20;
+
+/// Partitions of a scan over S3 at least: each keeps one file's requests in flight.
+const REMOTE_SCAN_PARTITIONS: usize = 16;
 
 /// How long an S3 listing of a table is reused before it is listed again.
 const REMOTE_LISTING_TTL: std::time::Duration = std::time::Duration::from_secs(30);
