@@ -45,6 +45,27 @@ fn source(aws: &AwsClients, cache: &std::path::Path) -> CachedSource {
     .unwrap()
 }
 
+/// Puts the bytes of object `from` under key `to` in `bucket`: a changed object, `ETag` and all.
+async fn overwrite_with(aws: &AwsClients, bucket: &str, from: &str, to: &str) {
+    let body = aws
+        .s3
+        .get_object()
+        .bucket(bucket)
+        .key(from)
+        .send()
+        .await
+        .unwrap();
+    let body = body.body.collect().await.unwrap().into_bytes();
+    aws.s3
+        .put_object()
+        .bucket(bucket)
+        .key(to)
+        .body(body.to_vec().into())
+        .send()
+        .await
+        .unwrap();
+}
+
 /// Rows per day of the local copy, read with the parquet crate.
 fn rows_of_copy(folder: &std::path::Path) -> BTreeMap<String, u64> {
     let mut rows = BTreeMap::new();
@@ -188,23 +209,7 @@ async fn a_partition_range_is_copied_resumed_routed_and_refreshed() {
         .strip_prefix("s3://keep-range/")
         .unwrap()
         .to_owned();
-    let body = aws
-        .s3
-        .get_object()
-        .bucket("keep-range")
-        .key(&other)
-        .send()
-        .await
-        .unwrap();
-    let body = body.body.collect().await.unwrap().into_bytes();
-    aws.s3
-        .put_object()
-        .bucket("keep-range")
-        .key(&changed)
-        .body(body.to_vec().into())
-        .send()
-        .await
-        .unwrap();
+    overwrite_with(&aws, "keep-range", &other, &changed).await;
     let fresh_plan = source.plan_copy(&stores, &table, condition).await.unwrap();
     let stale = staleness(&folder, &fresh_plan);
     assert_eq!(stale.changed.len(), 1, "{stale:?}");
@@ -426,36 +431,9 @@ async fn quarry_keep_copies_checks_and_refreshes_with_its_exit_codes() {
     assert_eq!(fresh.status.code(), Some(0), "{}", said(&fresh));
 
     // Another object's bytes under one of the copied keys: stale (exit 4), then refreshed.
-    let listed = aws
-        .s3
-        .list_objects_v2()
-        .bucket("keep-cli")
-        .prefix("logs/year=2023/month=01/day=02/")
-        .send()
-        .await
-        .unwrap();
-    let keys: Vec<String> = listed
-        .contents()
-        .iter()
-        .map(|o| o.key().unwrap().to_owned())
-        .collect();
-    let body = aws
-        .s3
-        .get_object()
-        .bucket("keep-cli")
-        .key(&keys[1])
-        .send()
-        .await
-        .unwrap();
-    let body = body.body.collect().await.unwrap().into_bytes();
-    aws.s3
-        .put_object()
-        .bucket("keep-cli")
-        .key(&keys[0])
-        .body(body.to_vec().into())
-        .send()
-        .await
-        .unwrap();
+    let keys =
+        super::compact_moto::keys_under(&aws, "keep-cli", "logs/year=2023/month=01/day=02/").await;
+    overwrite_with(&aws, "keep-cli", &keys[1], &keys[0]).await;
     let stale = keep(&[condition[0], condition[1], "--check"]);
     assert_eq!(stale.status.code(), Some(4), "{}", said(&stale));
     assert!(
