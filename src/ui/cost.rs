@@ -207,8 +207,8 @@ pub fn draw_ledger(frame: &mut Frame, area: Rect, summary: Option<&LedgerSummary
                 lines.push(Line::raw(""));
                 lines.push(Line::styled(
                     format!(
-                        "saved: {} runs on kept tables cost $0; on Athena they would have cost {}",
-                        thousands(summary.all_time.kept_runs),
+                        "saved: {} on kept tables cost $0; on Athena they would have cost {}",
+                        crate::doctor::plural(summary.all_time.kept_runs, "run"),
                         usd(summary.all_time.saved_usd)
                     ),
                     theme.muted,
