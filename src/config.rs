@@ -23,6 +23,9 @@ pub struct Config {
     pub row_limit: usize,
     /// Athena's price per TB scanned, in USD.
     pub price_per_tb_usd: f64,
+    /// Local engine: a query run again over exactly the same files (paths, sizes, times) is
+    /// answered with its earlier rows instead of being read again.
+    pub reuse_results: bool,
     /// A built-in theme (`dark`, `light`, `high-contrast`, `gruvbox`), a theme in the config
     /// folder's `themes/`, or a path to a theme file.
     pub theme: String,
@@ -182,6 +185,7 @@ impl Default for Config {
             lake: None,
             row_limit: 1_000_000,
             price_per_tb_usd: DEFAULT_PRICE_PER_TB_USD,
+            reuse_results: true,
             theme: "dark".to_owned(),
             keys: BTreeMap::new(),
             aws: AwsConfig::default(),

@@ -168,6 +168,7 @@ pub(super) fn history(
         rows: stats.rows,
         total_ms: stats.total_ms,
         error: error.map(|e| e.message.clone()),
+        result_reused: stats.result_reused,
     })
 }
 

@@ -111,6 +111,7 @@ pub(super) async fn open_source(
         },
         row_limit,
         target_partitions: threads,
+        reuse_results: config.reuse_results,
     };
     let dir = config.cache.dir();
     let cached = CacheLake::open(&dir)
@@ -209,6 +210,7 @@ async fn open_aws(
         pricing,
         row_limit,
         target_partitions: threads,
+        reuse_results: config.reuse_results,
     };
     let build = |kind: EngineChoice| -> Result<Arc<dyn QueryEngine>, String> {
         match kind {
@@ -283,6 +285,7 @@ pub(super) fn open_local(
         },
         row_limit,
         target_partitions: threads,
+        reuse_results: config.reuse_results,
     };
     let engine =
         LocalEngine::open(Arc::clone(&catalog), options).map_err(|e| fail(EXIT_QUERY_ERROR, &e))?;

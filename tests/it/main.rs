@@ -28,5 +28,6 @@ mod plans;
 mod pty;
 mod result_tabs;
 mod results_filter;
+mod reuse;
 mod serve;
 mod snapshots;

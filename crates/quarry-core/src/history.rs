@@ -27,6 +27,10 @@ pub struct HistoryEntry {
     pub total_ms: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The rows were an earlier run's (Athena's result reuse, or the local engine's over
+    /// unchanged files).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub result_reused: bool,
 }
 
 /// One query in a list of queries (a past run, a saved file, an Athena named query).
@@ -72,12 +76,13 @@ impl HistoryEntry {
         let outcome = match &self.error {
             Some(error) => format!("{} · {}", self.state, error.lines().next().unwrap_or("")),
             None => format!(
-                "{} · {} rows · {} · {} · {}",
+                "{} · {} rows · {} · {} · {}{}",
                 self.state,
                 thousands(self.rows),
                 human_bytes(self.bytes_scanned),
                 usd(self.cost_usd),
-                seconds(self.total_ms)
+                seconds(self.total_ms),
+                if self.result_reused { " · reused" } else { "" }
             ),
         };
         QueryItem {
@@ -126,6 +131,7 @@ mod tests {
             rows: 3,
             total_ms: 12,
             error: None,
+            result_reused: false,
         }
     }
 

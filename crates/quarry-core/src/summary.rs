@@ -51,6 +51,9 @@ pub fn stats_line(stats: &QueryStats) -> String {
     } else {
         parts.push(format!("{} on Athena", usd(stats.cost_usd)));
     }
+    if stats.engine == EngineKind::Local && stats.result_reused {
+        parts.push("result reused: same files as the last run".to_owned());
+    }
     if let Some(fetch) = &stats.fetch {
         parts.push(format!("results via {}", fetch.path));
     }

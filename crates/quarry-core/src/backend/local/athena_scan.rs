@@ -10,23 +10,25 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use datafusion::arrow::array::{ArrayRef, BooleanArray, UInt64Array};
+use datafusion::arrow::datatypes::Schema;
+use datafusion::common::pruning::PruningStatistics;
 use datafusion::common::tree_node::{Transformed, TreeNode};
+use datafusion::common::{Column, ScalarValue};
 use datafusion::datasource::physical_plan::parquet::metadata::DFParquetMetadata;
-use datafusion::datasource::physical_plan::parquet::{
-    ParquetAccessPlan, ParquetFileMetrics, RowGroupAccessPlanFilter,
-};
 use datafusion::datasource::physical_plan::{FileScanConfig, ParquetSource};
 use datafusion::datasource::source::DataSourceExec;
-use datafusion::error::{DataFusionError, Result};
+use datafusion::error::Result;
 use datafusion::execution::runtime_env::RuntimeEnv;
 use datafusion::physical_expr::expressions::{DynamicFilterPhysicalExpr, lit};
 use datafusion::physical_expr::utils::collect_columns;
 use datafusion::physical_optimizer::pruning::{PruningPredicate, PruningPredicateBuilder};
-use datafusion::physical_plan::metrics::ExecutionPlanMetricsSet;
 use datafusion::physical_plan::{ExecutionPlan, PhysicalExpr};
 use futures::StreamExt;
-use parquet::arrow::parquet_to_arrow_schema;
-use parquet::file::metadata::{PageIndexPolicy, ParquetMetaData};
+use parquet::arrow::arrow_reader::statistics::StatisticsConverter;
+use parquet::arrow::{ARROW_SCHEMA_META_KEY, parquet_to_arrow_schema};
+use parquet::file::metadata::{PageIndexPolicy, ParquetMetaData, RowGroupMetaData};
+use parquet::schema::types::SchemaDescriptor;
 
 use super::estimate::top_level_name;
 use super::scan_metrics;
@@ -40,7 +42,12 @@ pub async fn athena_bytes(plan: &Arc<dyn ExecutionPlan>, runtime: &RuntimeEnv) -
     collect_scans(plan, &mut scans);
     let mut total = 0;
     for scan in scans {
-        total += scan_bytes(scan, runtime).await?;
+        // What the scan read here is the model only where Athena's own reading cannot be
+        // computed; walking its metrics (a dozen per file) is not free on thousands of files.
+        total += match scan_bytes(scan, runtime).await? {
+            Some(bytes) => bytes,
+            None => scan_metrics::bytes_scanned(scan),
+        };
     }
     Ok(total)
 }
@@ -57,21 +64,21 @@ fn collect_scans<'a>(
     }
 }
 
-/// The bytes one scan node reads, as Athena would read them.
-async fn scan_bytes(node: &Arc<dyn ExecutionPlan>, runtime: &RuntimeEnv) -> Result<u64> {
-    let read_here = scan_metrics::bytes_scanned(node);
+/// The bytes one scan node reads, as Athena would read them; `None` where what it read here is
+/// the better figure.
+async fn scan_bytes(node: &Arc<dyn ExecutionPlan>, runtime: &RuntimeEnv) -> Result<Option<u64>> {
     let Some(config) = node
         .downcast_ref::<DataSourceExec>()
         .and_then(|scan| scan.data_source().downcast_ref::<FileScanConfig>())
     else {
-        return Ok(read_here);
+        return Ok(None);
     };
     if config.file_source.downcast_ref::<ParquetSource>().is_none() {
-        return Ok(read_here);
+        return Ok(None);
     }
     // A limit without a filter stops Athena early too: what was read here is the better model.
     if config.limit.is_some() {
-        return Ok(read_here);
+        return Ok(None);
     }
     let table_schema = Arc::clone(config.file_source.table_schema().table_schema());
     let partition_columns: HashSet<String> = config
@@ -129,35 +136,76 @@ async fn scan_bytes(node: &Arc<dyn ExecutionPlan>, runtime: &RuntimeEnv) -> Resu
         .collect();
     // Footers missing from the cache (files the run never opened) are fetched a few at a time:
     // on S3 each is a request. Each fetch owns what it needs, so the stream is `Send`.
-    let (pruning, columns) = (pruning.map(Arc::new), Arc::new(columns));
     let fetches: Vec<_> = files
         .into_iter()
         .map(|file| {
             let (store, cache) = (Arc::clone(&store), Arc::clone(&cache));
-            let (pruning, columns) = (pruning.clone(), Arc::clone(&columns));
             async move {
-                let metadata = DFParquetMetadata::new(store.as_ref(), &file)
+                DFParquetMetadata::new(store.as_ref(), &file)
                     .with_file_metadata_cache(Some(cache))
                     .with_page_index_policy(Some(PageIndexPolicy::Skip))
                     .fetch_metadata()
-                    .await?;
-                let kept = kept_row_groups(&metadata, pruning.as_deref(), file.location.as_ref());
-                Ok::<u64, DataFusionError>(
-                    kept.iter()
-                        .flat_map(|&i| metadata.row_group(i).columns())
-                        .filter(|chunk| columns.contains(&top_level_name(chunk)))
-                        .map(|chunk| chunk.compressed_size().max(0) as u64)
-                        .sum(),
-                )
+                    .await
             }
         })
         .collect();
-    let mut sizes = futures::stream::iter(fetches).buffer_unordered(FOOTER_FETCHES);
-    let mut total = 0;
-    while let Some(bytes) = sizes.next().await {
-        total += bytes?;
+    let mut footers = Vec::with_capacity(fetches.len());
+    let mut arriving = futures::stream::iter(fetches).buffer_unordered(FOOTER_FETCHES);
+    while let Some(footer) = arriving.next().await {
+        footers.push(footer?);
     }
-    Ok(total)
+    let kept_chunks = |metadata: &ParquetMetaData, row_group: usize| -> u64 {
+        metadata
+            .row_group(row_group)
+            .columns()
+            .iter()
+            .filter(|chunk| columns.contains(&top_level_name(chunk)))
+            .map(|chunk| chunk.compressed_size().max(0) as u64)
+            .sum()
+    };
+    let mut total = 0;
+    for group in same_schema_groups(&footers) {
+        let kept = pruning
+            .as_ref()
+            .and_then(|pruning| kept_row_groups(&group, pruning));
+        let mut index = 0;
+        for metadata in &group {
+            for row_group in 0..metadata.num_row_groups() {
+                if kept.as_ref().is_none_or(|kept| kept[index]) {
+                    total += kept_chunks(metadata, row_group);
+                }
+                index += 1;
+            }
+        }
+    }
+    Ok(Some(total))
+}
+
+/// `footers` grouped by file schema (a Firehose table's files share one, or a few after drift),
+/// so each group's row groups are pruned in one vectorised pass instead of file by file.
+fn same_schema_groups(footers: &[Arc<ParquetMetaData>]) -> Vec<Vec<&ParquetMetaData>> {
+    let mut groups: Vec<Vec<&ParquetMetaData>> = Vec::new();
+    for footer in footers {
+        let same = |other: &&ParquetMetaData| {
+            let (a, b) = (footer.file_metadata(), other.file_metadata());
+            // The embedded Arrow schema decides the Arrow types as much as the Parquet one.
+            a.schema_descr() == b.schema_descr()
+                && arrow_schema_hint(a.key_value_metadata())
+                    == arrow_schema_hint(b.key_value_metadata())
+        };
+        match groups.iter_mut().find(|group| same(&group[0])) {
+            Some(group) => group.push(footer),
+            None => groups.push(vec![footer]),
+        }
+    }
+    groups
+}
+
+fn arrow_schema_hint(metadata: Option<&Vec<parquet::file::metadata::KeyValue>>) -> Option<&str> {
+    metadata?
+        .iter()
+        .find(|kv| kv.key == ARROW_SCHEMA_META_KEY)
+        .and_then(|kv| kv.value.as_deref())
 }
 
 /// `predicate` with every dynamic filter replaced by `true`: what the query's text decides.
@@ -175,26 +223,15 @@ fn without_dynamic_filters(predicate: &Arc<dyn PhysicalExpr>) -> Arc<dyn Physica
         .map_or_else(|_| lit(true), |t| t.data)
 }
 
-/// The row groups of a file that `pruning` keeps (all of them without a predicate, or when the
-/// statistics cannot be read: Athena reads what it cannot rule out).
-fn kept_row_groups(
-    metadata: &ParquetMetaData,
-    pruning: Option<&PruningPredicate>,
-    file_name: &str,
-) -> Vec<usize> {
-    let count = metadata.num_row_groups();
-    let Some(pruning) = pruning else {
-        return (0..count).collect();
-    };
-    let parquet_schema = metadata.file_metadata().schema_descr();
-    let Ok(arrow_schema) = parquet_to_arrow_schema(
-        parquet_schema,
-        metadata.file_metadata().key_value_metadata(),
-    ) else {
-        return (0..count).collect();
-    };
-    // The predicate was built on the table's schema; a file that drifted from it (a column
-    // missing, moved or of another type) cannot be pruned with it, so it is read whole.
+/// Which row groups of `files` (one schema; every row group of every file, in order) `pruning`
+/// keeps; `None` keeps them all (statistics that cannot be read: Athena reads what it cannot
+/// rule out).
+fn kept_row_groups(files: &[&ParquetMetaData], pruning: &PruningPredicate) -> Option<Vec<bool>> {
+    let first = files.first()?.file_metadata();
+    let parquet_schema = first.schema_descr();
+    let arrow_schema = parquet_to_arrow_schema(parquet_schema, first.key_value_metadata()).ok()?;
+    // The predicate was built on the table's schema; files that drifted from it (a column
+    // missing, moved or of another type) cannot be pruned with it, so they are read whole.
     let matches_table = collect_columns(pruning.orig_expr()).iter().all(|column| {
         arrow_schema
             .fields()
@@ -212,17 +249,66 @@ fn kept_row_groups(
             })
     });
     if !matches_table {
-        return (0..count).collect();
+        return None;
     }
-    let mut filter = RowGroupAccessPlanFilter::new(ParquetAccessPlan::new_all(count));
-    // The filter reports into metrics; these are thrown away, the query's own are untouched.
-    let metrics = ParquetFileMetrics::new(0, file_name, &ExecutionPlanMetricsSet::new());
-    filter.prune_by_statistics(
-        &arrow_schema,
+    let statistics = RowGroupStatistics {
+        row_groups: files.iter().flat_map(|file| file.row_groups()).collect(),
+        arrow_schema: &arrow_schema,
         parquet_schema,
-        metadata.row_groups(),
-        pruning,
-        &metrics,
-    );
-    filter.row_group_indexes().collect()
+    };
+    pruning.prune(&statistics).ok()
+}
+
+/// Min/max/null-count statistics of many files' row groups as one set of containers, read the
+/// way DataFusion's own row-group pruning reads them.
+struct RowGroupStatistics<'a> {
+    row_groups: Vec<&'a RowGroupMetaData>,
+    arrow_schema: &'a Schema,
+    parquet_schema: &'a SchemaDescriptor,
+}
+
+impl RowGroupStatistics<'_> {
+    fn converter(&self, column: &Column) -> Option<StatisticsConverter<'_>> {
+        StatisticsConverter::try_new(&column.name, self.arrow_schema, self.parquet_schema)
+            .ok()
+            .map(|converter| converter.with_missing_null_counts_as_zero(true))
+    }
+}
+
+impl PruningStatistics for RowGroupStatistics<'_> {
+    fn min_values(&self, column: &Column) -> Option<ArrayRef> {
+        self.converter(column)?
+            .row_group_mins(self.row_groups.iter().copied())
+            .ok()
+    }
+
+    fn max_values(&self, column: &Column) -> Option<ArrayRef> {
+        self.converter(column)?
+            .row_group_maxes(self.row_groups.iter().copied())
+            .ok()
+    }
+
+    fn num_containers(&self) -> usize {
+        self.row_groups.len()
+    }
+
+    fn null_counts(&self, column: &Column) -> Option<ArrayRef> {
+        self.converter(column)?
+            .row_group_null_counts(self.row_groups.iter().copied())
+            .ok()
+            .map(|counts| Arc::new(counts) as ArrayRef)
+    }
+
+    fn row_counts(&self) -> Option<ArrayRef> {
+        let counts: UInt64Array = self
+            .row_groups
+            .iter()
+            .map(|row_group| Some(row_group.num_rows() as u64))
+            .collect();
+        Some(Arc::new(counts))
+    }
+
+    fn contained(&self, _column: &Column, _values: &HashSet<ScalarValue>) -> Option<BooleanArray> {
+        None
+    }
 }

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use datafusion::datasource::physical_plan::FileScanConfig;
+use datafusion::datasource::physical_plan::{FileGroup, FileScanConfig};
 use datafusion::datasource::source::DataSourceExec;
 use datafusion::physical_plan::ExecutionPlan;
 use datafusion::physical_plan::metrics::MetricValue;
@@ -19,14 +19,65 @@ pub struct ScanSummary {
     pub row_groups_matched: u64,
 }
 
-/// Walks `plan` and sums its scans.
-pub fn summarize(plan: &Arc<dyn ExecutionPlan>) -> ScanSummary {
-    let mut summary = ScanSummary::default();
+/// The files and partitions a plan's scans were planned with: fixed once the plan is built, so
+/// counted once (a Firehose table's month is thousands of paths) and not on every progress poll.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ScanShape {
+    pub files: u64,
+    pub partitions: u64,
+}
+
+/// Counts the distinct files and partition folders of `plan`'s scans.
+pub fn shape(plan: &Arc<dyn ExecutionPlan>) -> ScanShape {
     let mut files = HashSet::new();
     let mut partitions = HashSet::new();
-    visit(plan, &mut summary, &mut files, &mut partitions);
-    summary.files = files.len() as u64;
-    summary.partitions = partitions.len() as u64;
+    for scan in scans(plan) {
+        let Some(config) = scan.data_source().downcast_ref::<FileScanConfig>() else {
+            continue;
+        };
+        for file in config.file_groups.iter().flat_map(FileGroup::files) {
+            let path = file.object_meta.location.as_ref();
+            if !file.partition_values.is_empty() {
+                // The partition is the file's folder: distinct per table and value set.
+                partitions.insert(path.rsplit_once('/').map_or("", |(dir, _)| dir));
+            }
+            files.insert(path);
+        }
+    }
+    ScanShape {
+        files: files.len() as u64,
+        partitions: partitions.len() as u64,
+    }
+}
+
+/// Sums the live counters of `plan`'s scans onto their `shape`.
+pub fn summarize(plan: &Arc<dyn ExecutionPlan>, shape: ScanShape) -> ScanSummary {
+    let mut summary = ScanSummary {
+        files: shape.files,
+        partitions: shape.partitions,
+        ..ScanSummary::default()
+    };
+    for scan in scans(plan) {
+        // One metrics set per scan and poll: it holds a dozen metrics per file read so far.
+        let Some(metrics) = scan.metrics() else {
+            continue;
+        };
+        for metric in metrics.iter() {
+            match metric.value() {
+                MetricValue::Count { name, count } if name == "bytes_scanned" => {
+                    summary.bytes_scanned += count.value() as u64;
+                }
+                MetricValue::PruningMetrics {
+                    name,
+                    pruning_metrics,
+                } if name == "row_groups_pruned_statistics" => {
+                    summary.row_groups_pruned += pruning_metrics.pruned() as u64;
+                    summary.row_groups_matched += pruning_metrics.matched() as u64;
+                }
+                _ => {}
+            }
+        }
+    }
     summary
 }
 
@@ -45,43 +96,15 @@ pub fn bytes_scanned(node: &Arc<dyn ExecutionPlan>) -> u64 {
     })
 }
 
-fn visit(
-    plan: &Arc<dyn ExecutionPlan>,
-    summary: &mut ScanSummary,
-    files: &mut HashSet<String>,
-    partitions: &mut HashSet<String>,
-) {
-    if let Some(scan) = plan.downcast_ref::<DataSourceExec>() {
-        if let Some(config) = scan.data_source().downcast_ref::<FileScanConfig>() {
-            for group in &config.file_groups {
-                for file in group.files() {
-                    let path = file.object_meta.location.to_string();
-                    if !file.partition_values.is_empty() {
-                        // The partition is the file's folder: distinct per table and value set.
-                        let folder = path.rsplit_once('/').map_or("", |(dir, _)| dir).to_owned();
-                        partitions.insert(folder);
-                    }
-                    files.insert(path);
-                }
-            }
+/// The scan nodes of `plan`, depth first.
+fn scans(plan: &Arc<dyn ExecutionPlan>) -> Vec<&DataSourceExec> {
+    let mut found = Vec::new();
+    let mut stack = vec![plan];
+    while let Some(node) = stack.pop() {
+        if let Some(scan) = node.downcast_ref::<DataSourceExec>() {
+            found.push(scan);
         }
-        summary.bytes_scanned += bytes_scanned(plan);
-        if let Some(metrics) = plan.metrics() {
-            for metric in metrics.iter() {
-                match metric.value() {
-                    MetricValue::PruningMetrics {
-                        name,
-                        pruning_metrics,
-                    } if name == "row_groups_pruned_statistics" => {
-                        summary.row_groups_pruned += pruning_metrics.pruned() as u64;
-                        summary.row_groups_matched += pruning_metrics.matched() as u64;
-                    }
-                    _ => {}
-                }
-            }
-        }
+        stack.extend(node.children().into_iter().rev());
     }
-    for child in plan.children() {
-        visit(child, summary, files, partitions);
-    }
+    found
 }

@@ -30,13 +30,14 @@ use super::discovery;
 use super::errors::query_error;
 use super::inline_files::InlineLocalFiles;
 use super::remote::{ObjectStoreFactory, RemoteTables};
-use super::scan_metrics;
+use super::scan_metrics::{self, ScanShape};
 use crate::backend::{
     EngineKind, QueryContext, QueryEngine, QueryError, QueryErrorKind, QueryId, QueryState,
     QueryStats, QueryStatus, ResultPage,
 };
 use crate::cost::Pricing;
 
+mod reuse;
 mod run;
 
 use run::{apply_scan, elapsed_ms, execute, finish};
@@ -55,6 +56,9 @@ pub struct EngineOptions {
     pub row_limit: usize,
     /// Parallelism; `None` uses every core.
     pub target_partitions: Option<usize>,
+    /// Answer a query run again with its earlier rows when it reads exactly the same files
+    /// (paths, sizes, modification times) and calls nothing like `now()` or `random()`.
+    pub reuse_results: bool,
 }
 
 impl Default for EngineOptions {
@@ -63,6 +67,7 @@ impl Default for EngineOptions {
             pricing: Pricing::default(),
             row_limit: 1_000_000,
             target_partitions: None,
+            reuse_results: true,
         }
     }
 }
@@ -78,6 +83,8 @@ struct Shared {
     /// Tables that could not be registered, with the reason, for clear errors.
     unqueryable: BTreeMap<String, String>,
     queryable: Vec<String>,
+    /// Earlier results, for queries run again over unchanged files.
+    reuse: reuse::ResultReuse,
 }
 
 /// DataFusion over a [`LocalCatalog`].
@@ -97,7 +104,23 @@ impl Drop for LocalEngine {
         if let Some(executor) = self.executor.take() {
             executor.shutdown_background();
         }
+        free_in_background(std::mem::take(
+            self.queries
+                .get_mut()
+                .unwrap_or_else(PoisonError::into_inner),
+        ));
     }
+}
+
+/// Frees `value` on a thread of its own. A finished run holds its plan, and a plan over a
+/// Firehose table holds a dozen metrics per file: freeing a month of them takes tens of
+/// milliseconds that neither the next query nor the end of `quarry query` should wait for (the
+/// process may exit first; the memory is then the system's to take back).
+fn free_in_background<T: Send + 'static>(value: T) {
+    // Without a thread, the closure (and the value) is dropped right here.
+    let _ = std::thread::Builder::new()
+        .name("quarry-free".into())
+        .spawn(move || drop(value));
 }
 
 /// One submitted query.
@@ -105,8 +128,9 @@ struct QueryRun {
     cancel: CancellationToken,
     started: Instant,
     status: watch::Sender<QueryStatus>,
-    /// The physical plan once planned: its metrics give live bytes scanned.
-    plan: Mutex<Option<Arc<dyn ExecutionPlan>>>,
+    /// The physical plan once planned (its metrics give live bytes scanned), with the files
+    /// and partitions its scans were planned with.
+    plan: Mutex<Option<(Arc<dyn ExecutionPlan>, ScanShape)>>,
     rows: AtomicU64,
     result: Mutex<Option<Arc<ResultSet>>>,
 }
@@ -179,6 +203,7 @@ impl LocalEngine {
             options,
             unqueryable,
             queryable,
+            reuse: reuse::ResultReuse::default(),
         })
     }
 
@@ -210,6 +235,7 @@ impl LocalEngine {
             options,
             unqueryable: BTreeMap::new(),
             queryable: Vec::new(),
+            reuse: reuse::ResultReuse::default(),
         })
     }
 
@@ -423,10 +449,10 @@ impl QueryEngine for LocalEngine {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .clone();
-            if let Some(plan) = plan {
+            if let Some((plan, shape)) = plan {
                 apply_scan(
                     &mut status.stats,
-                    scan_metrics::summarize(&plan),
+                    scan_metrics::summarize(&plan, shape),
                     self.shared.options.pricing,
                 );
             }
@@ -480,10 +506,14 @@ impl QueryEngine for LocalEngine {
     }
 
     async fn release(&self, id: &QueryId) {
-        self.queries
+        let run = self
+            .queries
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .remove(id);
+        if let Some(run) = run {
+            free_in_background(run);
+        }
     }
 
     async fn plan(&self, id: &QueryId) -> Result<Option<crate::backend::PlanNode>, QueryError> {
@@ -493,7 +523,7 @@ impl QueryEngine for LocalEngine {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
-        Ok(plan.map(|plan| super::plan_tree::plan_node(plan.as_ref())))
+        Ok(plan.map(|(plan, _)| super::plan_tree::plan_node(plan.as_ref())))
     }
 
     async fn wait(&self, id: &QueryId) -> Result<QueryStatus, QueryError> {

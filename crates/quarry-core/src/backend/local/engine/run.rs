@@ -17,6 +17,7 @@ use super::super::athena_scan;
 use super::super::dialect;
 use super::super::errors::query_error;
 use super::super::scan_metrics::{self, ScanSummary};
+use super::reuse::{self, FilesRead, Reusable, ReuseKey};
 use super::{CATALOG_NAME, QueryRun, ResultSet, Shared};
 use crate::backend::{EngineKind, QueryError, QueryErrorKind, QueryState, QueryStats, TableName};
 use crate::cost::Pricing;
@@ -30,7 +31,7 @@ pub(super) async fn execute(
     sql: &str,
     database: Option<&str>,
     parameters: &[ParamValue],
-) -> Result<(ResultSet, Vec<TableName>, u64, u64), QueryError> {
+) -> Result<Executed, QueryError> {
     // `?` becomes `$1`, `$2`, … and the values are bound to the plan, not written into the SQL.
     let numbered;
     let sql = if parameters.is_empty() {
@@ -74,12 +75,30 @@ pub(super) async fn execute(
         .await
         .map_err(|e| shared.explain(&e))?;
     let tables = referenced_tables(frame.logical_plan(), &default_db);
+    let repeatable = shared.options.reuse_results && reuse::repeatable(frame.logical_plan());
     let plan = frame
         .create_physical_plan()
         .await
         .map_err(|e| shared.explain(&e))?;
     let planning_ms = elapsed_ms(planning);
-    *run.plan.lock().unwrap_or_else(PoisonError::into_inner) = Some(Arc::clone(&plan));
+    *run.plan.lock().unwrap_or_else(PoisonError::into_inner) =
+        Some((Arc::clone(&plan), scan_metrics::shape(&plan)));
+    let reuse = repeatable
+        .then(|| reuse::files_read(&plan))
+        .flatten()
+        .map(|files| (ReuseKey::new(sql, &default_db, parameters), files));
+    if let Some((key, files)) = &reuse
+        && let Some(earlier) = shared.reuse.find(key, *files)
+    {
+        return Ok(Executed {
+            result: earlier.result,
+            tables,
+            planning_ms,
+            execution_ms: 0,
+            reused: Some(earlier.stats),
+            reuse: None,
+        });
+    }
     run.status.send_modify(|s| s.state = QueryState::Running);
 
     let executing = Instant::now();
@@ -108,7 +127,26 @@ pub(super) async fn execute(
         batches: kept,
         truncated: rows > kept_rows,
     };
-    Ok((result, tables, planning_ms, elapsed_ms(executing)))
+    Ok(Executed {
+        result: Arc::new(result),
+        tables,
+        planning_ms,
+        execution_ms: elapsed_ms(executing),
+        reused: None,
+        reuse,
+    })
+}
+
+/// What a successful run produced.
+pub(super) struct Executed {
+    result: Arc<ResultSet>,
+    tables: Vec<TableName>,
+    planning_ms: u64,
+    execution_ms: u64,
+    /// The statistics of the earlier run whose rows these are, when they were reused.
+    reused: Option<QueryStats>,
+    /// Where this run's rows are kept for reuse, when they may be.
+    reuse: Option<(ReuseKey, FilesRead)>,
 }
 
 /// A parameter as DataFusion's value: whole numbers as BIGINT, other numbers as DOUBLE, text
@@ -127,7 +165,7 @@ fn scalar(value: &ParamValue) -> ScalarValue {
 pub(super) async fn finish(
     shared: &Arc<Shared>,
     run: &QueryRun,
-    outcome: Result<(ResultSet, Vec<TableName>, u64, u64), QueryError>,
+    outcome: Result<Executed, QueryError>,
 ) {
     let plan = run
         .plan
@@ -138,14 +176,38 @@ pub(super) async fn finish(
         engine: EngineKind::Local,
         ..QueryStats::default()
     };
-    if let Some(plan) = &plan {
+    if let Some((plan, shape)) = &plan {
         apply_scan(
             &mut stats,
-            scan_metrics::summarize(plan),
+            scan_metrics::summarize(plan, *shape),
             shared.options.pricing,
         );
     }
-    if let (Some(plan), Ok(_)) = (&plan, &outcome) {
+    // A local lake knows its tables' sizes (a walk of their folders, on another core while the
+    // figure below is computed); a remote catalog's would cost a listing.
+    let totals = match (&outcome, shared.catalog.clone()) {
+        (Ok(done), Some(catalog)) => {
+            let tables = done.tables.clone();
+            Some(tokio::task::spawn_blocking(move || {
+                tables
+                    .iter()
+                    .filter_map(|t| catalog.table_blocking(t).ok())
+                    .filter_map(|info| info.totals)
+                    .fold((0, 0, 0), |(p, f, b), t| {
+                        (p + t.partitions, f + t.files, b + t.bytes)
+                    })
+            }))
+        }
+        _ => None,
+    };
+    if let Some(earlier) = outcome.as_ref().ok().and_then(|done| done.reused.as_ref()) {
+        // Nothing was read this time: what the query reads, returns and would cost on Athena
+        // are the earlier run's figures.
+        stats = QueryStats {
+            result_reused: true,
+            ..earlier.clone()
+        };
+    } else if let (Some((plan, _)), Ok(_)) = (&plan, &outcome) {
         // Without the figure (a footer that cannot be read now) the local one stands.
         // A panic in DataFusion's pruning code must not leave the run unfinished (a caller
         // waiting for it would wait forever): it only costs the figure.
@@ -159,29 +221,27 @@ pub(super) async fn finish(
             stats.cost_usd = shared.options.pricing.cost_usd(bytes);
         }
     }
-    stats.rows = run.rows.load(Ordering::Relaxed);
+    if !stats.result_reused {
+        stats.rows = run.rows.load(Ordering::Relaxed);
+    }
     stats.total_ms = elapsed_ms(run.started);
     let (final_state, error) = match outcome {
-        Ok((result, tables, planning_ms, execution_ms)) => {
-            stats.planning_ms = planning_ms;
-            stats.execution_ms = execution_ms;
-            // A local lake knows its tables' sizes; a remote catalog's would cost a listing.
-            if let Some(catalog) = shared.catalog.clone() {
-                let totals = tokio::task::spawn_blocking(move || {
-                    tables
-                        .iter()
-                        .filter_map(|t| catalog.table_blocking(t).ok())
-                        .filter_map(|info| info.totals)
-                        .fold((0, 0, 0), |(p, f, b), t| {
-                            (p + t.partitions, f + t.files, b + t.bytes)
-                        })
-                })
-                .await
-                .unwrap_or_default();
+        Ok(done) => {
+            stats.planning_ms = done.planning_ms;
+            stats.execution_ms = done.execution_ms;
+            if let Some(totals) = totals {
+                let totals = totals.await.unwrap_or_default();
                 (stats.partitions_total, stats.files_total) = (totals.0, totals.1);
                 stats.bytes_total = Some(totals.2);
             }
-            *run.result.lock().unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(result));
+            if let Some((key, files)) = done.reuse {
+                let reusable = Reusable {
+                    result: Arc::clone(&done.result),
+                    stats: stats.clone(),
+                };
+                shared.reuse.keep(key, files, reusable);
+            }
+            *run.result.lock().unwrap_or_else(PoisonError::into_inner) = Some(done.result);
             (QueryState::Succeeded, None)
         }
         Err(error) if error.kind == QueryErrorKind::Cancelled => {
