@@ -100,6 +100,27 @@ pub fn draw_stats(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme
 /// Most important first, because a narrow terminal cuts the end: what was scanned, what it
 /// costs, how much was pruned, then rows and times.
 fn finished(stats: &QueryStats, theme: &Theme) -> Vec<Span<'static>> {
+    if stats.result_reused && stats.engine == crate::backend::EngineKind::Local {
+        return vec![
+            Span::styled("✓ ", theme.success),
+            Span::styled(
+                format!(
+                    "the last run's rows, reused: its {} files are unchanged · $0",
+                    thousands(stats.files_scanned)
+                ),
+                theme.success,
+            ),
+            Span::styled(
+                format!(
+                    " · {} rows · {}",
+                    thousands(stats.rows),
+                    seconds(stats.total_ms)
+                ),
+                theme.text,
+            ),
+            Span::styled(format!(" · plan {} ms", stats.planning_ms), theme.muted),
+        ];
+    }
     let scanned = match stats.bytes_total {
         Some(total) if total > 0 => format!(
             "scanned {} of {}",

@@ -201,10 +201,15 @@ pub(super) async fn finish(
         _ => None,
     };
     if let Some(earlier) = outcome.as_ref().ok().and_then(|done| done.reused.as_ref()) {
-        // Nothing was read this time: what the query reads, returns and would cost on Athena
-        // are the earlier run's figures.
+        // The files, partitions, rows and what Athena would scan are the earlier run's; this
+        // run read nothing and, like Athena's own result reuse, costs nothing.
         stats = QueryStats {
             result_reused: true,
+            bytes_scanned: 0,
+            billed_bytes: 0,
+            cost_usd: 0.0,
+            row_groups_pruned: 0,
+            row_groups_matched: 0,
             ..earlier.clone()
         };
     } else if let (Some((plan, _)), Ok(_)) = (&plan, &outcome) {
