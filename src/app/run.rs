@@ -273,8 +273,11 @@ pub(super) fn finish(
     let mut effects = vec![record];
     if status.state != QueryState::Failed {
         state.session.queries += 1;
-        // Next to Athena's dollars, Athena's bytes (a local run may have read less).
-        state.session.bytes_scanned += final_stats.athena_bytes();
+        // Next to Athena's dollars, Athena's bytes (a local run may have read less); a reused
+        // result read nothing.
+        if !final_stats.result_reused {
+            state.session.bytes_scanned += final_stats.athena_bytes();
+        }
         state.session.cost_usd += final_stats.cost_usd;
         if final_stats.billed_bytes > 0 || final_stats.saved_usd.is_some() {
             effects.push(Effect::RecordLedger(crate::ledger::LedgerEntry::for_stats(

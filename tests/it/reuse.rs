@@ -181,3 +181,20 @@ async fn reuse_can_be_turned_off() {
     assert!(!status.stats.result_reused);
     assert_eq!(answer_cells(&engine, QUERY).await, first);
 }
+
+#[tokio::test]
+async fn f5_again_in_the_tui_says_the_rows_were_reused_and_counts_nothing_scanned() {
+    let dir = lake();
+    let mut app = crate::common::tui::app_on(dir.path(), "reuse", QUERY);
+    crate::common::tui::run_to_finish(&mut app).await;
+    let after_first = app.state.session.bytes_scanned;
+    assert!(after_first > 0);
+    crate::common::tui::run_to_finish(&mut app).await;
+    let screen = crate::common::tui::render(&app, 160, 45);
+    assert!(
+        screen.contains("the last run's rows, reused: its 12 files are unchanged"),
+        "{screen}"
+    );
+    assert_eq!(app.state.session.queries, 2);
+    assert_eq!(app.state.session.bytes_scanned, after_first);
+}
