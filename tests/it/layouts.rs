@@ -9,9 +9,8 @@ use std::path::Path;
 
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use quarry::backend::QueryState;
-use quarry::lake::demo::{self, DemoOptions};
 
-use crate::common::{answer_cells, engine, parquet_files, run};
+use crate::common::{answer_cells, engine, firehose_lake, parquet_files, run};
 
 const DAYS: u32 = 3;
 const ROWS_PER_DAY: u32 = 960;
@@ -19,21 +18,7 @@ const ROWS_PER_DAY: u32 = 960;
 const LAYOUTS: [u32; 3] = [1, 5, 48];
 
 fn lake(files_per_partition: u32) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    demo::generate(
-        &DemoOptions {
-            days: DAYS,
-            rows_per_day: ROWS_PER_DAY,
-            files_per_partition,
-            start: chrono::NaiveDate::from_ymd_opt(2023, 9, 7).unwrap(),
-            seed: 11,
-            threads: Some(2),
-            ..DemoOptions::new(dir.path().to_path_buf())
-        },
-        &|_| {},
-    )
-    .unwrap();
-    dir
+    firehose_lake(DAYS, ROWS_PER_DAY, files_per_partition, 11)
 }
 
 /// Every row of a result as one line of text, in result order.

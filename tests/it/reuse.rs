@@ -6,46 +6,28 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use parquet::file::reader::{FileReader, SerializedFileReader};
-use quarry::backend::local::{EngineOptions, LocalCatalog, LocalEngine};
+use quarry::backend::local::{EngineOptions, LocalEngine};
 use quarry::backend::{QueryEngine, QueryState, QueryStatus};
-use quarry::lake::demo::{self, DemoOptions};
 
-use crate::common::{answer_cells, parquet_files, run};
+use crate::common::{answer_cells, engine_with, firehose_lake, parquet_files, run};
 
 const QUERY: &str =
     "SELECT day, count(*) AS n, min(timestamp) AS first FROM logs GROUP BY day ORDER BY day";
 
 fn lake() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    demo::generate(
-        &DemoOptions {
-            days: 3,
-            rows_per_day: 600,
-            files_per_partition: 4,
-            start: chrono::NaiveDate::from_ymd_opt(2023, 9, 7).unwrap(),
-            seed: 5,
-            threads: Some(2),
-            ..DemoOptions::new(dir.path().to_path_buf())
-        },
-        &|_| {},
-    )
-    .unwrap();
-    dir
+    firehose_lake(3, 600, 4, 5)
 }
 
 fn engine(lake: &Path, reuse_results: bool) -> LocalEngine {
-    let catalog = Arc::new(LocalCatalog::open(lake).unwrap());
-    LocalEngine::open(
-        catalog,
+    engine_with(
+        lake,
         EngineOptions {
             reuse_results,
             ..EngineOptions::default()
         },
     )
-    .unwrap()
 }
 
 /// Rows per `day=` folder, from each file's footer.

@@ -34,17 +34,46 @@ pub fn small_lake() -> tempfile::TempDir {
     dir
 }
 
+/// A demo lake from 2023-09-07 laid out as Firehose writes it: `files_per_partition` files a
+/// day.
+pub fn firehose_lake(
+    days: u32,
+    rows_per_day: u32,
+    files_per_partition: u32,
+    seed: u64,
+) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    demo::generate(
+        &DemoOptions {
+            days,
+            rows_per_day,
+            files_per_partition,
+            start: chrono::NaiveDate::from_ymd_opt(2023, 9, 7).unwrap(),
+            seed,
+            threads: Some(2),
+            ..DemoOptions::new(dir.path().to_path_buf())
+        },
+        &|_| {},
+    )
+    .unwrap();
+    dir
+}
+
 /// An engine over `lake` with the default options but `row_limit`.
 pub fn engine(lake: &Path, row_limit: usize) -> LocalEngine {
-    let catalog = Arc::new(LocalCatalog::open(lake).unwrap());
-    LocalEngine::open(
-        catalog,
+    engine_with(
+        lake,
         EngineOptions {
             row_limit,
             ..EngineOptions::default()
         },
     )
-    .unwrap()
+}
+
+/// An engine over `lake` with `options`.
+pub fn engine_with(lake: &Path, options: EngineOptions) -> LocalEngine {
+    let catalog = Arc::new(LocalCatalog::open(lake).unwrap());
+    LocalEngine::open(catalog, options).unwrap()
 }
 
 /// Runs `sql` to the end in database `logs_db`.
