@@ -38,10 +38,8 @@ const FOOTER_FETCHES: usize = 16;
 
 /// Bytes Athena would scan for `plan`: the sum over its Parquet scans.
 pub async fn athena_bytes(plan: &Arc<dyn ExecutionPlan>, runtime: &RuntimeEnv) -> Result<u64> {
-    let mut scans = Vec::new();
-    collect_scans(plan, &mut scans);
     let mut total = 0;
-    for scan in scans {
+    for scan in scan_metrics::scan_nodes(plan) {
         // What the scan read here is the model only where Athena's own reading cannot be
         // computed; walking its metrics (a dozen per file) is not free on thousands of files.
         total += match scan_bytes(scan, runtime).await? {
@@ -50,18 +48,6 @@ pub async fn athena_bytes(plan: &Arc<dyn ExecutionPlan>, runtime: &RuntimeEnv) -
         };
     }
     Ok(total)
-}
-
-fn collect_scans<'a>(
-    plan: &'a Arc<dyn ExecutionPlan>,
-    scans: &mut Vec<&'a Arc<dyn ExecutionPlan>>,
-) {
-    if plan.downcast_ref::<DataSourceExec>().is_some() {
-        scans.push(plan);
-    }
-    for child in plan.children() {
-        collect_scans(child, scans);
-    }
 }
 
 /// The bytes one scan node reads, as Athena would read them; `None` where what it read here is

@@ -96,15 +96,21 @@ pub fn bytes_scanned(node: &Arc<dyn ExecutionPlan>) -> u64 {
     })
 }
 
-/// The scan nodes of `plan`, depth first.
-fn scans(plan: &Arc<dyn ExecutionPlan>) -> Vec<&DataSourceExec> {
+/// The scan nodes of `plan`, depth first, as plan nodes (their metrics are the node's).
+pub fn scan_nodes(plan: &Arc<dyn ExecutionPlan>) -> Vec<&Arc<dyn ExecutionPlan>> {
     let mut found = Vec::new();
     let mut stack = vec![plan];
     while let Some(node) = stack.pop() {
-        if let Some(scan) = node.downcast_ref::<DataSourceExec>() {
-            found.push(scan);
+        if node.downcast_ref::<DataSourceExec>().is_some() {
+            found.push(node);
         }
         stack.extend(node.children().into_iter().rev());
     }
     found
+}
+
+fn scans(plan: &Arc<dyn ExecutionPlan>) -> impl Iterator<Item = &DataSourceExec> {
+    scan_nodes(plan)
+        .into_iter()
+        .filter_map(|node| node.downcast_ref::<DataSourceExec>())
 }
